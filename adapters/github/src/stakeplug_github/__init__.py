@@ -1,0 +1,1 @@
+"""stakeplug adapter for github (work in progress)."""

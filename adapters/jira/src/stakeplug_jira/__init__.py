@@ -1,0 +1,1 @@
+"""stakeplug adapter for jira (work in progress)."""

@@ -1,0 +1,1 @@
+"""Example mbox adapter (work in progress)."""

@@ -1,0 +1,130 @@
+"""Turning care suggestions into task drafts, and posting them idempotently."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from stakeplug._model import CareSuggestion
+from stakeplug.adapter import PostResult, TaskDraft, TaskRef
+
+if TYPE_CHECKING:
+    from stakeplug._register import Register
+    from stakeplug.adapter import Adapter
+
+__all__ = [
+    "FINGERPRINT_LABEL_PREFIX",
+    "TASK_LABEL",
+    "fingerprint_from_labels",
+    "fingerprint_from_text",
+    "fingerprint_marker",
+    "post_care",
+    "render_task",
+]
+
+TASK_LABEL = "stakeplug"
+"""Every task stakeplug creates carries this label."""
+FINGERPRINT_LABEL_PREFIX = "stakeplug-fp-"
+"""A label ``stakeplug-fp-<fingerprint>`` carries the fingerprint where labels are cheap to query."""
+
+_MARKER_RE = re.compile(r"stakeplug-fingerprint:\s*([0-9a-f]{8,64})")
+
+
+def fingerprint_marker(fingerprint: str) -> str:
+    """The hidden marker written into a task body: an HTML comment on GitHub, plain text elsewhere."""
+    return f"stakeplug-fingerprint: {fingerprint}"
+
+
+def fingerprint_from_text(text: str | None) -> str | None:
+    """Find a fingerprint marker in a task body, or ``None``."""
+    if not text:
+        return None
+    m = _MARKER_RE.search(text)
+    return m.group(1) if m else None
+
+
+def fingerprint_from_labels(labels: Iterable[str]) -> str | None:
+    """Find the ``stakeplug-fp-`` label among ``labels``, or ``None``."""
+    for label in labels:
+        if label.startswith(FINGERPRINT_LABEL_PREFIX):
+            return label[len(FINGERPRINT_LABEL_PREFIX) :]
+    return None
+
+
+def render_task(
+    suggestion: CareSuggestion,
+    *,
+    tool: str,
+    register: Register | None = None,
+    private: bool = False,
+) -> TaskDraft:
+    """Render ``suggestion`` as a task for ``tool``.
+
+    The body is the suggestion's neutral wording.  Only when the target is
+    ``private`` is the explanation (which may name scores and the category)
+    added.  ``assignee`` is the relationship owner's account in ``tool`` when
+    the register knows it.
+    """
+    lines = [suggestion.wording, ""]
+    if suggestion.via:
+        lines += [f"Go through: {suggestion.via}", ""]
+    lines.append(f"Suggested by stakeplug for {suggestion.stakeholder}; due {suggestion.due:%Y-%m-%d}.")
+    if private:
+        lines += ["", "Why:", suggestion.explanation]
+        links = suggestion.links
+        if links:
+            lines += ["", "Evidence:", *(f"- {link}" for link in links[:10])]
+    lines += ["", fingerprint_marker(suggestion.fingerprint)]
+    assignee = None
+    if register is not None and suggestion.owner:
+        member = register.team_member(suggestion.owner)
+        if member is not None:
+            assignee = member.account(tool)
+    return TaskDraft(
+        title=suggestion.title,
+        body="\n".join(lines),
+        labels=(
+            TASK_LABEL,
+            f"care:{suggestion.action.value}",
+            f"{FINGERPRINT_LABEL_PREFIX}{suggestion.fingerprint}",
+        ),
+        fingerprint=suggestion.fingerprint,
+        action=suggestion.action.value,
+        stakeholder=suggestion.stakeholder,
+        due=suggestion.due,
+        assignee=assignee,
+    )
+
+
+def post_care(
+    adapter: Adapter,
+    suggestions: Sequence[CareSuggestion],
+    *,
+    register: Register | None = None,
+    private: bool = False,
+    dry_run: bool = True,
+    tool: str | None = None,
+) -> list[PostResult]:
+    """Post ``suggestions`` through ``adapter``, skipping fingerprints it already holds.
+
+    One :meth:`~stakeplug.adapter.Adapter.find_tasks` call looks up what exists;
+    then only the missing tasks are posted.  With ``dry_run`` (the default)
+    nothing is written and every result says what would be created.
+    """
+    existing: dict[str, TaskRef] = {t.fingerprint: t for t in adapter.find_tasks()}
+    results: list[PostResult] = []
+    target_tool = tool or adapter.name
+    for suggestion in suggestions:
+        draft = render_task(suggestion, tool=target_tool, register=register, private=private)
+        found = existing.get(draft.fingerprint)
+        if found is not None:
+            results.append(
+                PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
+            )
+            continue
+        result = adapter.post_task(draft, dry_run=dry_run)
+        if result.task is not None:
+            existing[draft.fingerprint] = result.task
+        results.append(result)
+    return results

@@ -1,0 +1,255 @@
+"""The port between stakeplug and a tracker: what every adapter provides.
+
+An adapter only translates.  On the read side it turns a tool's payloads into
+:class:`~stakeplug.Activity` records; on the write side it turns a
+:class:`TaskDraft` into a task in the tool.  It never scores.
+
+Writing an adapter takes three steps:
+
+1. Write a class with a ``name``, a ``version``, its :class:`Capabilities`, an
+   ``OPTIONS`` mapping of :class:`Option` and the methods of :class:`Adapter`.
+   Build it from a mapping with :func:`parse_options` so bad keys get the same
+   precise errors as the first-party adapters.
+2. Register the class in your distribution's ``pyproject.toml``::
+
+       [project.entry-points."stakeplug.adapters"]
+       mytool = "my_package:MyToolAdapter"
+
+3. Test it with :class:`stakeplug.testing.AdapterContract`: subclass it and
+   override the ``adapter`` fixture.
+
+The contract, checked by the kit:
+
+* :meth:`Adapter.collect` yields activities with ``since <= timestamp < until``
+  in chronological order, timestamps aware UTC, the same account ids for the
+  same people on every run.
+* :meth:`Adapter.post_task` is idempotent by fingerprint: a draft whose
+  fingerprint already has a task in the tool is not created again.  With
+  ``dry_run=True`` nothing is written.
+* Failures raise :mod:`stakeplug.errors` classes only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import attrs
+
+from stakeplug.errors import ConfigError
+
+__all__ = [
+    "Adapter",
+    "AdapterFactory",
+    "Capabilities",
+    "Option",
+    "PostResult",
+    "SourceStats",
+    "TaskDraft",
+    "TaskRef",
+    "parse_options",
+]
+
+
+@attrs.frozen
+class Capabilities:
+    """What an adapter can read and write.
+
+    The engine and the conformance kit adapt to these flags, never to adapter names.
+    """
+
+    comments: bool = False
+    mentions: bool = False
+    reviews: bool = False
+    requests: bool = False
+    assignments: bool = False
+    due_dates: bool = False
+    transitions: bool = False
+    links: bool = False
+    reactions: bool = False
+    membership: bool = False
+    created: bool = False
+    posts_tasks: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        """The names of the capabilities that are switched on."""
+        return tuple(f.name for f in attrs.fields(Capabilities) if getattr(self, f.name))
+
+
+@attrs.frozen
+class SourceStats:
+    """What one collection cost and what it had to leave out."""
+
+    requests: int = 0
+    items: int = 0
+    activities: int = 0
+    skipped: int = 0
+    """Items skipped because their payload was missing or malformed."""
+    skipped_reasons: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class TaskDraft:
+    """A care task, rendered and ready for an adapter to create.
+
+    ``assignee`` is an account in the target tool when the owner's account is known.
+    """
+
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    fingerprint: str
+    action: str
+    stakeholder: str
+    due: datetime | None = None
+    assignee: str | None = None
+
+
+@attrs.frozen
+class TaskRef:
+    """A stakeplug task that exists in a tool."""
+
+    fingerprint: str
+    id: str
+    url: str | None = None
+    open: bool = True
+    created: datetime | None = None
+    closed: datetime | None = None
+
+
+@attrs.frozen
+class PostResult:
+    """What :meth:`Adapter.post_task` did: created, found existing, or only planned."""
+
+    draft: TaskDraft
+    created: bool
+    dry_run: bool
+    task: TaskRef | None = None
+    reason: str = ""
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """A built adapter, connected to one source or task target."""
+
+    name: ClassVar[str]
+    """The adapter's registered name: ``jira``, ``github``, ``file``..."""
+    capabilities: ClassVar[Capabilities]
+
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        """Yield the activities with ``since <= timestamp < until``, oldest first.
+
+        Call it again with ``since`` set to the previous ``until`` for an
+        incremental collection.
+        """
+        ...
+
+    def find_tasks(self) -> Sequence[TaskRef]:
+        """Return every stakeplug task in the task target, open or closed."""
+        ...
+
+    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
+        """Create ``draft`` as a task unless one with its fingerprint exists."""
+        ...
+
+    @property
+    def stats(self) -> SourceStats:
+        """Requests made and items seen and skipped so far."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class AdapterFactory(Protocol):
+    """What the ``stakeplug.adapters`` entry point names: usually the adapter class."""
+
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def from_config(
+        self,
+        config: Mapping[str, Any],
+        *,
+        env: Mapping[str, str] | None = None,
+        where: str | None = None,
+    ) -> Adapter:
+        """Build the adapter from a ``[[sources]]`` table or keyword arguments.
+
+        ``env`` replaces ``os.environ`` for credentials; ``where`` (``sources[2]``)
+        names the config table in error messages, passed on to :func:`parse_options`.
+        """
+        ...
+
+
+@attrs.frozen
+class Option:
+    """One key an adapter accepts in its ``[[sources]]`` table."""
+
+    type: type | tuple[type, ...]
+    required: bool = False
+    default: Any = None
+    help: str = ""
+
+
+def _type_name(t: type | tuple[type, ...]) -> str:
+    names = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+    names.update({list: "a list", dict: "a table"})
+    if isinstance(t, tuple):
+        return " or ".join(names.get(x, x.__name__) for x in t)
+    return names.get(t, t.__name__)
+
+
+def parse_options(
+    adapter: str,
+    config: Mapping[str, Any],
+    options: Mapping[str, Option],
+    *,
+    where: str | None = None,
+) -> dict[str, Any]:
+    """Check ``config`` against ``options`` and return it with defaults filled in.
+
+    ``where`` is the place for messages (``sources[2]``); the adapter name and
+    the key are always named.  ``adapter`` and ``name`` keys of the config table
+    are accepted and ignored.
+    """
+    from stakeplug._suggest import did_you_mean
+
+    place = f"{where} ({adapter})" if where else f"adapter {adapter!r}"
+    result: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in ("adapter", "name"):
+            continue
+        spec = options.get(key)
+        if spec is None:
+            hint = did_you_mean(key, options)
+            allowed = ", ".join(sorted(options)) or "none"
+            raise ConfigError(
+                f"unknown key {key!r}{hint}; {adapter} accepts: {allowed}", location=place
+            )
+        expected = spec.type
+        ok = isinstance(value, expected)
+        if ok and not isinstance(expected, tuple) and expected is int and isinstance(value, bool):
+            ok = False
+        if not ok and expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            raise ConfigError(
+                f"{key}: must be {_type_name(expected)}, got {type(value).__name__}",
+                location=place,
+            )
+        result[key] = value
+    for key, spec in options.items():
+        if key not in result:
+            if spec.required:
+                raise ConfigError(
+                    f"missing required key {key!r} ({spec.help or _type_name(spec.type)})",
+                    location=place,
+                )
+            result[key] = spec.default
+    return result
+
+
+from stakeplug._model import Activity  # noqa: E402  (for the Protocol's annotations at runtime)

@@ -1,0 +1,145 @@
+"""Every error stakeplug raises, in one place.
+
+Each error also subclasses the builtin it really is, so callers can catch either
+the stakeplug class or the familiar builtin::
+
+    StakeplugError
+    ├── ConfigError (ValueError)              bad register, config, source keys or arguments
+    │   └── SecretInConfigError               a secret written into a file instead of the environment
+    ├── AdapterNotFoundError (LookupError)    no adapter of that name is installed
+    ├── AdapterLoadError (ImportError)        an installed adapter failed to import or build
+    ├── PrivacyError (PermissionError)        posting refused: the target is public
+    └── TrackerError                          a tracker answered badly; carries ``adapter`` and ``status``
+        ├── AuthenticationError (PermissionError)   401: credentials missing or wrong
+        ├── PermissionDeniedError (PermissionError) 403: the account may not see or do this
+        ├── NotFoundError (LookupError)             404: project, repository or board not found
+        ├── PayloadError (ValueError)               a payload that cannot be understood
+        └── TransientError (ConnectionError)        worth retrying later
+            ├── RateLimitedError                    429 or a rate-limit answer; carries ``retry_after``
+            └── UnavailableError                    5xx, connection reset, timeout
+
+Adapters map the errors of their HTTP or client library at their edge with
+``raise ... from exc``; nothing else escapes an adapter.  Messages never contain
+credentials: :func:`stakeplug.http.redact` is applied to anything that echoes a
+request.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AdapterLoadError",
+    "AdapterNotFoundError",
+    "AuthenticationError",
+    "ConfigError",
+    "NotFoundError",
+    "PayloadError",
+    "PermissionDeniedError",
+    "PrivacyError",
+    "RateLimitedError",
+    "SecretInConfigError",
+    "StakeplugError",
+    "TrackerError",
+    "TransientError",
+    "UnavailableError",
+]
+
+
+class StakeplugError(Exception):
+    """The root of every error stakeplug raises on purpose."""
+
+
+class ConfigError(StakeplugError, ValueError):
+    """A register, config file, source mapping or argument is invalid.
+
+    ``location`` is the dotted path of the offending entry (``stakeholders[3].power``)
+    and ``path`` the file it came from, when there is one.  ``str()`` gives the
+    whole message, starting with the place.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, location: str | None = None):
+        self.path = path
+        self.location = location
+        self.detail = message
+        prefix = ": ".join(p for p in (path, location) if p)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class SecretInConfigError(ConfigError):
+    """A value that looks like a credential was written into a file.
+
+    The message names the key and the environment-variable alternative; it never
+    repeats the value.
+    """
+
+
+class AdapterNotFoundError(StakeplugError, LookupError):
+    """No adapter with the requested name is installed or registered."""
+
+    def __init__(self, message: str, *, name: str, installed: tuple[str, ...] = ()):
+        self.name = name
+        self.installed = installed
+        super().__init__(message)
+
+
+class AdapterLoadError(StakeplugError, ImportError):
+    """An installed adapter exists but could not be imported or built."""
+
+
+class PrivacyError(StakeplugError, PermissionError):
+    """Posting was refused because the target could be read by the public."""
+
+
+class TrackerError(StakeplugError):
+    """A tracker (Jira, GitHub, Trello, ...) answered with an error.
+
+    ``adapter`` names the adapter that talked to it and ``status`` is the HTTP
+    status code, or ``None`` when no response arrived.
+    """
+
+    def __init__(self, message: str, *, adapter: str, status: int | None = None):
+        self.adapter = adapter
+        self.status = status
+        super().__init__(message)
+
+
+class AuthenticationError(TrackerError, PermissionError):
+    """The tracker refused the credentials (HTTP 401)."""
+
+
+class PermissionDeniedError(TrackerError, PermissionError):
+    """The credentials are valid but may not see or change this (HTTP 403)."""
+
+
+class NotFoundError(TrackerError, LookupError):
+    """The project, repository, board or item does not exist, or is hidden (HTTP 404)."""
+
+
+class PayloadError(TrackerError, ValueError):
+    """A payload is missing fields or has fields of the wrong shape."""
+
+
+class TransientError(TrackerError, ConnectionError):
+    """An error that may go away when retried later."""
+
+
+class RateLimitedError(TransientError):
+    """The tracker asked us to slow down.
+
+    ``retry_after`` is the number of seconds the tracker asked us to wait, when
+    it said so (``Retry-After``, a rate-limit reset header), else ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        adapter: str,
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ):
+        self.retry_after = retry_after
+        super().__init__(message, adapter=adapter, status=status)
+
+
+class UnavailableError(TransientError):
+    """The tracker is unavailable: a 5xx answer, a reset connection or a timeout."""
