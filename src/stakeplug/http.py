@@ -1,0 +1,617 @@
+"""One HTTP policy for every tool adapter: timeouts, retries, rate limits, redaction.
+
+Trackers fail in the same few ways: they ask us to slow down (``429``, a
+``Retry-After`` header, a rate-limit reset time), they are briefly unavailable
+(``5xx``, a reset connection, a timeout), or they refuse us for good (``401``,
+``403``, ``404``).  Only the first two are worth retrying, and only one layer of
+the stack may own the retries, otherwise a 429 is retried five times five
+times.  :class:`HttpClient` is that owner: the ``requests`` transport below it
+is mounted with ``max_retries=0`` and adapters above it do not loop.
+
+The policy (:class:`HttpPolicy`):
+
+* every request has a connect and a read timeout;
+* a call makes at most ``max_attempts`` attempts, and waits at most
+  ``budget_seconds`` in total between them;
+* the wait honours the tracker's ``Retry-After`` (seconds or an HTTP date) or
+  rate-limit reset header; otherwise it backs off exponentially from
+  ``backoff_base``, capped at ``backoff_max``, with ``jitter`` (a fraction of
+  the delay) so parallel jobs do not retry in step;
+* when the tracker asks for a wait longer than the budget left, the call gives
+  up at once, saying when to retry, instead of sleeping for an hour;
+* after giving up, the last error is raised again, same class, with a message
+  like ``gave up after 5 attempts over 12.0 s: <last error>``;
+* writes (``POST``, ``PATCH``) are retried only when the tracker certainly did
+  not act on them (429, 503, connection refused), so a care task is never
+  created twice by a retry.
+
+``sleep`` and ``clock`` are injectable: tests record the waits and never
+sleep.  Every real attempt is counted in :attr:`HttpClient.counter`, which
+tests and benchmarks read.
+
+Credentials never reach a log, a repr or an exception message: :func:`redact`
+hides ``Authorization`` values, ``token=``/``access_token``-style values,
+``user:password@`` in URLs, and every secret registered with
+:func:`register_secret` (an :class:`HttpClient` registers its own).  A
+:class:`RedactingFilter` is installed on the ``stakeplug`` logger and on the
+loggers made by :func:`get_logger`.
+"""
+
+from __future__ import annotations
+
+import collections
+import email.utils
+import logging
+import math
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
+
+import attrs
+import requests
+import tenacity
+from requests.adapters import HTTPAdapter
+
+from stakeplug.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PayloadError,
+    PermissionDeniedError,
+    RateLimitedError,
+    TrackerError,
+    TransientError,
+    UnavailableError,
+)
+
+__all__ = [
+    "HttpClient",
+    "HttpPolicy",
+    "RedactingFilter",
+    "RequestCounter",
+    "get_logger",
+    "parse_retry_after",
+    "redact",
+    "register_secret",
+]
+
+T = TypeVar("T")
+
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+_BODY_SNIPPET = 200
+_MIN_SECRET = 4
+
+
+# --------------------------------------------------------------------------- redaction
+
+_known_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+_REDACTED = "***"
+_AUTH_RE = re.compile(
+    r"""((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)([^'"\r\n,}]+)""", re.IGNORECASE
+)
+_TOKEN_RE = re.compile(
+    r"""(\b(?:access_|api_|private_|auth_|refresh_|id_|oauth_)?token|\bpassword|\bpasswd"""
+    r"""|\bclient_secret|\bsecret|\bapi_?key)(['"]?\s*[=:]\s*['"]?)([^&\s'",;}\]]+)""",
+    re.IGNORECASE,
+)
+_QUERY_KEY_RE = re.compile(r"([?&](?:key|sig|signature)=)([^&\s'\"#]+)", re.IGNORECASE)
+_URL_USERINFO_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s:@'\"]+:[^/\s@'\"]*@", re.IGNORECASE)
+
+
+def register_secret(value: str | None) -> None:
+    """Remember ``value`` so that :func:`redact` and :class:`RedactingFilter` hide it everywhere.
+
+    Values shorter than four characters are ignored: hiding them would mangle
+    ordinary text, and no real credential is that short.
+    """
+    if value and len(value) >= _MIN_SECRET:
+        with _secrets_lock:
+            _known_secrets.add(value)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return ``text`` with credentials replaced by ``***``.
+
+    Hides ``Authorization`` header values (also in a dict's repr),
+    ``token=``, ``access_token``, ``password`` and ``api_key`` style values,
+    ``key=`` in query strings, ``user:password@`` in URLs, every value in
+    ``secrets`` and every secret registered with :func:`register_secret`
+    (also in their URL-encoded form).
+    """
+    if not text:
+        return text
+    with _secrets_lock:
+        known = set(_known_secrets)
+    known.update(s for s in secrets if s and len(s) >= _MIN_SECRET)
+    for secret in sorted(known, key=len, reverse=True):
+        text = text.replace(secret, _REDACTED)
+        encoded = quote(secret, safe="")
+        if encoded != secret:
+            text = text.replace(encoded, _REDACTED)
+    text = _AUTH_RE.sub(lambda m: m.group(1) + _REDACTED, text)
+    text = _TOKEN_RE.sub(lambda m: m.group(1) + m.group(2) + _REDACTED, text)
+    text = _QUERY_KEY_RE.sub(lambda m: m.group(1) + _REDACTED, text)
+    return _URL_USERINFO_RE.sub(lambda m: m.group(1) + _REDACTED + "@", text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that applies :func:`redact` to each record's message.
+
+    The message is formatted with its arguments first, so a token passed as an
+    argument is hidden too.  Exception text attached to the record is redacted
+    as well.  The filter never drops a record.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not hide the record
+            message = str(record.msg)
+        record.msg = redact(message, self.secrets)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            record.exc_text = redact(
+                logging.Formatter().formatException(record.exc_info), self.secrets
+            )
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        return True
+
+
+_filter = RedactingFilter()
+
+
+def get_logger(name: str) -> logging.Logger:
+    """Return ``logging.getLogger(name)`` with a :class:`RedactingFilter` attached.
+
+    A filter on a logger only sees records logged on that very logger, not on
+    its children, so every stakeplug module that logs something that may echo
+    a request takes its logger from here.
+    """
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(_filter)
+    return logger
+
+
+get_logger("stakeplug")
+log = get_logger("stakeplug.http")
+
+
+# --------------------------------------------------------------------------- policy
+
+
+def _positive(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+@attrs.frozen
+class HttpPolicy:
+    """How long to wait for a tracker, how often to retry, and how long to keep trying.
+
+    ``sleep`` and ``clock`` are injected by tests (a fake that records waits and
+    never sleeps; a fixed wall clock for HTTP-date ``Retry-After`` values).
+    """
+
+    connect_timeout: float = attrs.field(default=5.0, validator=_positive)
+    read_timeout: float = attrs.field(default=30.0, validator=_positive)
+    max_attempts: int = attrs.field(default=5, validator=attrs.validators.ge(1))
+    """Attempts per call, the first try included."""
+    budget_seconds: float = attrs.field(default=300.0, validator=_positive)
+    """Total seconds one call may spend waiting between retries."""
+    backoff_base: float = attrs.field(default=1.0, validator=_positive)
+    backoff_max: float = attrs.field(default=60.0, validator=_positive)
+    jitter: float = attrs.field(default=0.25, validator=[_positive, attrs.validators.le(1.0)])
+    """Each backoff delay is moved by up to this fraction, up or down."""
+    sleep: Callable[[float], None] = attrs.field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
+    """Wall clock (epoch seconds), for HTTP-date ``Retry-After`` and reset headers."""
+
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """The wait after failed attempt ``attempt`` (1-based) when the tracker named none."""
+        delay: float = min(self.backoff_max, self.backoff_base * (2.0 ** max(attempt - 1, 0)))
+        if self.jitter:
+            delay *= 1.0 + (rng or random).uniform(-self.jitter, self.jitter)
+        return max(0.0, min(self.backoff_max, delay))
+
+
+class RequestCounter:
+    """Counts every real HTTP attempt, in total and by URL path (query string left out).
+
+    Thread-safe; tests and benchmarks read :attr:`total` and :attr:`by_path`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.total = 0
+        self.by_path: collections.Counter[str] = collections.Counter()
+        self.by_method: collections.Counter[str] = collections.Counter()
+
+    def record(self, method: str, url: str) -> None:
+        """Count one attempt of ``method`` on ``url``."""
+        path = urlsplit(url).path or "/"
+        with self._lock:
+            self.total += 1
+            self.by_path[path] += 1
+            self.by_method[method.upper()] += 1
+
+    def reset(self) -> None:
+        """Set every count back to zero."""
+        with self._lock:
+            self.total = 0
+            self.by_path.clear()
+            self.by_method.clear()
+
+    def __repr__(self) -> str:
+        return f"RequestCounter(total={self.total})"
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait according to a ``Retry-After`` value, or ``None`` if absent or unreadable.
+
+    The value is either a number of seconds or an HTTP date; a date in the past
+    means zero.  ``now`` is the current wall-clock time in epoch seconds.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return None if math.isnan(seconds) else max(0.0, seconds)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+# --------------------------------------------------------------------------- client
+
+
+class _NoRetry(Exception):
+    """Carries a transient error that must not be retried (a write the tracker may have done)."""
+
+    def __init__(self, error: TrackerError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _with_message(exc: TrackerError, message: str) -> TrackerError:
+    """A copy of ``exc`` (same class, adapter and status) with a new message."""
+    new: TrackerError
+    try:
+        if isinstance(exc, RateLimitedError):
+            new = type(exc)(
+                message, adapter=exc.adapter, status=exc.status, retry_after=exc.retry_after
+            )
+        else:
+            new = type(exc)(message, adapter=exc.adapter, status=exc.status)
+    except TypeError:  # an adapter's own subclass with another signature
+        new = UnavailableError(message, adapter=exc.adapter, status=exc.status)
+    return new
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class HttpClient:
+    """A ``requests`` session for one adapter, under the shared :class:`HttpPolicy`.
+
+    ``base_url`` is joined with relative paths; absolute URLs (pagination
+    links) are used as they are.  ``headers`` and ``auth`` go on the session;
+    their credential values, and every value in ``secrets``, are registered
+    for redaction.  ``classify`` lets an adapter read a response its own way
+    (GitHub's secondary rate limit is a 403 with a message): it is called on
+    every response and returns the error to raise, or ``None`` to let the
+    default mapping decide (2xx/3xx accepted; 429 and 403/429 with an exhausted
+    rate-limit header → :class:`RateLimitedError`; 5xx and 408 →
+    :class:`UnavailableError`; 401, 403, 404 →
+    :class:`AuthenticationError`, :class:`PermissionDeniedError`,
+    :class:`NotFoundError`; other 4xx → :class:`TrackerError`).
+    """
+
+    def __init__(
+        self,
+        adapter: str,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        auth: Any = None,
+        policy: HttpPolicy | None = None,
+        secrets: Sequence[str] = (),
+        classify: Callable[[requests.Response], TrackerError | None] | None = None,
+        session: requests.Session | None = None,
+    ):
+        self.adapter = adapter
+        self.base_url = base_url.rstrip("/") + "/"
+        self.policy = policy or HttpPolicy()
+        self.counter = RequestCounter()
+        self.classify = classify
+        secret_values = [s for s in secrets if s]
+        for key, value in (headers or {}).items():
+            if key.lower() in ("authorization", "proxy-authorization", "private-token"):
+                secret_values.append(value)
+                secret_values.extend(value.split()[1:])
+        if isinstance(auth, tuple) and len(auth) == 2 and isinstance(auth[1], str):
+            secret_values.append(auth[1])
+        self._secrets = tuple(secret_values)
+        for value in self._secrets:
+            register_secret(value)
+        self.session = session or requests.Session()
+        no_retries = HTTPAdapter(max_retries=0)
+        self.session.mount("https://", no_retries)
+        self.session.mount("http://", no_retries)
+        if headers:
+            self.session.headers.update(headers)
+        if auth is not None:
+            self.session.auth = auth
+        self._rng = random.Random()
+
+    def __repr__(self) -> str:
+        base = self.redact(self.base_url)
+        count = self.counter.total
+        return f"HttpClient(adapter={self.adapter!r}, base_url={base!r}, requests={count})"
+
+    # ------------------------------------------------------------------ helpers
+
+    def url(self, path_or_url: str) -> str:
+        """The absolute URL for ``path_or_url``."""
+        if "://" in path_or_url:
+            return path_or_url
+        return urljoin(self.base_url, path_or_url.lstrip("/"))
+
+    def redact(self, text: str) -> str:
+        """:func:`redact` with this client's secrets."""
+        return redact(text, self._secrets)
+
+    def _describe(self, method: str, url: str) -> str:
+        parts = urlsplit(url)
+        shown = f"{parts.scheme}://{parts.hostname or ''}"
+        if parts.port:
+            shown += f":{parts.port}"
+        return self.redact(f"{method} {shown}{parts.path}")
+
+    def default_error(self, response: requests.Response, what: str) -> TrackerError | None:
+        """The error the default mapping gives ``response``, or ``None`` when it is a success."""
+        status = response.status_code
+        if status < 400:
+            return None
+        reason = response.reason or ""
+        snippet = response.text[:_BODY_SNIPPET].strip() if response.content else ""
+        detail = f"{what}: HTTP {status} {reason}".rstrip()
+        if snippet:
+            detail += f": {' '.join(snippet.split())}"
+        message = self.redact(detail)
+        headers = response.headers
+        now = self.policy.clock()
+        exhausted = headers.get("x-ratelimit-remaining") == "0"
+        if status == 429 or (status == 403 and (exhausted or "retry-after" in headers)):
+            retry_after = parse_retry_after(headers.get("retry-after"), now=now)
+            if retry_after is None and headers.get("x-ratelimit-reset"):
+                try:
+                    retry_after = max(0.0, float(headers["x-ratelimit-reset"]) - now)
+                except ValueError:
+                    retry_after = None
+            return RateLimitedError(
+                message, adapter=self.adapter, status=status, retry_after=retry_after
+            )
+        if status >= 500 or status == 408:
+            return UnavailableError(message, adapter=self.adapter, status=status)
+        if status == 401:
+            return AuthenticationError(message, adapter=self.adapter, status=status)
+        if status == 403:
+            return PermissionDeniedError(message, adapter=self.adapter, status=status)
+        if status == 404:
+            return NotFoundError(message, adapter=self.adapter, status=status)
+        return TrackerError(message, adapter=self.adapter, status=status)
+
+    # ------------------------------------------------------------------ retry engine
+
+    def _retrying(self, what: str) -> tenacity.Retrying:
+        policy = self.policy
+        gave_up_early: dict[str, float] = {}
+
+        def wait(rs: tenacity.RetryCallState) -> float:
+            exc = rs.outcome.exception() if rs.outcome else None
+            if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+                return max(0.0, exc.retry_after)
+            return policy.backoff(rs.attempt_number, self._rng)
+
+        def stop(rs: tenacity.RetryCallState) -> bool:
+            if rs.attempt_number >= policy.max_attempts:
+                return True
+            if rs.idle_for + rs.upcoming_sleep > policy.budget_seconds:
+                exc = rs.outcome.exception() if rs.outcome else None
+                if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+                    gave_up_early["retry_after"] = rs.upcoming_sleep
+                return True
+            return False
+
+        def before_sleep(rs: tenacity.RetryCallState) -> None:
+            exc = rs.outcome.exception() if rs.outcome else None
+            log.info(
+                "%s: %s; retrying in %.1f s (attempt %d of %d)",
+                self.adapter,
+                exc,
+                rs.upcoming_sleep,
+                rs.attempt_number + 1,
+                policy.max_attempts,
+            )
+
+        def give_up(rs: tenacity.RetryCallState) -> Any:
+            exc = rs.outcome.exception() if rs.outcome else None
+            if not isinstance(exc, TrackerError):  # pragma: no cover - only TrackerErrors retry
+                raise RuntimeError(f"{what}: retrying ended without an error")
+            n = rs.attempt_number
+            message = (
+                f"gave up after {n} attempt{'s' if n != 1 else ''} over {rs.idle_for:.1f} s: {exc}"
+            )
+            if "retry_after" in gave_up_early:
+                wait_s = gave_up_early["retry_after"]
+                message += (
+                    f"; the tracker asks to wait {wait_s:.0f} s, beyond the retry budget of "
+                    f"{policy.budget_seconds:.0f} s: retry after "
+                    f"{_when(policy.clock() + wait_s)}"
+                )
+            else:
+                message += f" (limits: {policy.max_attempts} attempts, "
+                message += f"{policy.budget_seconds:.0f} s of waiting)"
+            raise _with_message(exc, self.redact(message)) from exc
+
+        return tenacity.Retrying(
+            sleep=policy.sleep,
+            stop=stop,
+            wait=wait,
+            retry=tenacity.retry_if_exception_type(TransientError),
+            before_sleep=before_sleep,
+            retry_error_callback=give_up,
+        )
+
+    def call(self, fn: Callable[[], T], *, what: str) -> T:
+        """Run ``fn`` under the retry policy.
+
+        ``fn`` raises a :class:`~stakeplug.errors.TransientError` subclass for
+        failures worth retrying (this is how a client library such as ``jira``
+        runs under the one policy); any other error is raised at once.
+        """
+        result: T = self._retrying(what)(fn)
+        return result
+
+    # ------------------------------------------------------------------ requests
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        json: Any = None,
+    ) -> requests.Response:
+        """Send one request under the policy and return the accepted response."""
+        method = method.upper()
+        url = self.url(path_or_url)
+        what = self._describe(method, url)
+        idempotent = method in _IDEMPOTENT
+        timeout = (self.policy.connect_timeout, self.policy.read_timeout)
+
+        def attempt() -> requests.Response:
+            self.counter.record(method, url)
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json, timeout=timeout
+                )
+            except requests.ConnectTimeout as exc:
+                raise UnavailableError(
+                    self.redact(f"{what}: connection timed out: {exc}"), adapter=self.adapter
+                ) from exc
+            except requests.Timeout as exc:
+                error: TrackerError = UnavailableError(
+                    self.redact(f"{what}: no answer within {self.policy.read_timeout:g} s"),
+                    adapter=self.adapter,
+                )
+                if not idempotent:
+                    raise _NoRetry(error) from exc
+                raise error from exc
+            except requests.ConnectionError as exc:
+                conn_error = UnavailableError(
+                    self.redact(f"{what}: connection failed: {exc}"), adapter=self.adapter
+                )
+                refused = "refused" in str(exc).lower()
+                if not idempotent and not refused:
+                    raise _NoRetry(conn_error) from exc
+                raise conn_error from exc
+            except requests.RequestException as exc:
+                raise TrackerError(
+                    self.redact(f"{what}: {type(exc).__name__}: {exc}"), adapter=self.adapter
+                ) from exc
+            found = self.classify(response) if self.classify is not None else None
+            if found is None:
+                found = self.default_error(response, what)
+            if found is None:
+                return response
+            if (
+                not idempotent
+                and isinstance(found, TransientError)
+                and not isinstance(found, RateLimitedError)
+                and found.status != 503
+            ):
+                raise _NoRetry(found)
+            raise found
+
+        try:
+            return self.call(attempt, what=what)
+        except _NoRetry as wrapped:
+            raise wrapped.error from wrapped.error.__cause__
+
+    def get_json(
+        self,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+    ) -> Any:
+        """``GET`` and decode the JSON body; a body that is not JSON is a :class:`PayloadError`."""
+        response = self.request("GET", path_or_url, params=params)
+        return self._json(response)
+
+    def _json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PayloadError(
+                self.redact(f"{self._describe('GET', response.url)}: the answer is not JSON"),
+                adapter=self.adapter,
+                status=response.status_code,
+            ) from exc
+
+    def paginate(
+        self,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+    ) -> Iterator[requests.Response]:
+        """Yield each page, following ``Link: <...>; rel="next"`` until there is none.
+
+        ``params`` go with the first request only: a next link carries its own
+        query string.
+        """
+        next_url: str | None = path_or_url
+        first = True
+        seen: set[str] = set()
+        while next_url is not None:
+            response = self.request("GET", next_url, params=params if first else None)
+            first = False
+            yield response
+            link = response.links.get("next", {}).get("url")
+            if not link or link in seen:
+                break
+            seen.add(link)
+            next_url = urljoin(response.url, link)
+
+    def close(self) -> None:
+        """Close the session's connections."""
+        self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
