@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from stakeplug._engine import Audit, Candidate, Explanation, SourceReport, audit
 from stakeplug._model import (
     Activity,
     ActivityKind,
@@ -29,6 +30,7 @@ from stakeplug._model import (
     Trend,
     Verdict,
 )
+from stakeplug._planner import fingerprint, plan_care
 from stakeplug._register import ProjectSettings, Register, load_register
 from stakeplug._registry import (
     AdapterInfo,
@@ -39,7 +41,15 @@ from stakeplug._registry import (
     register_adapter,
     unregister_adapter,
 )
-from stakeplug._tasks import post_care, render_task
+from stakeplug._rules import CareRule, Rules, default_rules_text, load_rules
+from stakeplug._tasks import (
+    TASK_LABEL,
+    fingerprint_from_labels,
+    fingerprint_from_text,
+    fingerprint_marker,
+    post_care,
+    render_task,
+)
 from stakeplug.adapter import (
     Adapter,
     Capabilities,
@@ -56,15 +66,20 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "TASK_LABEL",
     "Activity",
     "ActivityKind",
     "Adapter",
     "AdapterInfo",
+    "Audit",
+    "Candidate",
     "Capabilities",
     "CareAction",
+    "CareRule",
     "CareSuggestion",
     "Category",
     "Evidence",
+    "Explanation",
     "Identity",
     "Item",
     "ItemKind",
@@ -72,7 +87,9 @@ __all__ = [
     "PostResult",
     "ProjectSettings",
     "Register",
+    "Rules",
     "Signal",
+    "SourceReport",
     "SourceStats",
     "Stakeholder",
     "StakeholderScore",
@@ -82,11 +99,19 @@ __all__ = [
     "Trend",
     "Verdict",
     "__version__",
+    "audit",
     "available_adapters",
     "build_adapter",
+    "default_rules_text",
+    "fingerprint",
+    "fingerprint_from_labels",
+    "fingerprint_from_text",
+    "fingerprint_marker",
     "get_adapter",
     "list_adapters",
     "load_register",
+    "load_rules",
+    "plan_care",
     "post_care",
     "register_adapter",
     "render_task",

@@ -52,9 +52,8 @@ def _optional_utc(value: datetime | None) -> datetime | None:
     return None if value is None else ensure_utc(value)
 
 
-class _StrEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return str(self.value)
+class _StrEnum(enum.StrEnum):
+    pass
 
 
 class ActivityKind(_StrEnum):
@@ -272,9 +271,7 @@ class Activity:
     item: Item
     timestamp: datetime = attrs.field(converter=ensure_utc)
     addressees: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    verdict: Verdict | None = attrs.field(
-        default=None, converter=attrs.converters.optional(Verdict)
-    )
+    verdict: Verdict | None = attrs.field(default=None, converter=attrs.converters.optional(Verdict))
     due: datetime | None = attrs.field(default=None, converter=_optional_utc)
     link_type: str | None = None
     """For links: ``blocks``, ``is blocked by``, ``relates``..."""
@@ -354,7 +351,8 @@ class StakeholderScore:
     recent_energy: float
     baseline_energy: float
     at_risk: bool
-    """A partner (by acceptance and baseline energy) whose recent energy fell clearly below their own baseline."""
+    """A partner (by acceptance and baseline energy) whose recent energy fell clearly below
+    their own baseline."""
     signal_counts: Mapping[str, int]
     evidence: tuple[Evidence, ...]
     """The most recent evidence per signal, newest first, capped per signal."""

@@ -198,7 +198,9 @@ class _Checker:
                     f"unknown key{did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}",
                 )
 
-    def string(self, table: Mapping[str, Any], key: str, location: str, *, required: bool = False) -> str | None:
+    def string(
+        self, table: Mapping[str, Any], key: str, location: str, *, required: bool = False
+    ) -> str | None:
         value = table.get(key)
         if value is None:
             if required:
@@ -216,14 +218,14 @@ class _Checker:
             raise self.fail(f"{location}.{key}", f"must be an integer {lo}–{hi}, got {_show(value)}")
         return value
 
-    def number(
-        self, table: Mapping[str, Any], key: str, location: str, lo: float, hi: float
-    ) -> float | None:
+    def number(self, table: Mapping[str, Any], key: str, location: str, lo: float, hi: float) -> float | None:
         value = table.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            raise self.fail(f"{location}.{key}", f"must be a number from {lo:g} to {hi:g}, got {_show(value)}")
+            raise self.fail(
+                f"{location}.{key}", f"must be a number from {lo:g} to {hi:g}, got {_show(value)}"
+            )
         return float(value)
 
     def boolean(self, table: Mapping[str, Any], key: str, location: str) -> bool:
@@ -232,7 +234,9 @@ class _Checker:
             raise self.fail(f"{location}.{key}", f"must be true or false, got {_show(value)}")
         return value
 
-    def strings(self, table: Mapping[str, Any], key: str, location: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    def strings(
+        self, table: Mapping[str, Any], key: str, location: str, default: tuple[str, ...]
+    ) -> tuple[str, ...]:
         value = table.get(key, list(default))
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(f"{location}.{key}", f"must be a list of strings, got {_show(value)}")
@@ -318,7 +322,9 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
 
     people_list = data.get("stakeholders", [])
     if not isinstance(people_list, list):
-        raise c.fail("stakeholders", "must be an array of tables ([[stakeholders]]), got " + _kind(people_list))
+        raise c.fail(
+            "stakeholders", "must be an array of tables ([[stakeholders]]), got " + _kind(people_list)
+        )
     team_names = {m.name.casefold(): m.name for m in team}
     raw_names: list[str] = []
     for i, raw in enumerate(people_list):
@@ -368,7 +374,11 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
         )
 
     seen: dict[tuple[str, str], str] = {}
-    for kind, people in (("team", team), ("stakeholders", stakeholders)):
+    groups: tuple[tuple[str, Sequence[TeamMember | Stakeholder]], ...] = (
+        ("team", team),
+        ("stakeholders", stakeholders),
+    )
+    for kind, people in groups:
         for i, person in enumerate(people):
             for ident in person.identities:
                 key = (ident.tool, normalize_account(ident.account))

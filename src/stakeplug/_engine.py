@@ -1,0 +1,847 @@
+"""The engine: from a stream of activities to behaviours, scores and the stakeholder map.
+
+One pass over the activities, oldest first, derives the behaviours of
+DESIGN §1 for every registered stakeholder:
+
+* **request → answer**: a mention, review request, question or assignment
+  from a team member opens a *pending request* for the addressed stakeholder
+  on that item.  Any later action of theirs on the same item within
+  ``answer_days`` answers it (``answers_messages`` for mentions and mails,
+  ``responds_to_requests`` for review requests and questions, plus
+  ``keeps_agreements`` when a requested review is delivered and
+  ``makes_time`` when the answer came within ``quick_response_hours``).  A
+  request still open when its deadline passes is ``leaves_requests_unanswered``.
+* **due date → completion**: an assignment with a due date opens an
+  *agreement*; completing the item by the due date (plus grace) is
+  ``keeps_agreements``, completing it later or not at all by the deadline is
+  ``misses_agreements``.  A completion that carries its own due date and
+  assignees (as Jira reports it) is judged directly.
+* comments nobody asked for are ``approaches_informally``, or
+  ``gives_unsolicited_feedback`` on status-report items; every comment and
+  review comment is ``participates_actively``; created items are
+  ``approaches_informally``; self-assignment, moving or completing work is
+  ``makes_time``; external links to our items and adding a team member to
+  their space are ``invites_you``.
+* resistance: changes requested or rejecting reviews, reopening, blocking
+  links, unassigning themselves, requests left unanswered, agreements missed.
+
+Pending requests and agreements are kept only until their deadline passes, and
+evidence kept for explanations is capped per signal, so memory does not grow
+with the number of activities.  Scores are computed from decayed sums at the
+end (see ``data/rules.toml`` for every number).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from stakeplug._model import (
+    Activity,
+    ActivityKind,
+    CareSuggestion,
+    Category,
+    Evidence,
+    ItemKind,
+    Signal,
+    Stakeholder,
+    StakeholderScore,
+    Trend,
+    Verdict,
+)
+from stakeplug._register import ProjectSettings, Register, normalize_account
+from stakeplug._rules import Rules, load_rules
+from stakeplug.adapter import SourceStats
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["Audit", "Candidate", "Explanation", "SourceReport", "audit"]
+
+log = logging.getLogger("stakeplug.engine")
+
+_DAY = 86400.0
+
+# Request kinds, and the behaviour an answer demonstrates.
+_MENTION = "mention"
+_REQUEST = "request"
+_REVIEW = "review"
+_ASSIGNMENT = "assignment"
+
+_ANSWERING_KINDS = frozenset(
+    {
+        ActivityKind.COMMENT,
+        ActivityKind.REVIEW,
+        ActivityKind.REVIEW_COMMENT,
+        ActivityKind.TRANSITIONED,
+        ActivityKind.COMPLETED,
+        ActivityKind.ASSIGNED,
+        ActivityKind.REQUEST,
+        ActivityKind.CREATED,
+    }
+)
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@attrs.frozen
+class Candidate:
+    """An active account that the register does not know: someone to consider adding."""
+
+    tool: str
+    account: str
+    activities: int
+    last_seen: datetime
+
+
+@attrs.frozen
+class SourceReport:
+    """How collecting one source went."""
+
+    name: str
+    adapter: str
+    status: str
+    """``ok``, ``partial`` (some data missing) or ``failed`` (nothing usable)."""
+    error: str | None
+    stats: SourceStats
+    activities: int = 0
+
+
+@attrs.frozen
+class Explanation:
+    """The evidence trail behind one stakeholder's place on the map and each suggestion."""
+
+    score: StakeholderScore
+    suggestions: tuple[CareSuggestion, ...]
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        return self.score.evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form of the explanation."""
+        s = self.score
+        return {
+            "stakeholder": s.name,
+            "category": s.category.value,
+            "acceptance": round(s.acceptance, 2),
+            "energy": round(s.energy, 2),
+            "trend": s.trend.value,
+            "at_risk": s.at_risk,
+            "priority": s.priority,
+            "signals": dict(s.signal_counts),
+            "evidence": [_evidence_dict(e) for e in s.evidence],
+            "suggestions": [
+                {
+                    "action": c.action.value,
+                    "title": c.title,
+                    "why": c.explanation,
+                    "links": list(c.links),
+                    "due": c.due.date().isoformat(),
+                    "fingerprint": c.fingerprint,
+                }
+                for c in self.suggestions
+            ],
+        }
+
+    def __str__(self) -> str:
+        s = self.score
+        lines = [
+            f"{s.name}: {s.category.label}" + (" — partner at risk" if s.at_risk else ""),
+            f"  acceptance {s.acceptance:+.2f} (−3…+3), energy {s.energy:.2f} (1…5), "
+            f"trend {s.trend.value} (recent {s.recent_energy:.2f} vs own baseline {s.baseline_energy:.2f}), "
+            f"priority {s.priority}",
+        ]
+        if s.signal_counts:
+            counts = ", ".join(f"{k} ×{v}" for k, v in sorted(s.signal_counts.items()))
+            lines.append(f"  signals in the window: {counts}")
+        lines.append("  evidence (newest first):")
+        if not s.evidence:
+            lines.append("    none in the window")
+        for e in s.evidence:
+            mark = "−" if e.signal.is_resistance else "+"
+            link = ", ".join(e.links) or "(no link)"
+            lines.append(f"    {e.timestamp:%Y-%m-%d} {mark} {e.signal.value}: {e.note} {link}".rstrip())
+        if self.suggestions:
+            lines.append("  suggested care:")
+            for c in self.suggestions:
+                lines.append(f"    {c.action.value} (due {c.due:%Y-%m-%d}): {c.explanation}")
+                for link in c.links[:5]:
+                    lines.append(f"      {link}")
+        return "\n".join(lines)
+
+
+def _evidence_dict(e: Evidence) -> dict[str, Any]:
+    return {
+        "signal": e.signal.value,
+        "resistance": e.signal.is_resistance,
+        "date": e.timestamp.isoformat(),
+        "weight": round(e.weight, 3),
+        "links": list(e.links),
+        "note": e.note,
+    }
+
+
+@attrs.frozen
+class Audit:
+    """The result of :func:`audit`: the map, the evidence behind it and how collection went."""
+
+    project: ProjectSettings
+    register: Register
+    rules: Rules
+    since: datetime
+    until: datetime
+    scores: Mapping[str, StakeholderScore]
+    candidates: tuple[Candidate, ...]
+    sources: tuple[SourceReport, ...]
+    warnings: tuple[str, ...]
+    activities_seen: int
+
+    @property
+    def partners_at_risk(self) -> tuple[StakeholderScore, ...]:
+        """Partners whose recent energy fell clearly below their own baseline."""
+        return tuple(s for s in self.scores.values() if s.at_risk)
+
+    @property
+    def is_partial(self) -> bool:
+        """True when a source failed or had to skip data."""
+        return any(r.status != "ok" for r in self.sources)
+
+    def by_category(self) -> dict[Category, list[StakeholderScore]]:
+        """Scores grouped by category, every category present."""
+        groups: dict[Category, list[StakeholderScore]] = {c: [] for c in Category}
+        for s in self.scores.values():
+            groups[s.category].append(s)
+        return groups
+
+    def score(self, name: str) -> StakeholderScore:
+        """The score of the stakeholder called ``name`` (case-insensitive)."""
+        folded = name.casefold()
+        for key, value in self.scores.items():
+            if key.casefold() == folded:
+                return value
+        from stakeplug._suggest import did_you_mean
+
+        raise KeyError(f"no stakeholder named {name!r} in the register{did_you_mean(name, self.scores)}")
+
+    def explain(self, name: str, suggestions: Sequence[CareSuggestion] | None = None) -> Explanation:
+        """The evidence behind ``name``'s score and each care suggestion for them.
+
+        Without ``suggestions`` the care planner runs with ``now = until``.
+        """
+        score = self.score(name)
+        if suggestions is None:
+            from stakeplug._planner import plan_care
+
+            suggestions = plan_care(self, now=self.until)
+        mine = tuple(c for c in suggestions if c.stakeholder == score.name)
+        return Explanation(score=score, suggestions=mine)
+
+
+class _Person:
+    """Running sums for one stakeholder during the pass."""
+
+    __slots__ = ("base", "counts", "energy", "evidence", "recent", "resist", "stakeholder", "support")
+
+    def __init__(self, stakeholder: Stakeholder, cap: int):
+        self.stakeholder = stakeholder
+        self.support = 0.0
+        self.resist = 0.0
+        self.energy = 0.0
+        self.recent = 0.0
+        self.base = 0.0
+        self.counts: dict[Signal, int] = {}
+        self.evidence: dict[Signal, deque[tuple[float, float, tuple[Activity, ...], str]]] = {
+            s: deque(maxlen=cap) for s in Signal
+        }
+
+
+class _Pass:
+    """The single pass over the activity stream."""
+
+    def __init__(self, register: Register, rules: Rules, since: datetime, until: datetime):
+        self.register = register
+        self.rules = rules
+        self.since_ts = since.timestamp()
+        self.until_ts = until.timestamp()
+        self.recent_start = self.until_ts - rules.recent_days * _DAY
+        self.decay_k = math.log(2) / (rules.half_life_days * _DAY)
+        self.answer_s = rules.answer_days * _DAY
+        self.quick_s = rules.quick_response_hours * 3600.0
+        self.grace_s = rules.due_grace_days * _DAY
+        self.acc_w = {s: rules.acceptance_weight[s] for s in Signal}
+        self.en_w = {s: rules.energy_weight[s] for s in Signal}
+        self.people = [_Person(s, rules.evidence_per_signal) for s in register.stakeholders]
+        self.team_names = {m.name for m in register.team}
+        self.report_labels = {label.casefold() for label in register.project.status_report_labels}
+        self.report_titles = tuple(t.casefold() for t in register.project.status_report_titles)
+        # (tool, raw account) -> _Person | "team" | None
+        self.who: dict[tuple[str, str], _Person | str | None] = {}
+        self.candidates: dict[tuple[str, str], list[Any]] = {}
+        # pending requests: (tool, item id, person index) -> (time, kind, activity)
+        self.pending: dict[tuple[str, str, int], tuple[float, str, Activity]] = {}
+        self.pending_heap: list[tuple[float, float, tuple[str, str, int]]] = []
+        # agreements: (tool, item id) -> {person index: (due ts, activity)}
+        self.agreements: dict[tuple[str, str], dict[int, tuple[float, Activity]]] = {}
+        self.agreement_heap: list[tuple[float, float, tuple[str, str], int]] = []
+        self.index = {id(p): i for i, p in enumerate(self.people)}
+        self.seen = 0
+        self.is_report_cache: dict[tuple[str, str], bool] = {}
+
+    # -- identities -------------------------------------------------------
+
+    def resolve(self, tool: str, account: str | None) -> _Person | str | None:
+        if account is None:
+            return None
+        key = (tool, account)
+        found = self.who.get(key, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        hit = self.register.lookup(tool, account)
+        result: _Person | str | None
+        if hit is None:
+            result = None
+        elif hit[0] == "team":
+            result = "team"
+        else:
+            result = next(p for p in self.people if p.stakeholder.name == hit[1])
+        self.who[key] = result
+        return result
+
+    def is_report(self, activity: Activity) -> bool:
+        item = activity.item
+        key = (item.tool, item.id)
+        cached = self.is_report_cache.get(key)
+        if cached is None:
+            cached = item.kind is ItemKind.STATUS_REPORT or any(
+                label.casefold() in self.report_labels for label in item.labels
+            )
+            if not cached and self.report_titles and item.title:
+                title = item.title.casefold()
+                cached = any(t in title for t in self.report_titles)
+            if len(self.is_report_cache) > 50_000:
+                self.is_report_cache.clear()
+            self.is_report_cache[key] = cached
+        return cached
+
+    # -- evidence ---------------------------------------------------------
+
+    def add(
+        self,
+        person: _Person,
+        signal: Signal,
+        ts: float,
+        acts: tuple[Activity, ...],
+        note: str = "",
+        factor: float = 1.0,
+        acc_extra: float = 0.0,
+    ) -> None:
+        decay = math.exp((ts - self.until_ts) * self.decay_k)
+        acc = (self.acc_w[signal] * factor + acc_extra) * decay
+        if signal.is_resistance:
+            person.resist += acc
+        else:
+            person.support += acc
+        en = self.en_w[signal] * factor
+        person.energy += en * decay
+        if ts >= self.recent_start:
+            person.recent += en
+        else:
+            person.base += en
+        person.counts[signal] = person.counts.get(signal, 0) + 1
+        person.evidence[signal].append((ts, acc, acts, note))
+
+    # -- deadlines --------------------------------------------------------
+
+    def expire(self, now: float) -> None:
+        heap = self.pending_heap
+        while heap and heap[0][0] < now:
+            deadline, opened, key = heapq.heappop(heap)
+            entry = self.pending.get(key)
+            if entry is not None and entry[0] == opened:
+                del self.pending[key]
+                if entry[1] != _ASSIGNMENT:
+                    person = self.people[key[2]]
+                    self.add(
+                        person,
+                        Signal.LEAVES_REQUESTS_UNANSWERED,
+                        deadline,
+                        (entry[2],),
+                        f"{entry[1]} not answered within {self.rules.answer_days:g} days",
+                    )
+        aheap = self.agreement_heap
+        while aheap and aheap[0][0] < now:
+            deadline, due, item_key, idx = heapq.heappop(aheap)
+            open_items = self.agreements.get(item_key)
+            if not open_items:
+                continue
+            entry2 = open_items.get(idx)
+            if entry2 is not None and entry2[0] == due:
+                del open_items[idx]
+                if not open_items:
+                    del self.agreements[item_key]
+                self.add(
+                    self.people[idx],
+                    Signal.MISSES_AGREEMENTS,
+                    deadline,
+                    (entry2[1],),
+                    "not completed by the agreed due date",
+                )
+
+    # -- the pass ---------------------------------------------------------
+
+    def open_request(self, idx: int, ts: float, kind: str, activity: Activity) -> None:
+        key = (activity.item.tool, activity.item.id, idx)
+        if key in self.pending:
+            return
+        self.pending[key] = (ts, kind, activity)
+        heapq.heappush(self.pending_heap, (ts + self.answer_s, ts, key))
+
+    def open_agreement(self, idx: int, due: datetime, activity: Activity) -> None:
+        due_ts = due.timestamp()
+        item_key = (activity.item.tool, activity.item.id)
+        self.agreements.setdefault(item_key, {})[idx] = (due_ts, activity)
+        heapq.heappush(self.agreement_heap, (due_ts + self.grace_s, due_ts, item_key, idx))
+
+    def feed(self, activity: Activity, ts: float) -> None:
+        self.seen += 1
+        if (self.pending_heap and self.pending_heap[0][0] < ts) or (
+            self.agreement_heap and self.agreement_heap[0][0] < ts
+        ):
+            self.expire(ts)
+        tool = activity.item.tool
+        actor = self.resolve(tool, activity.actor)
+        kind = activity.kind
+        if actor is None:
+            if activity.actor is not None:
+                self.note_candidate(tool, activity.actor, activity.timestamp)
+            if kind is ActivityKind.COMPLETED:
+                self.complete(activity, ts)
+            return
+        if actor == "team":
+            self.team_activity(activity, ts, tool)
+            return
+        self.stakeholder_activity(actor, activity, ts, tool)  # type: ignore[arg-type]
+
+    def note_candidate(self, tool: str, account: str, when: datetime) -> None:
+        entry = self.candidates.get((tool, account))
+        if entry is None:
+            self.candidates[(tool, account)] = [1, when]
+        else:
+            entry[0] += 1
+            entry[1] = max(entry[1], when)
+
+    def team_activity(self, activity: Activity, ts: float, tool: str) -> None:
+        kind = activity.kind
+        if kind is ActivityKind.COMPLETED:
+            self.complete(activity, ts)
+            return
+        if not activity.addressees:
+            return
+        if kind is ActivityKind.ASSIGNED:
+            req = _ASSIGNMENT
+        elif kind is ActivityKind.REQUEST:
+            req = _REVIEW if activity.details.get("request_kind") == "review" else _REQUEST
+        elif kind in (ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT):
+            req = _REQUEST if activity.item.kind is ItemKind.INPUT_NEEDED else _MENTION
+        else:
+            return
+        for account in activity.addressees:
+            target = self.resolve(tool, account)
+            if isinstance(target, _Person):
+                idx = self.index[id(target)]
+                self.open_request(idx, ts, req, activity)
+                if kind is ActivityKind.ASSIGNED and activity.due is not None:
+                    self.open_agreement(idx, activity.due, activity)
+
+    def complete(self, activity: Activity, ts: float) -> None:
+        """Judge the agreements on a completed item."""
+        item_key = (activity.item.tool, activity.item.id)
+        judged: set[int] = set()
+        open_items = self.agreements.pop(item_key, None)
+        if open_items:
+            for idx, (due_ts, assigned) in open_items.items():
+                judged.add(idx)
+                self.judge(idx, ts, due_ts, (assigned, activity))
+        if activity.due is not None:
+            due_ts = activity.due.timestamp()
+            for account in activity.addressees:
+                target = self.resolve(activity.item.tool, account)
+                if isinstance(target, _Person):
+                    idx = self.index[id(target)]
+                    if idx not in judged:
+                        judged.add(idx)
+                        self.judge(idx, ts, due_ts, (activity,))
+
+    def judge(self, idx: int, ts: float, due_ts: float, acts: tuple[Activity, ...]) -> None:
+        person = self.people[idx]
+        if ts <= due_ts + self.grace_s:
+            self.add(person, Signal.KEEPS_AGREEMENTS, ts, acts, "completed by the agreed due date")
+        else:
+            late = (ts - due_ts) / _DAY
+            self.add(
+                person, Signal.MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date"
+            )
+
+    def answer(self, person: _Person, activity: Activity, ts: float) -> str | None:
+        """Close a pending request of ``person`` on this item; return its kind, or None."""
+        key = (activity.item.tool, activity.item.id, self.index[id(person)])
+        entry = self.pending.pop(key, None)
+        if entry is None:
+            return None
+        opened, req, request = entry
+        acts = (request, activity)
+        if req == _ASSIGNMENT:
+            if ts - opened <= self.quick_s:
+                self.add(
+                    person, Signal.MAKES_TIME, ts, acts, "picked up assigned work soon after being asked"
+                )
+            return req
+        if req == _MENTION:
+            self.add(person, Signal.ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
+        else:
+            self.add(person, Signal.RESPONDS_TO_REQUESTS, ts, acts, f"answered a {req} request")
+            if req == _REVIEW and activity.kind is ActivityKind.REVIEW:
+                self.add(person, Signal.KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
+        if ts - opened <= self.quick_s:
+            self.add(person, Signal.MAKES_TIME, ts, acts, "answered soon after being asked")
+        return req
+
+    def stakeholder_activity(self, person: _Person, activity: Activity, ts: float, tool: str) -> None:
+        kind = activity.kind
+        acts = (activity,)
+        answered = self.answer(person, activity, ts) if kind in _ANSWERING_KINDS else None
+        if kind is ActivityKind.COMMENT or kind is ActivityKind.REVIEW_COMMENT:
+            self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "took part in the discussion")
+            if answered is None or answered == _ASSIGNMENT:
+                if self.is_report(activity):
+                    self.add(
+                        person,
+                        Signal.GIVES_UNSOLICITED_FEEDBACK,
+                        ts,
+                        acts,
+                        "commented on a status report unasked",
+                    )
+                else:
+                    self.add(
+                        person, Signal.APPROACHES_INFORMALLY, ts, acts, "commented where nobody asked them"
+                    )
+        elif kind is ActivityKind.REVIEW:
+            verdict = activity.verdict
+            if verdict is Verdict.CHANGES_REQUESTED or verdict is Verdict.REJECTED:
+                self.add(person, Signal.REQUESTS_CHANGES, ts, acts, f"review: {verdict.value}")
+            elif verdict is Verdict.APPROVED:
+                self.add(
+                    person,
+                    Signal.PARTICIPATES_ACTIVELY,
+                    ts,
+                    acts,
+                    "approved a review",
+                    acc_extra=self.rules.approval_bonus,
+                )
+            elif verdict is not Verdict.DISMISSED:
+                self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "reviewed with comments")
+        elif kind is ActivityKind.CREATED:
+            self.add(person, Signal.APPROACHES_INFORMALLY, ts, acts, "raised an item on their own")
+        elif kind is ActivityKind.ASSIGNED:
+            targets = [self.resolve(tool, a) for a in activity.addressees]
+            if person in targets:
+                self.add(person, Signal.MAKES_TIME, ts, acts, "took on work themselves")
+                if activity.due is not None:
+                    self.open_agreement(self.index[id(person)], activity.due, activity)
+            else:
+                self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "assigned work")
+        elif kind is ActivityKind.UNASSIGNED:
+            targets = [self.resolve(tool, a) for a in activity.addressees]
+            if person in targets or not activity.addressees:
+                self.add(person, Signal.UNASSIGNS_SELF, ts, acts, "unassigned themselves")
+                open_items = self.agreements.get((tool, activity.item.id))
+                if open_items:
+                    open_items.pop(self.index[id(person)], None)
+        elif kind is ActivityKind.TRANSITIONED:
+            if answered != _ASSIGNMENT:
+                self.add(person, Signal.MAKES_TIME, ts, acts, "moved work forward")
+        elif kind is ActivityKind.COMPLETED:
+            self.add(person, Signal.MAKES_TIME, ts, acts, "completed work")
+            self.complete(activity, ts)
+        elif kind is ActivityKind.REOPENED:
+            self.add(person, Signal.REOPENS, ts, acts, "reopened a completed item")
+        elif kind is ActivityKind.LINKED:
+            link = (activity.link_type or "").casefold()
+            if "block" in link:
+                self.add(person, Signal.BLOCKS, ts, acts, f"added a blocking link ({activity.link_type})")
+            elif activity.external:
+                self.add(person, Signal.INVITES_YOU, ts, acts, "linked our project from their own")
+            else:
+                self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "linked related work")
+        elif kind is ActivityKind.MEMBER_ADDED:
+            if any(self.resolve(tool, a) == "team" for a in activity.addressees):
+                self.add(person, Signal.INVITES_YOU, ts, acts, "added a team member to their space")
+        elif kind is ActivityKind.REACTION:
+            self.add(
+                person,
+                Signal.PARTICIPATES_ACTIVELY,
+                ts,
+                acts,
+                "reacted",
+                factor=self.rules.reaction_factor * max(1, activity.count),
+            )
+        elif kind is ActivityKind.REQUEST:
+            self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "asked the team for input")
+
+    def finish(self) -> None:
+        self.expire(self.until_ts)
+
+
+def _energy(value: float, scale: float) -> float:
+    return 1.0 + 4.0 * (1.0 - math.exp(-value / scale))
+
+
+def _score(p: _Pass, person: _Person, since: datetime) -> StakeholderScore:
+    rules = p.rules
+    st = person.stakeholder
+    prior = st.prior_acceptance
+    strength = rules.prior_strength if prior is not None else 0.0
+    num = (prior or 0.0) * strength + 3.0 * (person.support - person.resist)
+    den = strength + person.support + person.resist + rules.smoothing
+    acceptance = max(-3.0, min(3.0, num / den)) if den > 0 else 0.0
+    energy = _energy(person.energy, rules.energy_scale)
+
+    recent_days = float(rules.recent_days)
+    base_days = max(0.0, (p.recent_start - p.since_ts) / _DAY)
+    recent_rate = person.recent / recent_days * 30.0
+    base_rate = person.base / base_days * 30.0 if base_days >= 1 else 0.0
+    window_days = (p.until_ts - p.since_ts) / _DAY
+    h = rules.half_life_days
+    # The decayed sum a steady rate would give over the whole window: puts rates on the energy scale.
+    steady = h / math.log(2) * (1 - 2 ** (-window_days / h)) / 30.0
+    recent_energy = _energy(recent_rate * steady, rules.energy_scale)
+    baseline_energy = _energy(base_rate * steady, rules.energy_scale)
+    if base_rate < rules.min_baseline_per_30d:
+        trend = Trend.NEW if recent_rate >= rules.min_baseline_per_30d else Trend.STEADY
+        ratio = None
+    else:
+        ratio = recent_rate / base_rate
+        if ratio >= rules.rising_ratio:
+            trend = Trend.RISING
+        elif ratio <= rules.falling_ratio:
+            trend = Trend.FALLING
+        else:
+            trend = Trend.STEADY
+
+    if acceptance > rules.accept_above:
+        category = Category.PARTNER if energy >= rules.high_energy else Category.SILENT_SUPPORTER
+    elif acceptance < rules.reject_below:
+        category = Category.OPPONENT if energy >= rules.high_energy else Category.SILENT_CRITIC
+    else:
+        category = Category.UNDECIDED
+    at_risk = (
+        acceptance > rules.accept_above
+        and ratio is not None
+        and baseline_energy >= rules.high_energy
+        and ratio <= rules.at_risk_ratio
+    )
+
+    evidence: list[Evidence] = []
+    for signal, entries in person.evidence.items():
+        for ts, weight, acts, note in entries:
+            evidence.append(
+                Evidence(
+                    signal=signal,
+                    stakeholder=st.name,
+                    timestamp=datetime.fromtimestamp(ts, UTC),
+                    weight=weight,
+                    activities=acts,
+                    note=note,
+                )
+            )
+    evidence.sort(key=lambda e: (e.timestamp, e.signal.value), reverse=True)
+    return StakeholderScore(
+        stakeholder=st,
+        acceptance=acceptance,
+        energy=energy,
+        category=category,
+        priority=st.power * st.interest,
+        trend=trend,
+        recent_energy=recent_energy,
+        baseline_energy=baseline_energy,
+        at_risk=at_risk,
+        signal_counts={s.value: n for s, n in sorted(person.counts.items())},
+        evidence=tuple(evidence),
+    )
+
+
+SourceLike = Any
+"""An :class:`~stakeplug.adapter.Adapter`, a ``(name, adapter)`` pair, or an iterable of activities."""
+
+
+class _SourceRun:
+    """Collects one source, catching its failure so the others keep going."""
+
+    def __init__(self, name: str, adapter_name: str, adapter: Any, activities: Iterable[Activity]):
+        self.name = name
+        self.adapter_name = adapter_name
+        self.adapter = adapter
+        self.activities = activities
+        self.count = 0
+        self.error: str | None = None
+        self.out_of_order = 0
+
+    def stats(self) -> SourceStats:
+        stats = getattr(self.adapter, "stats", None)
+        return stats if isinstance(stats, SourceStats) else SourceStats(activities=self.count)
+
+    def report(self) -> SourceReport:
+        stats = self.stats()
+        if self.error is not None:
+            status = "partial" if self.count else "failed"
+            error: str | None = self.error
+        elif stats.skipped:
+            status = "partial"
+            reasons = "; ".join(stats.skipped_reasons[:3])
+            error = f"{stats.skipped} item(s) skipped" + (f": {reasons}" if reasons else "")
+        else:
+            status, error = "ok", None
+        return SourceReport(self.name, self.adapter_name, status, error, stats, self.count)
+
+
+def _wrap(
+    run: _SourceRun,
+    since_ts: float,
+    until_ts: float,
+    progress: ProgressCallback | None,
+    tolerance: float,
+) -> Iterator[tuple[float, int, Activity]]:
+    last = -math.inf
+    seq = 0
+    try:
+        for activity in run.activities:
+            ts = activity.timestamp.timestamp()
+            if ts < since_ts or ts >= until_ts:
+                continue
+            if ts < last - tolerance:
+                run.out_of_order += 1
+            else:
+                last = ts
+            run.count += 1
+            seq += 1
+            if progress is not None and run.count % 1000 == 0:
+                progress(run.name, run.count, run.stats().requests)
+            yield ts, seq, activity
+    except Exception as exc:
+        from stakeplug.errors import StakeplugError
+
+        if not isinstance(exc, StakeplugError):
+            log.debug("source %s raised an unexpected error", run.name, exc_info=True)
+        run.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, StakeplugError) else str(exc)
+        log.warning("source %s stopped: %s", run.name, run.error)
+    if progress is not None:
+        progress(run.name, run.count, run.stats().requests)
+
+
+def _runs(sources: Iterable[SourceLike], since: datetime, until: datetime) -> list[_SourceRun]:
+    runs: list[_SourceRun] = []
+    for i, given in enumerate(sources):
+        name: str | None = None
+        source = given
+        if isinstance(given, tuple) and len(given) == 2 and isinstance(given[0], str):
+            name, source = given
+        collect = getattr(source, "collect", None)
+        if callable(collect):
+            adapter_name = str(getattr(source, "name", type(source).__name__))
+            run = _SourceRun(name or adapter_name, adapter_name, source, ())
+            run.activities = _lazy_collect(run, collect, since, until)
+        else:
+            run = _SourceRun(name or f"source{i}", "iterable", None, source)
+        runs.append(run)
+    return runs
+
+
+def _lazy_collect(
+    run: _SourceRun,
+    collect: Callable[[datetime, datetime], Iterable[Activity]],
+    since: datetime,
+    until: datetime,
+) -> Iterator[Activity]:
+    # Calling collect() inside the generator keeps its errors inside the source's own guard.
+    yield from collect(since, until)
+
+
+def audit(
+    register: Register,
+    sources: Iterable[SourceLike],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    rules: Rules | None = None,
+    progress: ProgressCallback | None = None,
+) -> Audit:
+    """Score every registered stakeholder from the activities of ``sources``.
+
+    ``sources`` holds adapters (``collect(since, until)`` is called on each),
+    ``(name, adapter)`` pairs, or plain iterables of :class:`Activity`.  The
+    window defaults to ``[until - lookback_days, until)`` with ``until`` = now.
+    Activities are consumed lazily, merged oldest first across sources.  A
+    source that raises is recorded as failed (or partial) in
+    :attr:`Audit.sources` and the others still count.
+    """
+    rules = rules or load_rules()
+    until = (until or datetime.now(UTC)).astimezone(UTC)
+    if until.tzinfo is None:
+        raise ValueError("until must be timezone-aware")
+    lookback = timedelta(days=register.project.lookback_days)
+    since = since.astimezone(UTC) if since is not None else until - lookback
+    if since >= until:
+        from stakeplug.errors import ConfigError
+
+        raise ConfigError(
+            f"the window is empty: since {since:%Y-%m-%d %H:%M} is not before until {until:%Y-%m-%d %H:%M}"
+        )
+    if rules.recent_days * _DAY >= (until - since).total_seconds():
+        log.info("window shorter than rules.windows.recent_days: trends need a longer window")
+
+    state = _Pass(register, rules, since, until)
+    runs = _runs(sources, since, until)
+    streams = [
+        _wrap(r, state.since_ts, state.until_ts, progress, rules.reorder_tolerance_seconds) for r in runs
+    ]
+    merged: Iterable[tuple[float, int, Activity]]
+    merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda t: t[0])
+    feed = state.feed
+    for ts, _seq, activity in merged:
+        feed(activity, ts)
+    state.finish()
+
+    scores = {p.stakeholder.name: _score(state, p, since) for p in state.people}
+    candidates = tuple(
+        sorted(
+            (Candidate(tool, account, n, last) for (tool, account), (n, last) in state.candidates.items()),
+            key=lambda c: (-c.activities, c.tool, normalize_account(c.account)),
+        )
+    )
+    warnings = []
+    for r in runs:
+        if r.out_of_order:
+            warnings.append(
+                f"source {r.name}: {r.out_of_order} activities arrived out of chronological order; "
+                "request/answer pairing may be approximate"
+            )
+    return Audit(
+        project=register.project,
+        register=register,
+        rules=rules,
+        since=since,
+        until=until,
+        scores=scores,
+        candidates=candidates,
+        sources=tuple(r.report() for r in runs),
+        warnings=tuple(warnings),
+        activities_seen=state.seen,
+    )
