@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from stakeplug._config import Config, SourceConfig, TasksConfig, load_config
 from stakeplug._engine import Audit, Candidate, Explanation, SourceReport, audit
 from stakeplug._model import (
     Activity,
@@ -78,6 +79,7 @@ __all__ = [
     "CareRule",
     "CareSuggestion",
     "Category",
+    "Config",
     "Evidence",
     "Explanation",
     "Identity",
@@ -89,12 +91,14 @@ __all__ = [
     "Register",
     "Rules",
     "Signal",
+    "SourceConfig",
     "SourceReport",
     "SourceStats",
     "Stakeholder",
     "StakeholderScore",
     "TaskDraft",
     "TaskRef",
+    "TasksConfig",
     "TeamMember",
     "Trend",
     "Verdict",
@@ -109,6 +113,7 @@ __all__ = [
     "fingerprint_marker",
     "get_adapter",
     "list_adapters",
+    "load_config",
     "load_register",
     "load_rules",
     "plan_care",
