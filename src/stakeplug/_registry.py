@@ -1,7 +1,17 @@
 """Finding adapters: the ``stakeplug.adapters`` entry-point group plus in-process registrations.
 
-Entry points are read once and loaded lazily, one name at a time.  A plugin
-whose import fails is logged and skipped; the others keep working.
+Every adapter, the first-party ones included, is published through the
+entry-point group ``stakeplug.adapters``::
+
+    [project.entry-points."stakeplug.adapters"]
+    mytool = "my_package:MyToolAdapter"
+
+The group is read when names are asked for, and each plugin is imported
+lazily, only when its name is first used, so a broken plugin cannot stop
+``import stakeplug``.  A plugin whose import fails is logged once and
+remembered as broken (:func:`list_adapters` shows why); the others keep
+working.  :func:`register_adapter` adds an adapter in-process for tests and
+scripts; it refuses to replace a name silently.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError
+from stakeplug.errors import AdapterLoadError, AdapterNotFoundError
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -24,6 +34,7 @@ __all__ = [
     "build_adapter",
     "get_adapter",
     "list_adapters",
+    "refresh",
     "register_adapter",
     "unregister_adapter",
 ]
@@ -45,6 +56,7 @@ _lock = threading.Lock()
 _registered: dict[str, Any] = {}
 _loaded: dict[str, Any] = {}
 _failed: dict[str, str] = {}
+_warned_duplicates: set[str] = set()
 
 
 @attrs.frozen
@@ -64,8 +76,39 @@ class AdapterInfo:
 def _entry_points() -> dict[str, metadata.EntryPoint]:
     found: dict[str, metadata.EntryPoint] = {}
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(ep.name, ep)
+        first = found.setdefault(ep.name, ep)
+        if first is not ep and first.value != ep.value and ep.name not in _warned_duplicates:
+            _warned_duplicates.add(ep.name)
+            log.warning(
+                "two installed distributions declare the adapter %r (%s and %s); using %s",
+                ep.name,
+                first.value,
+                ep.value,
+                first.value,
+            )
     return found
+
+
+def _check_factory(name: str, factory: Any) -> str | None:
+    """Why ``factory`` cannot serve as an adapter factory, or ``None`` when it can."""
+    missing = [a for a in ("capabilities", "from_config") if not hasattr(factory, a)]
+    if missing:
+        return f"{factory!r} has no {' and no '.join(missing)}"
+    if not callable(factory.from_config):
+        return f"{factory!r}.from_config is not callable"
+    return None
+
+
+def refresh() -> None:
+    """Forget which plugins were loaded or failed, so the next use imports them again.
+
+    For a long-running process in which a plugin was installed or repaired.
+    In-process registrations are kept.
+    """
+    with _lock:
+        _loaded.clear()
+        _failed.clear()
+        _warned_duplicates.clear()
 
 
 def available_adapters() -> tuple[str, ...]:
@@ -78,16 +121,27 @@ def register_adapter(name: str, factory: Any, *, clobber: bool = False) -> None:
     """Register ``factory`` (usually an adapter class) under ``name`` in this process.
 
     Meant for tests and scripts that use an adapter without installing it.
-    Refuses to replace an existing registration unless ``clobber=True``.
+    ``factory`` needs ``capabilities`` and a ``from_config`` classmethod.
+    Refuses, with a :class:`~stakeplug.errors.ConfigError`, to replace an
+    earlier registration or to shadow an installed adapter of the same name,
+    unless ``clobber=True``.
     """
+    from stakeplug.errors import ConfigError
+
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"an adapter name must be a non-empty string, got {name!r}")
+    problem = _check_factory(name, factory)
+    if problem is not None:
+        raise TypeError(f"cannot register adapter {name!r}: {problem}")
     with _lock:
-        if not clobber and (name in _registered or name in _loaded):
-            raise ValueError(
-                f"an adapter named {name!r} is already registered; "
-                "pass clobber=True to replace it"
-            )
+        taken = name in _registered or name in _loaded
+    if not clobber and (taken or name in _entry_points()):
+        where = "registered in this process" if name in _registered else "installed"
+        raise ConfigError(f"an adapter named {name!r} is already {where}; pass clobber=True to replace it")
+    with _lock:
         _registered[name] = factory
         _loaded.pop(name, None)
+    log.debug("adapter %r registered in-process: %r", name, factory)
 
 
 def unregister_adapter(name: str) -> None:
@@ -102,6 +156,9 @@ def _not_found(name: str) -> AdapterNotFoundError:
     listing = ", ".join(installed) or "none"
     hint = FIRST_PARTY.get(name)
     fix = f"; install it with: {hint}" if hint else ""
+    broken = sorted(_failed)
+    if broken:
+        fix += f" (installed but broken: {', '.join(broken)}; see `stakeplug adapters`)"
     from stakeplug._suggest import did_you_mean
 
     return AdapterNotFoundError(
@@ -123,18 +180,28 @@ def get_adapter(name: str) -> Any:
             return _registered[name]
         if name in _loaded:
             return _loaded[name]
+        failed = _failed.get(name)
     ep = _entry_points().get(name)
     if ep is None:
         raise _not_found(name)
+    if failed is not None:
+        raise AdapterLoadError(f"adapter {name!r} is installed but failed to load: {failed}")
     try:
         factory = ep.load()
     except Exception as exc:
-        _failed[name] = f"{type(exc).__name__}: {exc}"
-        log.warning("adapter %r (%s) failed to load and is skipped: %s", name, ep.value, exc)
+        reason = f"{type(exc).__name__}: {exc}"
+        with _lock:
+            _failed[name] = f"{ep.value}: {reason}"
+        log.warning("adapter %r (%s) failed to load and is skipped: %s", name, ep.value, reason)
         raise AdapterLoadError(
-            f"adapter {name!r} is installed but failed to load ({ep.value}): "
-            f"{type(exc).__name__}: {exc}"
+            f"adapter {name!r} is installed but failed to load ({ep.value}): {reason}"
         ) from exc
+    problem = _check_factory(name, factory)
+    if problem is not None:
+        with _lock:
+            _failed[name] = f"{ep.value}: {problem}"
+        log.warning("adapter %r (%s) is not an adapter and is skipped: %s", name, ep.value, problem)
+        raise AdapterLoadError(f"adapter {name!r} ({ep.value}) is not an adapter: {problem}")
     with _lock:
         _loaded[name] = factory
     return factory

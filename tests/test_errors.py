@@ -1,0 +1,102 @@
+"""The error tree: one root, each error also the builtin it really is, drawn in the module docstring."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from stakeplug import errors
+from stakeplug.errors import (
+    AdapterLoadError,
+    AdapterNotFoundError,
+    AuthenticationError,
+    ConfigError,
+    NotFoundError,
+    PayloadError,
+    PermissionDeniedError,
+    PrivacyError,
+    RateLimitedError,
+    SecretInConfigError,
+    StakeplugError,
+    TrackerError,
+    TransientError,
+    UnavailableError,
+)
+
+TREE = {
+    ConfigError: (StakeplugError, ValueError),
+    SecretInConfigError: (ConfigError,),
+    AdapterNotFoundError: (StakeplugError, LookupError),
+    AdapterLoadError: (StakeplugError, ImportError),
+    PrivacyError: (StakeplugError, PermissionError),
+    TrackerError: (StakeplugError,),
+    AuthenticationError: (TrackerError, PermissionError),
+    PermissionDeniedError: (TrackerError, PermissionError),
+    NotFoundError: (TrackerError, LookupError),
+    PayloadError: (TrackerError, ValueError),
+    TransientError: (TrackerError, ConnectionError),
+    RateLimitedError: (TransientError,),
+    UnavailableError: (TransientError,),
+}
+
+
+@pytest.mark.parametrize(("error", "bases"), list(TREE.items()), ids=lambda x: getattr(x, "__name__", ""))
+def test_each_error_is_also_the_builtin_it_really_is(error: type[Exception], bases: tuple[type, ...]) -> None:
+    """Callers can catch the stakeplug class, the root, or the familiar builtin."""
+    for base in bases:
+        assert issubclass(error, base)
+    assert issubclass(error, StakeplugError)
+
+
+def test_every_public_error_is_in_the_tree_and_drawn_in_the_docstring() -> None:
+    """The module docstring draws every class the module exports."""
+    exported = {getattr(errors, name) for name in errors.__all__}
+    assert exported == {*TREE, StakeplugError}
+    doc = inspect.getdoc(errors) or ""
+    for cls in exported:
+        assert cls.__name__ in doc, cls.__name__
+
+
+def test_config_error_message_starts_with_the_place() -> None:
+    """A ConfigError names the file and the entry before the problem."""
+    exc = ConfigError("must be 1 to 5, got 9", path="register.toml", location="stakeholders[3].power")
+    assert str(exc) == "register.toml: stakeholders[3].power: must be 1 to 5, got 9"
+    assert exc.detail == "must be 1 to 5, got 9"
+    assert str(ConfigError("plain")) == "plain"
+
+
+def test_tracker_errors_carry_adapter_and_status() -> None:
+    """Every tracker error knows which adapter met it and the HTTP status, if any."""
+    exc = NotFoundError("no such repo", adapter="github", status=404)
+    assert (exc.adapter, exc.status) == ("github", 404)
+    assert UnavailableError("reset", adapter="jira").status is None
+
+
+def test_rate_limited_carries_retry_after() -> None:
+    """A rate-limit error says how long the tracker asked us to wait."""
+    exc = RateLimitedError("slow down", adapter="trello", retry_after=12.5)
+    assert exc.retry_after == 12.5
+    assert exc.status == 429
+    assert isinstance(exc, ConnectionError)
+
+
+def test_adapter_not_found_lists_installed() -> None:
+    """AdapterNotFoundError keeps the requested name and the installed ones."""
+    exc = AdapterNotFoundError("no adapter 'x'", name="x", installed=("file", "jira"))
+    assert exc.installed == ("file", "jira")
+    assert isinstance(exc, LookupError)
+
+
+def test_mapping_at_the_edge_keeps_the_cause() -> None:
+    """An adapter maps a library error with ``raise ... from exc``; the cause stays reachable."""
+
+    def edge() -> None:
+        try:
+            raise OSError("connection reset by peer")
+        except OSError as exc:
+            raise UnavailableError("tracker unavailable", adapter="x") from exc
+
+    with pytest.raises(UnavailableError) as info:
+        edge()
+    assert isinstance(info.value.__cause__, OSError)
