@@ -1,0 +1,607 @@
+"""The GitHub adapter: repository-level listings in, care-task issues out.
+
+Reading takes few requests because GitHub offers repository-wide listings
+that return 100 records a page and accept ``since``:
+
+* ``/repos/{o}/{r}/issues`` (pull requests included, told apart by their
+  ``pull_request`` key), sorted by update time, ``since`` the window start;
+* ``/repos/{o}/{r}/issues/comments`` and ``/repos/{o}/{r}/pulls/comments``,
+  ``since`` the window start;
+* ``/repos/{o}/{r}/issues/events``, which has no ``since`` and comes newest
+  first: paging stops at the first page that reaches before the window;
+* ``/repos/{o}/{r}/pulls/{n}/reviews`` only for the pull requests the issues
+  listing returned (those updated since the window start), fetched by a
+  small bounded thread pool while the other listings are read.
+
+For I issues and pull requests, C comments, R review comments, E events in
+the window and P pull requests that is ⌈I/100⌉ + ⌈C/100⌉ + ⌈R/100⌉ +
+⌈E/100⌉ + P requests (each listing costs at least one, and the events
+listing one more page when it has to look past the window); comments are
+never fetched issue by issue.
+
+Writing creates an issue in the ``repo`` of the task target, labelled
+``stakeplug``, ``care:<action>`` and ``stakeplug-fp-<fingerprint>``, with the
+fingerprint also hidden in the body as an HTML comment, assigned to the
+relationship owner's login when the draft names one.  One listing by the
+``stakeplug`` label finds the existing tasks first.  Posting into a public
+repository is refused unless ``allow_public = true``; even then the body
+loses any ``Why:`` and ``Evidence:`` sections, so no score or category is
+written where anyone can read it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+
+from stakeplug import (
+    Activity,
+    Capabilities,
+    Option,
+    PostResult,
+    SourceStats,
+    TaskDraft,
+    TaskRef,
+    fingerprint_from_labels,
+    fingerprint_from_text,
+)
+from stakeplug.adapter import parse_options
+from stakeplug.errors import (
+    ConfigError,
+    NotFoundError,
+    PayloadError,
+    PrivacyError,
+    RateLimitedError,
+    TrackerError,
+)
+from stakeplug.http import HttpClient, HttpPolicy, get_logger
+from stakeplug_github._limits import GitHubLimits, RateLimitState, utc_text
+from stakeplug_github._mapping import Translator, parse_time
+
+__all__ = ["DEFAULT_BASE_URL", "GitHubAdapter"]
+
+log: logging.Logger = get_logger("stakeplug.github")
+
+DEFAULT_BASE_URL = "https://api.github.com"
+TASK_LABEL = "stakeplug"
+"""The label every stakeplug task carries; ``find_tasks`` lists by it."""
+PER_PAGE = 100
+_REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_MAX_REASONS = 20
+T = TypeVar("T")
+
+try:
+    _VERSION = _dist_version("stakeplug-github")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    _VERSION = "0.0.0"
+
+
+def _since_param(since: datetime) -> str:
+    """``since`` for GitHub: whole seconds, rounded down so nothing at the edge is missed."""
+    return since.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class GitHubAdapter:
+    """Reads GitHub repositories and posts care tasks as GitHub issues.
+
+    Build it with :meth:`from_config`; the token is read from the environment
+    variable named by ``token_env`` and never appears in reprs, logs or errors.
+    """
+
+    name: ClassVar[str] = "github"
+    version: ClassVar[str] = _VERSION
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        comments=True,
+        mentions=True,
+        reviews=True,
+        requests=True,
+        assignments=True,
+        due_dates=True,
+        transitions=True,
+        links=True,
+        reactions=False,
+        membership=False,
+        created=True,
+        posts_tasks=True,
+    )
+    OPTIONS: ClassVar[Mapping[str, Option]] = {
+        "repo": Option(str, help="the repository, owner/name (also where care tasks are posted)"),
+        "repos": Option(list, help="several repositories to read, each owner/name"),
+        "token_env": Option(
+            str, default="GITHUB_TOKEN", help="the environment variable that holds the token"
+        ),
+        "base_url": Option(
+            str,
+            default=DEFAULT_BASE_URL,
+            help="the API root; GitHub Enterprise Server: https://HOST/api/v3",
+        ),
+        "allow_public": Option(bool, default=False, help="allow posting care tasks into a public repository"),
+        "review_workers": Option(
+            int, default=4, help="pull requests whose reviews are fetched at once (1–16)"
+        ),
+        "status_labels": Option(
+            list,
+            default=["status report", "status-report"],
+            help="labels that mark an issue as a status report",
+        ),
+        "input_labels": Option(
+            list,
+            default=["input needed", "input-needed", "needs input"],
+            help="labels that mark an issue as a request for input",
+        ),
+    }
+
+    def __init__(
+        self,
+        repos: Sequence[str],
+        *,
+        token: str,
+        token_env: str = "GITHUB_TOKEN",  # noqa: S107  (the variable's name, not a secret)
+        base_url: str = DEFAULT_BASE_URL,
+        task_repo: str | None = None,
+        allow_public: bool = False,
+        review_workers: int = 4,
+        status_labels: Sequence[str] = ("status report", "status-report"),
+        input_labels: Sequence[str] = ("input needed", "input-needed", "needs input"),
+        policy: HttpPolicy | None = None,
+        session: requests.Session | None = None,
+    ):
+        self.repos = tuple(repos)
+        self.token_env = token_env
+        self.base_url = base_url.rstrip("/")
+        self.task_repo = task_repo
+        self.allow_public = allow_public
+        self.review_workers = review_workers
+        self.status_labels = tuple(status_labels)
+        self.input_labels = tuple(input_labels)
+        policy = policy or HttpPolicy()
+        self._limits = GitHubLimits(adapter=self.name, token_env=token_env, clock=policy.clock)
+        self._http = HttpClient(
+            self.name,
+            self.base_url,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": f"stakeplug-github/{self.version}",
+            },
+            policy=policy,
+            secrets=(token,),
+            classify=self._limits,
+            session=session,
+        )
+        self._wait_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
+        self._items = 0
+        self._activities = 0
+        self._skipped = 0
+        self._reasons: list[str] = []
+        self._known: dict[str, TaskRef] | None = None
+        self._public: dict[str, bool] = {}
+
+    # -- building --------------------------------------------------------------------
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Mapping[str, Any],
+        *,
+        env: Mapping[str, str] | None = None,
+        where: str | None = None,
+        policy: HttpPolicy | None = None,
+        session: requests.Session | None = None,
+    ) -> GitHubAdapter:
+        """Build the adapter from a ``[[sources]]`` or ``[tasks]`` table.
+
+        ``env`` replaces ``os.environ`` for the token; ``policy`` replaces the
+        default :class:`~stakeplug.http.HttpPolicy` (tests inject a clock and
+        a sleep that never sleeps).
+        """
+        import os
+
+        opts = parse_options(cls.name, config, cls.OPTIONS, where=where)
+        place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
+
+        def bad(message: str) -> ConfigError:
+            return ConfigError(message, location=place)
+
+        repos: list[str] = []
+        if opts["repo"] is not None:
+            repos.append(opts["repo"])
+        for value in opts["repos"] or ():
+            if not isinstance(value, str):
+                raise bad(f"repos: each entry must be a string 'owner/name', got {value!r}")
+            if value not in repos:
+                repos.append(value)
+        if not repos:
+            raise bad("set repo = 'owner/name' (or repos = ['owner/name', ...])")
+        for value in repos:
+            if not _REPO_NAME.match(value):
+                raise bad(f"repository {value!r} must be written 'owner/name'")
+        base_url = str(opts["base_url"]).rstrip("/")
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise bad(
+                f"base_url: {base_url!r} is not an http(s) URL; GitHub Enterprise Server "
+                "looks like https://HOST/api/v3"
+            )
+        if parts.username or parts.password:
+            raise bad("base_url: credentials do not belong in the URL; use token_env")
+        workers = opts["review_workers"]
+        if not 1 <= workers <= 16:
+            raise bad(f"review_workers: must be between 1 and 16, got {workers}")
+        for key in ("status_labels", "input_labels"):
+            if not all(isinstance(x, str) for x in opts[key]):
+                raise bad(f"{key}: must be a list of strings")
+        token_env = opts["token_env"]
+        environ = os.environ if env is None else env
+        token = environ.get(token_env, "").strip()
+        if not token:
+            raise bad(
+                f"environment variable {token_env} is not set; put a GitHub token in it "
+                "(the config names the variable, never the token)"
+            )
+        return cls(
+            repos,
+            token=token,
+            token_env=token_env,
+            base_url=base_url,
+            task_repo=opts["repo"] if opts["repo"] is not None else (repos[0] if len(repos) == 1 else None),
+            allow_public=opts["allow_public"],
+            review_workers=workers,
+            status_labels=opts["status_labels"],
+            input_labels=opts["input_labels"],
+            policy=policy,
+            session=session,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"GitHubAdapter(repos={list(self.repos)!r}, base_url={self.base_url!r}, "
+            f"token_env={self.token_env!r})"
+        )
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def stats(self) -> SourceStats:
+        """Requests made, items and activities seen, and what had to be skipped."""
+        with self._stats_lock:
+            return SourceStats(
+                requests=self._http.counter.total,
+                items=self._items,
+                activities=self._activities,
+                skipped=self._skipped,
+                skipped_reasons=tuple(self._reasons),
+            )
+
+    @property
+    def rate_limit(self) -> RateLimitState:
+        """The latest ``x-ratelimit-*`` values GitHub sent (limit, remaining, reset...)."""
+        return self._limits.state
+
+    @property
+    def http(self) -> HttpClient:
+        """The HTTP client, with its request counter."""
+        return self._http
+
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        """Yield the activities with ``since <= timestamp < until`` in every repository, oldest first."""
+        since, until = since.astimezone(UTC), until.astimezone(UTC)
+        if since >= until:
+            return
+        found: list[Activity] = []
+        for repo in self.repos:
+            found.extend(self._collect_repo(repo, since, until))
+        found.sort(key=lambda a: a.timestamp)
+        with self._stats_lock:
+            self._activities += len(found)
+        yield from found
+
+    def _collect_repo(self, repo: str, since: datetime, until: datetime) -> list[Activity]:
+        tr = Translator(repo, status_labels=self.status_labels, input_labels=self.input_labels)
+        out: list[Activity] = []
+        stamp = _since_param(since)
+        prs: list[int] = []
+        items = 0
+        listing = {"state": "all", "sort": "updated", "direction": "asc", "since": stamp}
+        for page in self._pages(f"repos/{repo}/issues", listing):
+            for issue in page:
+                items += 1
+                out.extend(self._guard(f"{repo} issue", issue, tr.issue) or ())
+                if isinstance(issue, Mapping) and "pull_request" in issue and "number" in issue:
+                    prs.append(int(issue["number"]))
+        with self._stats_lock:
+            self._items += items
+        with ThreadPoolExecutor(self.review_workers, thread_name_prefix="github-reviews") as pool:
+            reviews = [(n, pool.submit(self._reviews, repo, n)) for n in prs]
+            try:
+                comments = {"sort": "created", "direction": "asc", "since": stamp}
+                for page in self._pages(f"repos/{repo}/issues/comments", comments):
+                    out.extend(self._guard_each(f"{repo} comment", page, tr.comment))
+                for page in self._pages(f"repos/{repo}/pulls/comments", comments):
+                    out.extend(self._guard_each(f"{repo} review comment", page, tr.review_comment))
+                out.extend(self._events(repo, since, tr))
+                for number, future in reviews:
+                    for review in self._result(repo, number, future):
+                        act = self._guard(f"{repo}#{number} review", review, partial(tr.review, number))
+                        if act is not None:
+                            out.append(act)
+            finally:
+                for _, future in reviews:
+                    future.cancel()
+        return [a for a in out if since <= a.timestamp < until]
+
+    def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
+        """Read the newest-first events listing back to ``since``; one completion per merge."""
+        events: list[Mapping[str, Any]] = []
+        for page in self._pages(f"repos/{repo}/issues/events", {}):
+            reached = False
+            for event in page:
+                when = parse_time(event.get("created_at")) if isinstance(event, Mapping) else None
+                if when is not None and when < since:
+                    reached = True
+                    continue
+                events.append(event)
+            if reached:
+                break
+        merged: dict[int, list[datetime]] = {}
+        for event in events:
+            if isinstance(event, Mapping) and event.get("event") == "merged":
+                issue = event.get("issue")
+                when = parse_time(event.get("created_at"))
+                if isinstance(issue, Mapping) and when is not None:
+                    merged.setdefault(int(issue.get("number", 0)), []).append(when)
+        out: list[Activity] = []
+        for event in reversed(events):
+            if isinstance(event, Mapping) and event.get("event") == "closed":
+                issue = event.get("issue")
+                when = parse_time(event.get("created_at"))
+                number = int(issue.get("number", 0)) if isinstance(issue, Mapping) else 0
+                if when is not None and any(
+                    abs((when - m).total_seconds()) <= 60 for m in merged.get(number, ())
+                ):
+                    continue
+            act = self._guard(f"{repo} event", event, tr.event)
+            if act is not None:
+                out.append(act)
+        return out
+
+    def _reviews(self, repo: str, number: int) -> list[Any]:
+        found: list[Any] = []
+        for page in self._pages(f"repos/{repo}/pulls/{number}/reviews", {}):
+            found.extend(page)
+        return found
+
+    def _result(self, repo: str, number: int, future: Future[list[Any]]) -> list[Any]:
+        try:
+            return future.result()
+        except NotFoundError as exc:
+            self._skip(f"{repo}#{number} reviews: {exc}")
+            return []
+
+    def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
+        """Each page of a listing as a list, waiting for a used-up rate limit before asking again."""
+        self._respect_rate_limit()
+        for response in self._http.paginate(path, params={**params, "per_page": PER_PAGE}):
+            try:
+                data = response.json()
+            except ValueError as exc:
+                raise PayloadError(
+                    f"GitHub answered {urlsplit(response.url).path} with something that is not JSON",
+                    adapter=self.name,
+                    status=response.status_code,
+                ) from exc
+            if not isinstance(data, list):
+                raise PayloadError(
+                    f"GitHub answered {urlsplit(response.url).path} with a {type(data).__name__}, not a list",
+                    adapter=self.name,
+                    status=response.status_code,
+                )
+            more = "next" in response.links
+            yield data
+            if more:
+                self._respect_rate_limit()
+
+    def _respect_rate_limit(self) -> None:
+        """When the last answer said the limit is used up, wait for the reset (within the budget)."""
+        if self._limits.exhausted_for() <= 0:
+            return
+        with self._wait_lock:
+            wait = self._limits.exhausted_for()
+            if wait <= 0:
+                return
+            wait += 1.0
+            policy = self._http.policy
+            if wait > policy.budget_seconds:
+                error = self._limits.primary_exhausted(wait)
+                raise RateLimitedError(
+                    f"{error}; that is beyond the retry budget of {policy.budget_seconds:.0f} s, "
+                    f"so this source stops here: run again after {utc_text(policy.clock() + wait)}",
+                    adapter=self.name,
+                    status=None,
+                    retry_after=wait,
+                )
+            log.info("github: rate limit used up; waiting %.0f s for the reset", wait)
+            policy.sleep(wait)
+            self._limits.forget_exhaustion()
+
+    def _guard(self, what: str, payload: Any, fn: Callable[[Any], T]) -> T | None:
+        """Translate one payload; a malformed one is counted as skipped, never fatal."""
+        try:
+            return fn(payload)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            ident = payload.get("id") if isinstance(payload, Mapping) else None
+            self._skip(f"{what} {ident if ident is not None else '?'}: {type(exc).__name__}: {exc}")
+            return None
+
+    def _guard_each(self, what: str, page: list[Any], fn: Callable[[Any], Activity]) -> list[Activity]:
+        return [a for a in (self._guard(what, p, fn) for p in page) if a is not None]
+
+    def _skip(self, reason: str) -> None:
+        log.warning("github: skipped %s", reason)
+        with self._stats_lock:
+            self._skipped += 1
+            if len(self._reasons) < _MAX_REASONS:
+                self._reasons.append(reason)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _target(self) -> str:
+        if self.task_repo is None:
+            raise ConfigError(
+                f"this adapter reads {len(self.repos)} repositories; set repo = 'owner/name' "
+                "to say which one receives care tasks",
+                location="tasks (github)",
+            )
+        return self.task_repo
+
+    def find_tasks(self) -> list[TaskRef]:
+        """Every issue labelled ``stakeplug`` in the task repository that carries a fingerprint."""
+        repo = self._target()
+        tasks: list[TaskRef] = []
+        params = {"labels": TASK_LABEL, "state": "all"}
+        for page in self._pages(f"repos/{repo}/issues", params):
+            for issue in page:
+                ref = self._guard(f"{repo} task", issue, partial(_task_ref, repo))
+                if ref is not None:
+                    tasks.append(ref)
+        self._known = {t.fingerprint: t for t in tasks}
+        return tasks
+
+    def is_public(self, repo: str | None = None) -> bool:
+        """Whether anyone can read ``repo`` (default: the task repository); asked once, then cached."""
+        repo = repo or self._target()
+        if repo not in self._public:
+            data = self._http.get_json(f"repos/{repo}")
+            if not isinstance(data, Mapping):
+                raise PayloadError(
+                    f"GitHub described {repo} with something that is not an object", adapter=self.name
+                )
+            visibility = data.get("visibility")
+            if isinstance(visibility, str):
+                self._public[repo] = visibility.lower() == "public"
+            else:
+                self._public[repo] = data.get("private") is False
+        return self._public[repo]
+
+    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
+        """Create ``draft`` as an issue unless one with its fingerprint exists.
+
+        With ``dry_run`` (the default) nothing is written; the privacy guard
+        still applies, so a dry run shows a refusal before a real run meets it.
+        """
+        repo = self._target()
+        known = self._known
+        if known is None:
+            self.find_tasks()
+            known = self._known or {}
+        found = known.get(draft.fingerprint)
+        if found is not None:
+            return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
+        public = self.is_public(repo)
+        if public and not self.allow_public:
+            raise PrivacyError(
+                f"{repo} is a public repository: stakeplug does not post care tasks where anyone can "
+                "read them about people; allow_public = true in the task target permits it"
+            )
+        body = hidden_marker(public_body(draft.body) if public else draft.body, draft.fingerprint)
+        if dry_run:
+            return PostResult(
+                draft, created=False, dry_run=True, reason=f"dry run: would create an issue in {repo}"
+            )
+        payload: dict[str, Any] = {"title": draft.title, "body": body, "labels": list(draft.labels)}
+        reason = f"created in {repo}"
+        if draft.assignee:
+            payload["assignees"] = [draft.assignee]
+        try:
+            response = self._http.request("POST", f"repos/{repo}/issues", json=payload)
+        except TrackerError as exc:
+            if exc.status != 422 or "assignees" not in str(exc) or not draft.assignee:
+                raise
+            log.warning(
+                "github: %s cannot be assigned in %s; creating the task unassigned", draft.assignee, repo
+            )
+            del payload["assignees"]
+            response = self._http.request("POST", f"repos/{repo}/issues", json=payload)
+            reason = f"created in {repo} without an assignee: GitHub refused {draft.assignee!r}"
+        try:
+            ref = _task_ref(repo, response.json(), fingerprint=draft.fingerprint)
+            if ref is None:
+                raise ValueError("no fingerprint")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PayloadError(
+                f"GitHub's answer to creating an issue in {repo} cannot be read", adapter=self.name
+            ) from exc
+        known[draft.fingerprint] = ref
+        return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason)
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self._http.close()
+
+    def __enter__(self) -> GitHubAdapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _task_ref(repo: str, issue: Any, *, fingerprint: str | None = None) -> TaskRef | None:
+    labels = [x["name"] if isinstance(x, Mapping) else str(x) for x in issue.get("labels") or ()]
+    fp = fingerprint or fingerprint_from_labels(labels) or fingerprint_from_text(issue.get("body"))
+    if not fp:
+        return None
+    return TaskRef(
+        fingerprint=fp,
+        id=f"{repo}#{issue['number']}",
+        url=issue.get("html_url"),
+        open=issue.get("state", "open") == "open",
+        created=parse_time(issue.get("created_at")),
+        closed=parse_time(issue.get("closed_at")),
+    )
+
+
+_SECTION = re.compile(r"^(Why|Evidence):\s*$")
+
+
+def public_body(body: str) -> str:
+    """``body`` without its ``Why:`` and ``Evidence:`` sections (scores, category, links).
+
+    A section runs from its heading to the next blank line followed by the
+    fingerprint marker, or to the end.
+    """
+    out: list[str] = []
+    skipping = False
+    for line in body.split("\n"):
+        if _SECTION.match(line.strip()):
+            skipping = True
+            continue
+        if skipping and fingerprint_from_text(line):
+            skipping = False
+        if not skipping:
+            out.append(line)
+    text = "\n".join(out)
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def hidden_marker(body: str, fingerprint: str) -> str:
+    """``body`` with its fingerprint marker as an HTML comment, invisible on GitHub's pages."""
+    plain = f"stakeplug-fingerprint: {fingerprint}"
+    hidden = f"<!-- {plain} -->"
+    if hidden in body:
+        return body
+    if plain in body:
+        return body.replace(plain, hidden)
+    return f"{body.rstrip()}\n\n{hidden}"

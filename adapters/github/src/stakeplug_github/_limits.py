@@ -1,0 +1,241 @@
+"""Reading GitHub's answers: rate limits, and errors worded for the person who must fix them.
+
+GitHub has two kinds of rate limit and signals both with 403 or 429:
+
+* the **primary** limit (5,000 requests an hour for a token) answers with
+  ``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset`` (epoch seconds);
+  the only useful wait is until the reset;
+* a **secondary** limit (too many requests at once, or too fast) answers with
+  a message mentioning "secondary rate limit", sometimes with ``retry-after``.
+  GitHub asks clients to wait at least a minute when no ``retry-after`` is
+  given, and to back off further when it happens again.
+
+:class:`GitHubLimits` is the ``classify`` hook given to
+:class:`stakeplug.http.HttpClient`: it sees every response, keeps the latest
+``x-ratelimit-*`` values (exposed for reports and logs) and turns GitHub's
+error answers into :mod:`stakeplug.errors` classes with messages that say
+what to do.  The retrying itself belongs to the HTTP client alone.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+import requests
+
+from stakeplug.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    TrackerError,
+    UnavailableError,
+)
+from stakeplug.http import parse_retry_after
+
+__all__ = ["GitHubLimits", "RateLimitState", "utc_text"]
+
+SECONDARY_MIN_WAIT = 60.0
+"""GitHub's advice when a secondary limit comes without ``retry-after``: wait at least a minute."""
+_SECONDARY_MAX_WAIT = 900.0
+_REPO_PATH = re.compile(r"/repos/([^/]+)/([^/]+)(/.*)?$")
+
+
+def utc_text(epoch: float) -> str:
+    """``2026-11-30 10:15:00 UTC`` for an epoch time."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@attrs.frozen
+class RateLimitState:
+    """The latest ``x-ratelimit-*`` values GitHub sent, or ``None`` before the first answer."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    used: int | None = None
+    reset: float | None = None
+    """Epoch seconds when the window resets."""
+    resource: str | None = None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None
+
+
+def _message(response: requests.Response) -> str:
+    """GitHub's own error message, with its validation details, or the HTTP reason."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return response.reason or f"HTTP {response.status_code}"
+    text = str(body.get("message") or response.reason or "")
+    details = []
+    for error in body.get("errors") or ():
+        if isinstance(error, dict):
+            if error.get("message"):
+                details.append(str(error["message"]))
+                continue
+            parts = [str(error[k]) for k in ("resource", "field") if error.get(k)]
+            where = ".".join(parts)
+            code = error.get("code", "invalid")
+            value = f" {error['value']!r}" if "value" in error else ""
+            details.append(f"{where} {code}{value}".strip())
+        else:
+            details.append(str(error))
+    if details:
+        text += f" ({'; '.join(details)})"
+    return text
+
+
+class GitHubLimits:
+    """The ``classify`` hook for GitHub, and the keeper of the latest rate-limit values.
+
+    ``token_env`` names the variable the token came from, for messages;
+    ``clock`` is the policy's wall clock.
+    """
+
+    def __init__(self, *, adapter: str, token_env: str, clock: Callable[[], float]):
+        self.adapter = adapter
+        self.token_env = token_env
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._state = RateLimitState()
+        self._secondary_hits = 0
+
+    @property
+    def state(self) -> RateLimitState:
+        """The values from the latest answer that carried them."""
+        return self._state
+
+    def exhausted_for(self) -> float:
+        """Seconds until the reset when the last answer said nothing is left, else 0."""
+        state = self._state
+        if state.remaining != 0 or state.reset is None:
+            return 0.0
+        return max(0.0, state.reset - self.clock())
+
+    def forget_exhaustion(self) -> None:
+        """After waiting for the reset the old values no longer hold."""
+        with self._lock:
+            self._state = attrs.evolve(self._state, remaining=None)
+
+    def primary_exhausted(self, wait: float, *, status: int | None = None) -> RateLimitedError:
+        """The error for a used-up primary limit that resets in ``wait`` seconds."""
+        reset = self.clock() + wait
+        return RateLimitedError(
+            f"GitHub's rate limit for the token in {self.token_env} is used up; "
+            f"it resets at {utc_text(reset)} (in {wait:.0f} s)",
+            adapter=self.adapter,
+            status=status,
+            retry_after=wait,
+        )
+
+    def _record(self, response: requests.Response) -> None:
+        headers = response.headers
+        remaining = _int(headers.get("x-ratelimit-remaining"))
+        if remaining is None:
+            return
+        reset = _int(headers.get("x-ratelimit-reset"))
+        with self._lock:
+            self._state = RateLimitState(
+                limit=_int(headers.get("x-ratelimit-limit")),
+                remaining=remaining,
+                used=_int(headers.get("x-ratelimit-used")),
+                reset=None if reset is None else float(reset),
+                resource=headers.get("x-ratelimit-resource"),
+            )
+
+    def __call__(self, response: requests.Response) -> TrackerError | None:
+        """Return the error ``response`` stands for, or ``None`` when it is a success."""
+        self._record(response)
+        status = response.status_code
+        if status < 400:
+            with self._lock:
+                self._secondary_hits = 0
+            return None
+        message = _message(response)
+        repo, rest = _repo_of(response)
+        if status in (403, 429):
+            if "secondary rate limit" in message.lower():
+                return self._secondary(response, status)
+            if response.headers.get("x-ratelimit-remaining") == "0":
+                reset = _int(response.headers.get("x-ratelimit-reset"))
+                wait = 1.0 if reset is None else max(0.0, reset - self.clock()) + 1.0
+                return self.primary_exhausted(wait, status=status)
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+            if status == 429 or retry_after is not None:
+                return RateLimitedError(
+                    f"GitHub asked to slow down: {message}",
+                    adapter=self.adapter,
+                    status=status,
+                    retry_after=retry_after,
+                )
+            return PermissionDeniedError(
+                f"GitHub denied the token in {self.token_env} access to "
+                f"{repo or urlsplit(response.url).path}: {message}",
+                adapter=self.adapter,
+                status=status,
+            )
+        if status == 401:
+            return AuthenticationError(
+                f"GitHub refused the token in {self.token_env} ({status} {message}); "
+                f"set {self.token_env} to a valid, unexpired token",
+                adapter=self.adapter,
+                status=status,
+            )
+        if status == 404:
+            where = f"repository {repo}" if repo else urlsplit(response.url).path
+            if repo and rest.startswith("/pulls/"):
+                where = f"pull request {repo}#{rest.split('/')[2]}"
+            return NotFoundError(
+                f"{where} not found, or the token in {self.token_env} cannot see it",
+                adapter=self.adapter,
+                status=status,
+            )
+        if status >= 500:
+            return UnavailableError(
+                f"GitHub is unavailable ({status} {message})", adapter=self.adapter, status=status
+            )
+        return TrackerError(
+            f"GitHub refused the request to {repo or urlsplit(response.url).path}: {status} {message}",
+            adapter=self.adapter,
+            status=status,
+        )
+
+    def _secondary(self, response: requests.Response, status: int) -> RateLimitedError:
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
+        with self._lock:
+            self._secondary_hits += 1
+            hits = self._secondary_hits
+        if retry_after is None:
+            retry_after = min(_SECONDARY_MAX_WAIT, SECONDARY_MIN_WAIT * 2 ** (hits - 1))
+        return RateLimitedError(
+            f"GitHub's secondary rate limit was hit; waiting {retry_after:.0f} s as asked",
+            adapter=self.adapter,
+            status=status,
+            retry_after=retry_after,
+        )
+
+
+def _repo_of(response: requests.Response) -> tuple[str | None, str]:
+    """``("owner/name", "/rest/of/path")`` when the request was about a repository."""
+    m = _REPO_PATH.search(urlsplit(response.url).path)
+    if m is None:
+        return None, ""
+    return f"{m.group(1)}/{m.group(2)}", m.group(3) or ""
+
+
+def describe(state: RateLimitState) -> dict[str, Any]:
+    """The rate-limit values as a plain mapping for reports."""
+    return attrs.asdict(state)

@@ -1,0 +1,322 @@
+"""From GitHub REST payloads to stakeplug activities.
+
+Pure functions and one small stateful :class:`Translator` per repository (it
+remembers the items seen in the issues listing, so comments and events can be
+attached to a fully described :class:`~stakeplug.Item`).  Nothing here talks
+to the network, and nothing here keeps a comment body: bodies are read for
+``@mentions`` and dropped.
+
+Decisions worth knowing:
+
+* Deleted accounts arrive as ``"user": null`` or as the ``ghost`` login; both
+  become ``actor=None`` and are never an addressee.
+* Mentions ignore code (fenced blocks and inline spans), quoted lines
+  (``> @someone wrote``), e-mail addresses and team mentions (``@org/team``);
+  the author mentioning themselves does not address anyone.  Logins are
+  matched case-insensitively to the spelling GitHub uses elsewhere in the run.
+* Reactions: GitHub's listings carry a count per issue or comment but not who
+  reacted, so no ``REACTION`` activity is invented; the count travels in
+  ``details["reactions"]`` of the ``CREATED`` or ``COMMENT`` activity.
+* A merge produces both ``merged`` and ``closed`` events; only one
+  ``COMPLETED`` is emitted (the merge).
+* Links: the repository events listing carries ``referenced`` events (a commit
+  mentioned the issue) with the commit's repository; a commit from another
+  repository becomes ``LINKED`` with ``external=True``.  Cross-references from
+  other repositories' issues appear only in each issue's timeline, which would
+  cost one request per issue, so they are not read.
+* Due dates come from the issue's milestone (``due_on``), the only due date
+  GitHub issues have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict
+
+__all__ = ["GHOST", "Translator", "login_of", "mentions", "parse_time"]
+
+GHOST = "ghost"
+
+_FENCE = re.compile(r"(^|\n)(```|~~~).*?(\n\2[^\n]*(?=\n|$)|$)", re.DOTALL)
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_QUOTE = re.compile(r"^\s*>.*$", re.MULTILINE)
+_MENTION = re.compile(
+    r"(?<![A-Za-z0-9_.+\-@/`])@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})(?![A-Za-z0-9_/@]|\.[A-Za-z0-9])"
+)
+
+VERDICTS: Mapping[str, Verdict] = {
+    "APPROVED": Verdict.APPROVED,
+    "CHANGES_REQUESTED": Verdict.CHANGES_REQUESTED,
+    "COMMENTED": Verdict.COMMENTED,
+    "DISMISSED": Verdict.DISMISSED,
+}
+
+
+def parse_time(value: Any) -> datetime | None:
+    """GitHub's ISO 8601 timestamp (``2026-01-02T03:04:05Z``) as aware UTC, or ``None``."""
+    if not isinstance(value, str) or not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def login_of(user: Any) -> str | None:
+    """The login in a user object; ``None`` for a deleted account (``null`` or ``ghost``)."""
+    if not isinstance(user, Mapping):
+        return None
+    login = user.get("login")
+    if not isinstance(login, str) or not login or login.lower() == GHOST:
+        return None
+    return login
+
+
+def mentions(body: str | None, *, author: str | None = None) -> tuple[str, ...]:
+    """The ``@logins`` a text addresses, in order of first appearance, without repeats."""
+    if not body:
+        return ()
+    text = _FENCE.sub("\n", body)
+    text = _INLINE_CODE.sub(" ", text)
+    text = _QUOTE.sub("", text)
+    seen: dict[str, str] = {}
+    for m in _MENTION.finditer(text):
+        login = m.group(1)
+        key = login.lower()
+        if key == GHOST or (author is not None and key == author.lower()):
+            continue
+        seen.setdefault(key, login)
+    return tuple(seen.values())
+
+
+class Translator:
+    """Turns one repository's payloads into activities.
+
+    ``status_labels`` and ``input_labels`` mark issues as status reports and
+    requests for input (compared case-insensitively).
+    """
+
+    def __init__(
+        self,
+        repo: str,
+        *,
+        status_labels: Iterable[str] = (),
+        input_labels: Iterable[str] = (),
+    ):
+        self.repo = repo
+        self.items: dict[int, Item] = {}
+        self.assignees: dict[int, tuple[str, ...]] = {}
+        self.due: dict[int, datetime | None] = {}
+        self.logins: dict[str, str] = {}
+        self._status = {x.lower() for x in status_labels}
+        self._input = {x.lower() for x in input_labels}
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _login(self, user: Any) -> str | None:
+        login = login_of(user)
+        if login is not None:
+            self.logins.setdefault(login.lower(), login)
+        return login
+
+    def canonical(self, logins: Iterable[str]) -> tuple[str, ...]:
+        """Logins spelt as GitHub spells them elsewhere in the run (mentions may differ in case)."""
+        return tuple(self.logins.get(x.lower(), x) for x in logins)
+
+    def _id(self, kind: str, value: Any) -> str:
+        return f"github:{self.repo}:{kind}:{value}"
+
+    def item(self, issue: Mapping[str, Any]) -> Item:
+        """The item for an issue payload; remembered for later activities on it."""
+        number = int(issue["number"])
+        labels = tuple(
+            str(x["name"]) if isinstance(x, Mapping) else str(x) for x in issue.get("labels") or ()
+        )
+        lowered = {x.lower() for x in labels}
+        if "pull_request" in issue:
+            kind = ItemKind.PULL_REQUEST
+        elif lowered & self._status:
+            kind = ItemKind.STATUS_REPORT
+        elif lowered & self._input:
+            kind = ItemKind.INPUT_NEEDED
+        else:
+            kind = ItemKind.ISSUE
+        item = Item(
+            tool="github",
+            id=f"{self.repo}#{number}",
+            url=issue.get("html_url"),
+            title=issue.get("title"),
+            labels=labels,  # type: ignore[arg-type]  # attrs' tuple converter confuses mypy
+            kind=kind,
+            project=self.repo,
+        )
+        self.items[number] = item
+        self.assignees[number] = tuple(
+            login for login in (self._login(a) for a in issue.get("assignees") or ()) if login
+        )
+        milestone = issue.get("milestone")
+        self.due[number] = parse_time(milestone.get("due_on")) if isinstance(milestone, Mapping) else None
+        return item
+
+    def item_for(self, number: int, html_url: str | None) -> Item:
+        """The remembered item ``number``, or one built from a comment's link."""
+        found = self.items.get(number)
+        if found is not None:
+            return found
+        url = html_url.split("#", 1)[0] if html_url else None
+        kind = ItemKind.PULL_REQUEST if url and "/pull/" in url else ItemKind.ISSUE
+        item = Item(tool="github", id=f"{self.repo}#{number}", url=url, kind=kind, project=self.repo)
+        self.items[number] = item
+        return item
+
+    # -- payloads ------------------------------------------------------------------
+
+    def issue(self, issue: Mapping[str, Any]) -> list[Activity]:
+        """``CREATED`` by the author of an issue or pull request."""
+        item = self.item(issue)
+        created = parse_time(issue.get("created_at"))
+        if created is None:
+            raise ValueError("issue has no created_at")
+        author = self._login(issue.get("user"))
+        return [
+            Activity(
+                kind=ActivityKind.CREATED,
+                actor=author,
+                item=item,
+                timestamp=created,
+                addressees=self.canonical(mentions(issue.get("body"), author=author)),
+                id=self._id("issue", issue.get("id", issue["number"])),
+                details={"reactions": _reactions(issue)},
+            )
+        ]
+
+    def comment(self, comment: Mapping[str, Any]) -> Activity:
+        """``COMMENT`` in an issue's or pull request's conversation."""
+        number = int(str(comment["issue_url"]).rstrip("/").rsplit("/", 1)[1])
+        created = parse_time(comment.get("created_at"))
+        if created is None:
+            raise ValueError("comment has no created_at")
+        author = self._login(comment.get("user"))
+        return Activity(
+            kind=ActivityKind.COMMENT,
+            actor=author,
+            item=self.item_for(number, comment.get("html_url")),
+            timestamp=created,
+            addressees=self.canonical(mentions(comment.get("body"), author=author)),
+            id=self._id("comment", comment["id"]),
+            details={"reactions": _reactions(comment)},
+        )
+
+    def review_comment(self, comment: Mapping[str, Any]) -> Activity:
+        """``REVIEW_COMMENT`` on a line of a pull request."""
+        number = int(str(comment["pull_request_url"]).rstrip("/").rsplit("/", 1)[1])
+        created = parse_time(comment.get("created_at"))
+        if created is None:
+            raise ValueError("review comment has no created_at")
+        author = self._login(comment.get("user"))
+        details: dict[str, Any] = {"reactions": _reactions(comment)}
+        if comment.get("pull_request_review_id") is not None:
+            details["review_id"] = comment["pull_request_review_id"]
+        return Activity(
+            kind=ActivityKind.REVIEW_COMMENT,
+            actor=author,
+            item=self.item_for(number, comment.get("html_url")),
+            timestamp=created,
+            addressees=self.canonical(mentions(comment.get("body"), author=author)),
+            id=self._id("review_comment", comment["id"]),
+            details=details,
+        )
+
+    def review(self, number: int, review: Mapping[str, Any]) -> Activity | None:
+        """``REVIEW`` with its verdict; pending (unsubmitted) reviews give ``None``."""
+        verdict = VERDICTS.get(str(review.get("state", "")).upper())
+        submitted = parse_time(review.get("submitted_at"))
+        if verdict is None or submitted is None:
+            return None
+        author = self._login(review.get("user"))
+        return Activity(
+            kind=ActivityKind.REVIEW,
+            actor=author,
+            item=self.item_for(number, review.get("html_url")),
+            timestamp=submitted,
+            addressees=self.canonical(mentions(review.get("body"), author=author)),
+            verdict=verdict,
+            id=self._id("review", review["id"]),
+        )
+
+    def event(self, event: Mapping[str, Any]) -> Activity | None:
+        """The activity for a repository issue event, or ``None`` for kinds that carry no signal."""
+        name = event.get("event")
+        issue = event.get("issue")
+        if not isinstance(issue, Mapping):
+            raise ValueError(f"{name} event has no issue")
+        number = int(issue["number"])
+        item = self.items.get(number) or self.item(issue)
+        when = parse_time(event.get("created_at"))
+        if when is None:
+            raise ValueError(f"{name} event has no created_at")
+        actor = self._login(event.get("actor"))
+        eid = self._id("event", event.get("id"))
+        base: dict[str, Any] = {"actor": actor, "item": item, "timestamp": when, "id": eid}
+        if name in ("assigned", "unassigned"):
+            assignee = self._login(event.get("assignee"))
+            if assignee is None:
+                return None
+            kind = ActivityKind.ASSIGNED if name == "assigned" else ActivityKind.UNASSIGNED
+            details = {"self_assigned": True} if actor == assignee else {}
+            due = self.due.get(number) if name == "assigned" else None
+            return Activity(kind=kind, addressees=(assignee,), due=due, details=details, **base)
+        if name == "review_requested":
+            reviewer = self._login(event.get("requested_reviewer"))
+            if reviewer is None:
+                return None
+            requester = self._login(event.get("review_requester")) or actor
+            base["actor"] = requester
+            return Activity(
+                kind=ActivityKind.REQUEST,
+                addressees=(reviewer,),
+                details={"request_kind": "review"},
+                **base,
+            )
+        if name in ("closed", "merged"):
+            return Activity(
+                kind=ActivityKind.COMPLETED,
+                addressees=self.assignees.get(number, ()),
+                due=self.due.get(number),
+                details={"merged": name == "merged"},
+                **base,
+            )
+        if name == "reopened":
+            return Activity(kind=ActivityKind.REOPENED, **base)
+        if name == "referenced":
+            source = _commit_repo(event.get("commit_url"))
+            if source is None or source.lower() == self.repo.lower():
+                return None
+            return Activity(
+                kind=ActivityKind.LINKED,
+                link_type="referenced",
+                external=True,
+                details={"from": source},
+                **base,
+            )
+        return None
+
+
+def _reactions(payload: Mapping[str, Any]) -> int:
+    reactions = payload.get("reactions")
+    if isinstance(reactions, Mapping):
+        total = reactions.get("total_count")
+        if isinstance(total, int):
+            return total
+    return 0
+
+
+_COMMIT_REPO = re.compile(r"/repos/([^/]+/[^/]+)/commits/")
+
+
+def _commit_repo(url: Any) -> str | None:
+    if not isinstance(url, str):
+        return None
+    m = _COMMIT_REPO.search(url)
+    return m.group(1) if m else None
