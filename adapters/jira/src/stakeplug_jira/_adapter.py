@@ -1,0 +1,817 @@
+"""The Jira adapter: one search stream in, care tasks out, on top of the ``jira`` package.
+
+**Few requests.**  Collecting a window is one search stream with explicit
+``fields`` and ``expand=changelog``, so comments and history come inline with
+each page of 100 issues.  Only an issue whose inline comment page or
+changelog was cut short (``total`` above what came back) costs extra requests,
+for the rest of it.  Around the stream there is a small constant: ``serverInfo``
+(Cloud or Server?), ``field`` (the ``jira`` package reads it once to translate
+field names) and ``status`` (to know which statuses are *done*, asked only
+when a changelog holds a status change).  For N issues without overflow that
+is ⌈N/100⌉ + 3 requests.
+
+**Cloud and Server/Data Center.**  ``serverInfo`` says ``deploymentType:
+Cloud``: the enhanced search ``/rest/api/{2,3}/search/jql`` with
+``nextPageToken``, basic auth with an email and API token, users by
+``accountId``.  Otherwise the legacy ``/rest/api/2/search`` with
+``startAt``/``total``, a bearer personal access token, users by name; a
+``410 Gone`` on the legacy search switches to the Cloud path.
+
+**One retry owner.**  The ``jira`` package's own retries are off
+(``max_retries=0``); every call runs under :class:`stakeplug.http.HttpClient`
+and its policy, with ``jira.JIRAError`` and ``requests`` errors mapped to
+:mod:`stakeplug.errors` at this edge.  Creating an issue is retried only when
+Jira certainly did not act (429, 503, connection refused).
+
+**Incremental.**  The search asks for issues updated since the window start,
+minus a day: JQL dates are read in the searching user's time zone, and the
+margin covers every zone.  Each activity is then filtered on its own exact
+timestamp, so nothing before ``since`` comes back.
+
+**Idempotent tasks.**  Every care task carries the labels ``stakeplug``,
+``care:<action>`` and ``stakeplug-fp-<fingerprint>``; one JQL query
+(``labels = stakeplug``) lists what exists before anything is created, so a
+rerun after a crash creates no duplicate.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+
+from stakeplug import Activity, Capabilities, Option, PostResult, SourceStats, TaskDraft, TaskRef
+from stakeplug.adapter import parse_options
+from stakeplug.errors import (
+    AuthenticationError,
+    ConfigError,
+    NotFoundError,
+    PayloadError,
+    PermissionDeniedError,
+    RateLimitedError,
+    StakeplugError,
+    TrackerError,
+    TransientError,
+    UnavailableError,
+)
+from stakeplug.http import HttpClient, HttpPolicy, get_logger
+
+from stakeplug_jira._translate import Malformed, issue_activities, parse_timestamp
+
+__all__ = ["SEARCH_FIELDS", "JiraAdapter"]
+
+T = TypeVar("T")
+
+log = get_logger("stakeplug.jira")
+
+SEARCH_FIELDS: tuple[str, ...] = (
+    "summary",
+    "status",
+    "assignee",
+    "reporter",
+    "creator",
+    "duedate",
+    "resolutiondate",
+    "labels",
+    "issuelinks",
+    "comment",
+    "created",
+    "updated",
+    "project",
+)
+"""The fields the search asks for: what the activities need, nothing else."""
+
+TASK_FIELDS: tuple[str, ...] = ("labels", "status", "created", "resolutiondate")
+TASK_LABEL = "stakeplug"
+FINGERPRINT_PREFIX = "stakeplug-fp-"
+PAGE_SIZE = 100
+"""Issues per search page, and comments or changelog entries per extra page."""
+JQL_MARGIN = timedelta(days=1)
+"""How far before ``since`` the ``updated >=`` clause reaches, to cover every time zone."""
+
+_DONE_NAMES = frozenset({"done", "closed", "resolved", "complete", "completed"})
+_ORDER_BY = re.compile(r"\s+ORDER\s+BY\s+.*$", re.IGNORECASE | re.DOTALL)
+_VERSION = "0.1.0"
+
+
+class _NoRetry(Exception):
+    """Carries an error on a write that Jira may have carried out: never retried."""
+
+    def __init__(self, error: TrackerError):
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Gone(Exception):
+    """The legacy search answered 410: this is Jira Cloud."""
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ConfigError(f"{name} must be an aware datetime (UTC), got {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+class JiraAdapter:
+    """Reads activity from a Jira project and posts care tasks into one.
+
+    Build it from a ``[[sources]]`` or ``[tasks]`` table with
+    :meth:`from_config`, or directly::
+
+        JiraAdapter(url="https://acme.atlassian.net", project="APOLLO",
+                    email="bot@acme.org", token=os.environ["JIRA_TOKEN"])
+
+    With ``email`` the token is a Cloud API token (basic auth); without, a
+    Server/Data Center personal access token (bearer).  ``api_version`` 3 reads
+    comment bodies as Atlassian Document Format and writes the task
+    description as one.
+    """
+
+    name: ClassVar[str] = "jira"
+    version: ClassVar[str] = _VERSION
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        comments=True,
+        mentions=True,
+        assignments=True,
+        due_dates=True,
+        transitions=True,
+        links=True,
+        created=True,
+        posts_tasks=True,
+    )
+    OPTIONS: ClassVar[Mapping[str, Option]] = {
+        "url": Option(str, required=True, help="the Jira site, e.g. https://acme.atlassian.net"),
+        "project": Option(str, help="the project key to audit, and to create care tasks in"),
+        "jql": Option(str, help="a JQL filter to audit instead of (or within) the project"),
+        "email_env": Option(
+            str, help="environment variable with the Atlassian account email (Cloud, basic auth)"
+        ),
+        "token_env": Option(
+            str,
+            required=True,
+            help="environment variable with the API token (Cloud) or personal access token "
+            "(Server/Data Center)",
+        ),
+        "api_version": Option((int, str), default=2, help="REST API version, 2 or 3"),
+        "issue_type": Option(str, default="Task", help="issue type of care tasks"),
+    }
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        project: str | None = None,
+        jql: str | None = None,
+        email: str | None = None,
+        api_version: int = 2,
+        issue_type: str = "Task",
+        policy: HttpPolicy | None = None,
+        credential_names: Sequence[str] = (),
+    ):
+        if not project and not jql:
+            raise ConfigError("give a project key (project) or a JQL filter (jql) to read")
+        if api_version not in (2, 3):
+            raise ConfigError(f"api_version must be 2 or 3, got {api_version!r}")
+        self.url = url.rstrip("/")
+        self.project = project
+        self.jql = jql
+        self.api_version = api_version
+        self.issue_type = issue_type
+        self._credential_names = tuple(credential_names) or (
+            ("the email and API token",) if email else ("the personal access token",)
+        )
+        self._http = HttpClient("jira", self.url, policy=policy, secrets=[token])
+        policy = self._http.policy
+        auth: dict[str, Any] = (
+            {"basic_auth": (email, token)} if email else {"token_auth": token}
+        )
+        self._jira = JIRA(
+            options={
+                "server": self.url,
+                "rest_api_version": str(api_version),
+                "check_update": False,
+            },
+            get_server_info=False,
+            max_retries=0,
+            timeout=(policy.connect_timeout, policy.read_timeout),
+            logging=False,
+            **auth,
+        )
+        self._jira._session.hooks["response"].append(self._count)
+        self._server_info: dict[str, Any] | None = None
+        self._cloud: bool | None = None
+        self._categories: dict[str, str] | None = None
+        self._tasks: dict[str, TaskRef] | None = None
+        self._items = 0
+        self._activities = 0
+        self._skipped: list[str] = []
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Mapping[str, Any],
+        *,
+        env: Mapping[str, str] | None = None,
+        where: str | None = None,
+        policy: HttpPolicy | None = None,
+    ) -> JiraAdapter:
+        """Build the adapter from a ``[[sources]]`` or ``[tasks]`` table.
+
+        Credentials come only from the environment variables named by
+        ``email_env`` and ``token_env``; an unset variable is a
+        :class:`~stakeplug.errors.ConfigError` naming it.
+        """
+        opts = parse_options(cls.name, config, cls.OPTIONS, where=where)
+        place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
+        environ = os.environ if env is None else env
+        url = opts["url"].strip()
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ConfigError(
+                f"url: must be the Jira site's address starting with https://, got {url!r}",
+                location=place,
+            )
+        if not opts["project"] and not opts["jql"]:
+            raise ConfigError(
+                "give `project` (a project key such as \"APOLLO\") or `jql` (a JQL filter)",
+                location=place,
+            )
+        try:
+            api_version = int(opts["api_version"])
+        except ValueError:
+            api_version = 0
+        if api_version not in (2, 3):
+            raise ConfigError(f"api_version: must be 2 or 3, got {opts['api_version']!r}", location=place)
+        names: list[str] = []
+        email = None
+        if opts["email_env"]:
+            names.append(opts["email_env"])
+            email = environ.get(opts["email_env"], "").strip()
+            if not email:
+                raise ConfigError(
+                    f"environment variable {opts['email_env']} is not set; it must hold the "
+                    "email of the Atlassian account the API token belongs to",
+                    location=place,
+                )
+        names.append(opts["token_env"])
+        token = environ.get(opts["token_env"], "").strip()
+        if not token:
+            kind = "API token" if email else "personal access token (or, with email_env, API token)"
+            raise ConfigError(
+                f"environment variable {opts['token_env']} is not set; it must hold the Jira {kind}",
+                location=place,
+            )
+        return cls(
+            url=url,
+            token=token,
+            project=opts["project"],
+            jql=opts["jql"],
+            email=email,
+            api_version=api_version,
+            issue_type=opts["issue_type"],
+            policy=policy,
+            credential_names=names,
+        )
+
+    def __repr__(self) -> str:
+        target = self.project or self.jql
+        return f"JiraAdapter(url={self.url!r}, target={target!r}, api_version={self.api_version})"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        request = response.request
+        self._http.counter.record(request.method or "GET", response.url or request.url or "")
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests made so far (every attempt that got an answer)."""
+        return self._http.counter.total
+
+    @property
+    def counter(self) -> Any:
+        """The request counter, with counts by path."""
+        return self._http.counter
+
+    def _target(self) -> str:
+        return f"Jira project {self.project!r}" if self.project else "the Jira filter"
+
+    def _map(self, exc: JIRAError, what: str) -> TrackerError:
+        response = exc.response if isinstance(exc.response, requests.Response) else None
+        status = exc.status_code if isinstance(exc.status_code, int) else None
+        if response is None:
+            if status is not None and status >= 500:
+                return UnavailableError(f"{what}: HTTP {status}", adapter=self.name, status=status)
+            return PayloadError(
+                self._http.redact(f"{what}: Jira gave an answer that cannot be read (HTTP {status})"),
+                adapter=self.name,
+                status=status,
+            )
+        error = self._http.default_error(response, what)
+        status = response.status_code
+        if error is None:
+            return PayloadError(
+                self._http.redact(f"{what}: Jira gave an answer that cannot be read"),
+                adapter=self.name,
+                status=status,
+            )
+        text = self._http.redact(" ".join(_messages(response)))
+        if status == 401:
+            return AuthenticationError(
+                f"authentication failed for {self.url}: check {' and '.join(self._credential_names)}"
+                + (
+                    " (Cloud: the account email and an API token; Server/Data Center: a personal "
+                    "access token)"
+                ),
+                adapter=self.name,
+                status=status,
+            )
+        if status == 403 and not isinstance(error, RateLimitedError):
+            return PermissionDeniedError(
+                f"{self._target()} at {self.url}: this account may not see or change it "
+                f"(HTTP 403{': ' + text if text else ''}); ask a Jira admin for Browse (and Create) "
+                "permission",
+                adapter=self.name,
+                status=status,
+            )
+        if status == 404:
+            return NotFoundError(
+                f"{self._target()} at {self.url}: not found (HTTP 404{': ' + text if text else ''}); "
+                "check the url and the project key",
+                adapter=self.name,
+                status=status,
+            )
+        if status == 400 and "does not exist for the field 'project'" in text:
+            return NotFoundError(
+                f"{self._target()} at {self.url}: no such project, or this account cannot see it "
+                f"({text}); check the project key",
+                adapter=self.name,
+                status=status,
+            )
+        return error
+
+    def _call(self, fn: Callable[[], T], what: str, *, write: bool = False) -> T:
+        """Run one ``jira`` package call under the shared retry policy."""
+
+        def attempt() -> T:
+            try:
+                return fn()
+            except JIRAError as exc:
+                if exc.status_code == 410:
+                    raise _Gone() from None
+                error = self._map(exc, what)
+                if write and isinstance(error, TransientError) and not (
+                    isinstance(error, RateLimitedError) or error.status == 503
+                ):
+                    raise _NoRetry(error) from exc
+                raise error from exc
+            except requests.ConnectTimeout as exc:
+                raise UnavailableError(f"{what}: connection timed out", adapter=self.name) from exc
+            except requests.Timeout as exc:
+                timeout = UnavailableError(
+                    f"{what}: no answer within {self._http.policy.read_timeout:g} s",
+                    adapter=self.name,
+                )
+                if write:
+                    raise _NoRetry(timeout) from exc
+                raise timeout from exc
+            except requests.ConnectionError as exc:
+                refused = "refused" in str(exc).lower()
+                conn = UnavailableError(
+                    f"{what}: connection {'refused' if refused else 'failed (reset or dropped)'}",
+                    adapter=self.name,
+                )
+                if write and not refused:
+                    raise _NoRetry(conn) from exc
+                raise conn from exc
+            except requests.RequestException as exc:
+                raise TrackerError(
+                    self._http.redact(f"{what}: {type(exc).__name__}"), adapter=self.name
+                ) from exc
+            except (ValueError, KeyError, TypeError) as exc:
+                if isinstance(exc, StakeplugError):
+                    raise
+                raise PayloadError(
+                    f"{what}: Jira gave an answer that cannot be read ({type(exc).__name__})",
+                    adapter=self.name,
+                ) from exc
+
+        try:
+            return self._http.call(attempt, what=what)
+        except _NoRetry as wrapped:
+            raise wrapped.error from wrapped.error.__cause__
+
+    def _ensure_server_info(self) -> bool:
+        """Ask ``serverInfo`` once; True for Jira Cloud."""
+        if self._cloud is None:
+            info = self._call(self._jira.server_info, f"GET {self.url}/rest/api/{self.api_version}/serverInfo")
+            if not isinstance(info, dict):
+                info = {}
+            self._server_info = info
+            self._set_cloud(info.get("deploymentType") == "Cloud")
+            numbers = info.get("versionNumbers")
+            if isinstance(numbers, list) and all(isinstance(n, int) for n in numbers):
+                self._jira._version = tuple(numbers)
+        return bool(self._cloud)
+
+    def _set_cloud(self, cloud: bool) -> None:
+        self._cloud = cloud
+        self._jira.deploymentType = "Cloud" if cloud else "Server"
+
+    # ------------------------------------------------------------------ search
+
+    def _search(self, jql: str, fields: Sequence[str], expand: str | None) -> Iterator[dict[str, Any]]:
+        """Yield the raw issues of ``jql``, page after page."""
+        cloud = self._ensure_server_info()
+        if not cloud:
+            try:
+                yield from self._search_legacy(jql, fields, expand)
+                return
+            except _Gone:
+                log.info("jira: the legacy search is gone (HTTP 410) at %s; using the Cloud search", self.url)
+                self._set_cloud(True)
+        yield from self._search_cloud(jql, fields, expand)
+
+    def _page(self, page: Any, what: str) -> list[dict[str, Any]]:
+        if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
+            raise PayloadError(f"{what}: the search answer has no issues list", adapter=self.name)
+        return [i for i in page["issues"] if isinstance(i, dict)] + [
+            {"_malformed": True} for i in page["issues"] if not isinstance(i, dict)
+        ]
+
+    def _search_cloud(self, jql: str, fields: Sequence[str], expand: str | None) -> Iterator[dict[str, Any]]:
+        token: str | None = None
+        what = f"GET {self.url}/rest/api/{self.api_version}/search/jql"
+        seen: set[str] = set()
+        while True:
+            page = self._call(
+                lambda t=token: self._jira.enhanced_search_issues(
+                    jql,
+                    nextPageToken=t,
+                    maxResults=PAGE_SIZE,
+                    fields=list(fields),
+                    expand=expand,
+                    json_result=True,
+                ),
+                what,
+            )
+            yield from self._page(page, what)
+            next_token = page.get("nextPageToken")
+            if not next_token or page.get("isLast") is True or next_token in seen:
+                return
+            seen.add(next_token)
+            token = str(next_token)
+
+    def _search_legacy(self, jql: str, fields: Sequence[str], expand: str | None) -> Iterator[dict[str, Any]]:
+        start = 0
+        what = f"GET {self.url}/rest/api/{self.api_version}/search"
+        while True:
+            page = self._call(
+                lambda s=start: self._jira.search_issues(
+                    jql,
+                    startAt=s,
+                    maxResults=PAGE_SIZE,
+                    fields=list(fields),
+                    expand=expand,
+                    json_result=True,
+                ),
+                what,
+            )
+            issues = self._page(page, what)
+            yield from issues
+            start += len(issues)
+            total = page.get("total")
+            if not issues or not isinstance(total, int) or start >= total:
+                return
+
+    def _window_jql(self, since: datetime) -> str:
+        start = (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M")
+        parts = []
+        if self.project:
+            parts.append(f'project = "{self.project}"')
+        if self.jql:
+            parts.append(f"({_ORDER_BY.sub('', self.jql).strip()})")
+        parts.append(f'updated >= "{start}"')
+        return " AND ".join(parts) + " ORDER BY updated ASC"
+
+    # ------------------------------------------------------------------ read side
+
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        """Yield the activities with ``since <= timestamp < until``, oldest first.
+
+        Issues whose payload cannot be read are skipped, counted in
+        :attr:`stats` with the reason, and logged; the others go on.
+        """
+        since = _aware(since, "since")
+        until = _aware(until, "until")
+        raw_issues = list(self._search(self._window_jql(since), SEARCH_FIELDS, "changelog"))
+        found: list[Activity] = []
+        for raw in raw_issues:
+            self._items += 1
+            try:
+                found.extend(self._translate(raw))
+            except Malformed as exc:
+                self._skip(str(exc))
+            except NotFoundError as exc:
+                self._skip(f"{raw.get('key')}: vanished while being read ({exc.status})")
+        window = [a for a in found if since <= a.timestamp < until]
+        window.sort(key=lambda a: (a.timestamp, a.item.id, a.id or ""))
+        self._activities += len(window)
+        yield from window
+
+    def _skip(self, reason: str) -> None:
+        self._skipped.append(reason)
+        log.warning("jira: skipped an issue whose payload cannot be read: %s", reason)
+
+    def _translate(self, raw: Mapping[str, Any]) -> list[Activity]:
+        if raw.get("_malformed"):
+            raise Malformed("an issue in the search answer is not an object")
+        key = raw.get("key")
+        fields = raw.get("fields")
+        comments: list[Any] | None = None
+        histories: list[Any] | None = None
+        if isinstance(key, str) and isinstance(fields, Mapping):
+            page = fields.get("comment")
+            if isinstance(page, Mapping) and isinstance(page.get("comments"), list):
+                total = page.get("total")
+                if isinstance(total, int) and total > len(page["comments"]):
+                    comments = self._all_comments(key, total)
+            log_page = raw.get("changelog")
+            if isinstance(log_page, Mapping) and isinstance(log_page.get("histories"), list):
+                total = log_page.get("total")
+                if isinstance(total, int) and total > len(log_page["histories"]):
+                    histories = self._all_histories(key, total)
+                if self._categories is None and _has_status_change(histories or log_page["histories"]):
+                    self._load_categories()
+        _, acts = issue_activities(
+            raw,
+            base_url=self.url,
+            comments=comments,
+            histories=histories,
+            category_of=self._category_of,
+        )
+        return acts
+
+    def _all_comments(self, key: str, total: int) -> list[Any]:
+        what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}/comment"
+        out: dict[str, Any] = {}
+        start = 0
+        while start < total:
+            page = self._call(
+                lambda s=start: self._jira.comments(key, start_at=s, max_results=PAGE_SIZE), what
+            )
+            if not page:
+                break
+            for c in page:
+                raw = c.raw if isinstance(c.raw, dict) else {}
+                out[str(raw.get("id", len(out)))] = raw
+            start += len(page)
+        return list(out.values())
+
+    def _all_histories(self, key: str, total: int) -> list[Any]:
+        if not self._cloud:
+            what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}?expand=changelog"
+            issue = self._call(
+                lambda: self._jira.issue(key, fields="created", expand="changelog"), what
+            )
+            raw = issue.raw if isinstance(issue.raw, dict) else {}
+            log_page = raw.get("changelog")
+            if isinstance(log_page, dict) and isinstance(log_page.get("histories"), list):
+                return list(log_page["histories"])
+            raise Malformed(f"{key}: the full changelog has no histories")
+        what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}/changelog"
+        out: list[Any] = []
+        start = 0
+        while start < total:
+            page = self._call(
+                lambda s=start: self._jira._get_json(
+                    f"issue/{key}/changelog", params={"startAt": s, "maxResults": PAGE_SIZE}
+                ),
+                what,
+            )
+            values = page.get("values") if isinstance(page, dict) else None
+            if not isinstance(values, list):
+                raise Malformed(f"{key}: the changelog page has no values")
+            if not values:
+                break
+            out.extend(values)
+            start += len(values)
+            if page.get("isLast") is True:
+                break
+        return out
+
+    def _load_categories(self) -> None:
+        what = f"GET {self.url}/rest/api/{self.api_version}/status"
+        statuses = self._call(self._jira.statuses, what)
+        categories: dict[str, str] = {}
+        for s in statuses:
+            raw = s.raw if isinstance(s.raw, dict) else {}
+            cat = raw.get("statusCategory")
+            if isinstance(cat, dict) and isinstance(cat.get("key"), str):
+                categories[str(raw.get("id"))] = cat["key"]
+                if isinstance(raw.get("name"), str):
+                    categories.setdefault("name:" + raw["name"].casefold(), cat["key"])
+        self._categories = categories
+
+    def _category_of(self, status_id: str | None, name: str | None) -> str | None:
+        cats = self._categories or {}
+        if status_id is not None and status_id in cats:
+            return cats[status_id]
+        if name:
+            found = cats.get("name:" + name.casefold())
+            if found:
+                return found
+            return "done" if name.casefold() in _DONE_NAMES else "indeterminate"
+        return None
+
+    @property
+    def stats(self) -> SourceStats:
+        """Requests made, issues seen, activities yielded, and issues skipped with the reasons."""
+        return SourceStats(
+            requests=self._http.counter.total,
+            items=self._items,
+            activities=self._activities,
+            skipped=len(self._skipped),
+            skipped_reasons=tuple(self._skipped),
+        )
+
+    # ------------------------------------------------------------------ write side
+
+    def find_tasks(self) -> Sequence[TaskRef]:
+        """Every stakeplug task in the project, open or closed: one JQL query."""
+        if not self.project:
+            raise ConfigError("project: a project key is needed to find and create care tasks")
+        jql = f'project = "{self.project}" AND labels = {TASK_LABEL} ORDER BY key ASC'
+        tasks: dict[str, TaskRef] = {}
+        for raw in self._search(jql, TASK_FIELDS, None):
+            ref = self._task_ref(raw)
+            if ref is not None:
+                tasks.setdefault(ref.fingerprint, ref)
+        self._tasks = tasks
+        return list(tasks.values())
+
+    def _task_ref(self, raw: Mapping[str, Any]) -> TaskRef | None:
+        key = raw.get("key")
+        fields = raw.get("fields")
+        if not isinstance(key, str) or not isinstance(fields, Mapping):
+            return None
+        labels = fields.get("labels") or []
+        fingerprint = next(
+            (
+                label[len(FINGERPRINT_PREFIX):]
+                for label in labels
+                if isinstance(label, str) and label.startswith(FINGERPRINT_PREFIX)
+            ),
+            None,
+        )
+        if not fingerprint:
+            return None
+        status = fields.get("status")
+        category = None
+        if isinstance(status, Mapping) and isinstance(status.get("statusCategory"), Mapping):
+            category = status["statusCategory"].get("key")
+        try:
+            created = parse_timestamp(fields.get("created"), f"{key}: created")
+        except Malformed:
+            created = None
+        try:
+            closed = (
+                parse_timestamp(fields.get("resolutiondate"), f"{key}: resolutiondate")
+                if fields.get("resolutiondate")
+                else None
+            )
+        except Malformed:
+            closed = None
+        return TaskRef(
+            fingerprint=fingerprint,
+            id=key,
+            url=f"{self.url}/browse/{key}",
+            open=category != "done",
+            created=created,
+            closed=closed,
+        )
+
+    def _fields_for(self, draft: TaskDraft, *, cloud: bool) -> dict[str, Any]:
+        labels = list(dict.fromkeys(re.sub(r"\s+", "-", label.strip()) for label in draft.labels))
+        for needed in (TASK_LABEL, f"{FINGERPRINT_PREFIX}{draft.fingerprint}"):
+            if needed not in labels:
+                labels.append(needed)
+        fields: dict[str, Any] = {
+            "project": {"key": self.project},
+            "issuetype": {"name": self.issue_type},
+            "summary": " ".join(draft.title.split())[:255],
+            "description": _adf(draft.body) if self.api_version == 3 else draft.body,
+            "labels": labels,
+        }
+        if draft.due is not None:
+            fields["duedate"] = draft.due.astimezone(UTC).date().isoformat()
+        if draft.assignee:
+            fields["assignee"] = {"accountId": draft.assignee} if cloud else {"name": draft.assignee}
+        return fields
+
+    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
+        """Create ``draft`` as a Jira issue unless one with its fingerprint exists.
+
+        The existing tasks are read once (one JQL query) and remembered, so
+        posting many drafts costs that query plus one request per new task.
+        With ``dry_run`` nothing is written and the result says what would be.
+        """
+        if not self.project:
+            raise ConfigError("project: a project key is needed to create care tasks")
+        known = self._tasks
+        if known is None:
+            self.find_tasks()
+            known = self._tasks or {}
+        found = known.get(draft.fingerprint)
+        if found is not None:
+            return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
+        cloud = self._ensure_server_info()
+        fields = self._fields_for(draft, cloud=cloud)
+        if dry_run:
+            return PostResult(
+                draft,
+                created=False,
+                dry_run=True,
+                reason=f"dry run: would create a {self.issue_type} in {self.project} "
+                f"labelled {', '.join(fields['labels'])}",
+            )
+        what = f"POST {self.url}/rest/api/{self.api_version}/issue"
+        try:
+            issue = self._call(lambda: self._jira.create_issue(fields=fields, prefetch=False), what, write=True)
+        except TrackerError as exc:
+            if exc.status != 400 or "assignee" not in str(exc) or "assignee" not in fields:
+                raise
+            log.warning(
+                "jira: %s does not accept assignee %r; creating the task unassigned",
+                self.project,
+                draft.assignee,
+            )
+            fields.pop("assignee")
+            issue = self._call(lambda: self._jira.create_issue(fields=fields, prefetch=False), what, write=True)
+        key = getattr(issue, "key", None)
+        if not isinstance(key, str):
+            raise PayloadError(f"{what}: Jira created an issue but did not say its key", adapter=self.name)
+        ref = TaskRef(
+            fingerprint=draft.fingerprint,
+            id=key,
+            url=f"{self.url}/browse/{key}",
+            open=True,
+            created=datetime.now(UTC),
+        )
+        known[draft.fingerprint] = ref
+        self._tasks = known
+        return PostResult(draft, created=True, dry_run=False, task=ref, reason="created")
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the HTTP sessions."""
+        try:
+            self._jira.close()
+        finally:
+            self._http.close()
+
+    def __enter__(self) -> JiraAdapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _has_status_change(histories: Sequence[Any]) -> bool:
+    for h in histories:
+        if isinstance(h, Mapping) and isinstance(h.get("items"), list):
+            for it in h["items"]:
+                if isinstance(it, Mapping) and it.get("field") == "status":
+                    return True
+    return False
+
+
+def _messages(response: requests.Response) -> list[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    out = [str(m) for m in body.get("errorMessages") or [] if m]
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        out += [f"{k}: {v}" for k, v in errors.items()]
+    return out
+
+
+def _adf(text: str) -> dict[str, Any]:
+    """Plain text as an Atlassian Document Format document, one paragraph per line."""
+    paragraphs: list[dict[str, Any]] = []
+    for line in text.split("\n"):
+        content = [{"type": "text", "text": line}] if line else []
+        paragraphs.append({"type": "paragraph", "content": content})
+    return {"type": "doc", "version": 1, "content": paragraphs}
