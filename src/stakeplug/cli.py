@@ -458,6 +458,10 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
     return code
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def cmd_validate(args: argparse.Namespace, console: _Console) -> int:
     """Check the config: tables, keys, rules, adapters and their environment variables."""
     config = _load(console, args.config)
@@ -471,8 +475,8 @@ def cmd_validate(args: argparse.Namespace, console: _Console) -> int:
     names = ", ".join(f"{s.name} ({s.adapter})" for s in config.sources) or "none"
     console.out(f"{config.path} is valid.")
     console.out(
-        f"  project {reg.project.name}: {len(reg.stakeholders)} stakeholders, "
-        f"{len(reg.team)} team members"
+        f"  project {reg.project.name}: {_count(len(reg.stakeholders), 'stakeholder')}, "
+        f"{_count(len(reg.team), 'team member')}"
     )
     console.out(f"  sources: {names}")
     if config.tasks is not None:
@@ -519,7 +523,14 @@ def cmd_adapters(args: argparse.Namespace, console: _Console) -> int:
     """List the installed adapters with versions and capabilities."""
     from stakeplug._registry import list_adapters
 
-    infos = list_adapters()
+    # The table shows broken plugins with their error; the registry's warnings would repeat it.
+    registry_log = logging.getLogger("stakeplug.registry")
+    previous_level = registry_log.level
+    registry_log.setLevel(logging.ERROR)
+    try:
+        infos = list_adapters()
+    finally:
+        registry_log.setLevel(previous_level)
     if args.json:
         console.result(
             json.dumps(
@@ -584,7 +595,6 @@ class _Parser(argparse.ArgumentParser):
     """argparse with our error format: one line naming the option and the fix, exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
         self.exit(EXIT_CONFIG, f"stakeplug: error: {message} — see `{self.prog} --help`\n")
 
 
