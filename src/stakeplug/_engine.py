@@ -90,6 +90,38 @@ _ANSWERING_KINDS = frozenset(
 
 ProgressCallback = Callable[[str, int, int], None]
 
+# Signals as list indices: the hot path indexes lists instead of hashing enum members.
+_SIGNALS: tuple[Signal, ...] = tuple(Signal)
+_N = len(_SIGNALS)
+_ANSWERS_MESSAGES = _SIGNALS.index(Signal.ANSWERS_MESSAGES)
+_APPROACHES_INFORMALLY = _SIGNALS.index(Signal.APPROACHES_INFORMALLY)
+_RESPONDS_TO_REQUESTS = _SIGNALS.index(Signal.RESPONDS_TO_REQUESTS)
+_PARTICIPATES_ACTIVELY = _SIGNALS.index(Signal.PARTICIPATES_ACTIVELY)
+_KEEPS_AGREEMENTS = _SIGNALS.index(Signal.KEEPS_AGREEMENTS)
+_MAKES_TIME = _SIGNALS.index(Signal.MAKES_TIME)
+_INVITES_YOU = _SIGNALS.index(Signal.INVITES_YOU)
+_GIVES_UNSOLICITED_FEEDBACK = _SIGNALS.index(Signal.GIVES_UNSOLICITED_FEEDBACK)
+_REQUESTS_CHANGES = _SIGNALS.index(Signal.REQUESTS_CHANGES)
+_REOPENS = _SIGNALS.index(Signal.REOPENS)
+_BLOCKS = _SIGNALS.index(Signal.BLOCKS)
+_LEAVES_REQUESTS_UNANSWERED = _SIGNALS.index(Signal.LEAVES_REQUESTS_UNANSWERED)
+_MISSES_AGREEMENTS = _SIGNALS.index(Signal.MISSES_AGREEMENTS)
+_UNASSIGNS_SELF = _SIGNALS.index(Signal.UNASSIGNS_SELF)
+# Two extra slots after the signals: reactions (reported as participation, with
+# their own weight factor) and the acceptance bonus of approving reviews.
+_REACTION = _N
+_APPROVAL = _N + 1
+_SLOTS = _N + 2
+_INLINE_NOTES = {
+    _PARTICIPATES_ACTIVELY: "took part in the discussion",
+    _APPROACHES_INFORMALLY: "commented where nobody asked them",
+    _GIVES_UNSOLICITED_FEEDBACK: "commented on a status report unasked",
+}
+_TEAM = object()
+"""Marks a team member's account in the identity cache."""
+_MISSING = object()
+_IS_RESISTANCE = tuple(s.is_resistance for s in _SIGNALS)
+
 
 @attrs.frozen
 class Candidate:
@@ -246,21 +278,22 @@ class Audit:
 
 
 class _Person:
-    """Running sums for one stakeholder during the pass."""
+    """Running sums for one stakeholder during the pass, indexed by signal slot."""
 
-    __slots__ = ("base", "counts", "energy", "evidence", "recent", "resist", "stakeholder", "support")
+    __slots__ = ("counts", "evidence", "idx", "recent", "stakeholder", "sums")
 
-    def __init__(self, stakeholder: Stakeholder, cap: int):
+    def __init__(self, stakeholder: Stakeholder, idx: int, cap: int):
         self.stakeholder = stakeholder
-        self.support = 0.0
-        self.resist = 0.0
-        self.energy = 0.0
-        self.recent = 0.0
-        self.base = 0.0
-        self.counts: dict[Signal, int] = {}
-        self.evidence: dict[Signal, deque[tuple[float, float, tuple[Activity, ...], str]]] = {
-            s: deque(maxlen=cap) for s in Signal
-        }
+        self.idx = idx
+        self.sums = [0.0] * _SLOTS
+        """Decayed occurrence weight per slot."""
+        self.counts = [0] * _SLOTS
+        """Occurrences per slot in the whole window."""
+        self.recent = [0] * _SLOTS
+        """Occurrences per slot in the recent part of the window."""
+        # Each entry is either a bare Activity (evidence from that activity alone,
+        # with the slot's usual note) or a (timestamp, activities, note) tuple.
+        self.evidence: list[deque[Any]] = [deque(maxlen=cap) for _ in range(_SLOTS)]
 
 
 class _Pass:
@@ -276,14 +309,21 @@ class _Pass:
         self.answer_s = rules.answer_days * _DAY
         self.quick_s = rules.quick_response_hours * 3600.0
         self.grace_s = rules.due_grace_days * _DAY
-        self.acc_w = {s: rules.acceptance_weight[s] for s in Signal}
-        self.en_w = {s: rules.energy_weight[s] for s in Signal}
-        self.people = [_Person(s, rules.evidence_per_signal) for s in register.stakeholders]
-        self.team_names = {m.name for m in register.team}
+        self.acc_w = [rules.acceptance_weight[s] for s in _SIGNALS] + [
+            rules.acceptance_weight[Signal.PARTICIPATES_ACTIVELY] * rules.reaction_factor,
+            rules.approval_bonus,
+        ]
+        self.en_w = [rules.energy_weight[s] for s in _SIGNALS] + [
+            rules.energy_weight[Signal.PARTICIPATES_ACTIVELY] * rules.reaction_factor,
+            0.0,
+        ]
+        self.resistance = [*_IS_RESISTANCE, False, False]
+        self.people = [_Person(s, i, rules.evidence_per_signal) for i, s in enumerate(register.stakeholders)]
+        self.by_name = {p.stakeholder.name: p for p in self.people}
         self.report_labels = {label.casefold() for label in register.project.status_report_labels}
         self.report_titles = tuple(t.casefold() for t in register.project.status_report_titles)
-        # (tool, raw account) -> _Person | "team" | None
-        self.who: dict[tuple[str, str], _Person | str | None] = {}
+        # (tool, raw account) -> _Person | _TEAM | None
+        self.who: dict[tuple[str | None, str | None], Any] = {}
         self.candidates: dict[tuple[str, str], list[Any]] = {}
         # pending requests: (tool, item id, person index) -> (time, kind, activity)
         self.pending: dict[tuple[str, str, int], tuple[float, str, Activity]] = {}
@@ -291,27 +331,27 @@ class _Pass:
         # agreements: (tool, item id) -> {person index: (due ts, activity)}
         self.agreements: dict[tuple[str, str], dict[int, tuple[float, Activity]]] = {}
         self.agreement_heap: list[tuple[float, float, tuple[str, str], int]] = []
-        self.index = {id(p): i for i, p in enumerate(self.people)}
         self.seen = 0
         self.is_report_cache: dict[tuple[str, str], bool] = {}
 
     # -- identities -------------------------------------------------------
 
-    def resolve(self, tool: str, account: str | None) -> _Person | str | None:
+    def resolve(self, tool: str, account: str | None) -> _Person | object | None:
+        """Who an account is: a stakeholder's running state, ``_TEAM``, or ``None`` (unknown)."""
         if account is None:
             return None
         key = (tool, account)
-        found = self.who.get(key, False)
-        if found is not False:
-            return found  # type: ignore[return-value]
+        cached = self.who.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
         hit = self.register.lookup(tool, account)
-        result: _Person | str | None
+        result: _Person | object | None
         if hit is None:
             result = None
         elif hit[0] == "team":
-            result = "team"
+            result = _TEAM
         else:
-            result = next(p for p in self.people if p.stakeholder.name == hit[1])
+            result = self.by_name[hit[1]]
         self.who[key] = result
         return result
 
@@ -336,27 +376,19 @@ class _Pass:
     def add(
         self,
         person: _Person,
-        signal: Signal,
+        slot: int,
         ts: float,
         acts: tuple[Activity, ...],
-        note: str = "",
-        factor: float = 1.0,
-        acc_extra: float = 0.0,
+        note: str,
+        times: int = 1,
     ) -> None:
-        decay = math.exp((ts - self.until_ts) * self.decay_k)
-        acc = (self.acc_w[signal] * factor + acc_extra) * decay
-        if signal.is_resistance:
-            person.resist += acc
-        else:
-            person.support += acc
-        en = self.en_w[signal] * factor
-        person.energy += en * decay
+        """Record ``times`` occurrences of a signal slot at ``ts``, with the activities behind it."""
+        person.sums[slot] += times * math.exp((ts - self.until_ts) * self.decay_k)
+        person.counts[slot] += times
         if ts >= self.recent_start:
-            person.recent += en
-        else:
-            person.base += en
-        person.counts[signal] = person.counts.get(signal, 0) + 1
-        person.evidence[signal].append((ts, acc, acts, note))
+            person.recent[slot] += times
+        if slot != _APPROVAL:
+            person.evidence[slot].append((ts, acts, note))
 
     # -- deadlines --------------------------------------------------------
 
@@ -371,7 +403,7 @@ class _Pass:
                     person = self.people[key[2]]
                     self.add(
                         person,
-                        Signal.LEAVES_REQUESTS_UNANSWERED,
+                        _LEAVES_REQUESTS_UNANSWERED,
                         deadline,
                         (entry[2],),
                         f"{entry[1]} not answered within {self.rules.answer_days:g} days",
@@ -389,7 +421,7 @@ class _Pass:
                     del self.agreements[item_key]
                 self.add(
                     self.people[idx],
-                    Signal.MISSES_AGREEMENTS,
+                    _MISSES_AGREEMENTS,
                     deadline,
                     (entry2[1],),
                     "not completed by the agreed due date",
@@ -410,25 +442,86 @@ class _Pass:
         self.agreements.setdefault(item_key, {})[idx] = (due_ts, activity)
         heapq.heappush(self.agreement_heap, (due_ts + self.grace_s, due_ts, item_key, idx))
 
-    def feed(self, activity: Activity, ts: float) -> None:
-        self.seen += 1
-        if (self.pending_heap and self.pending_heap[0][0] < ts) or (
-            self.agreement_heap and self.agreement_heap[0][0] < ts
-        ):
-            self.expire(ts)
-        tool = activity.item.tool
-        actor = self.resolve(tool, activity.actor)
-        kind = activity.kind
-        if actor is None:
-            if activity.actor is not None:
-                self.note_candidate(tool, activity.actor, activity.timestamp)
-            if kind is ActivityKind.COMPLETED:
-                self.complete(activity, ts)
-            return
-        if actor == "team":
-            self.team_activity(activity, ts, tool)
-            return
-        self.stakeholder_activity(actor, activity, ts, tool)  # type: ignore[arg-type]
+    def run(
+        self,
+        activities: Iterable[Activity],
+        source: _SourceRun | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        """Feed ``activities`` through the pass; the hot loop of the engine.
+
+        The common case, a stakeholder's comment, is handled inline with local
+        names; everything rarer goes through the methods below.  With ``source``
+        the loop also does that source's bookkeeping (count, order, progress).
+        """
+        since_ts, until_ts = self.since_ts, self.until_ts
+        who_get = self.who.get
+        resolve = self.resolve
+        pending = self.pending
+        pheap, aheap = self.pending_heap, self.agreement_heap
+        exp, k, recent_start = math.exp, self.decay_k, self.recent_start
+        comment, review_comment = ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT
+        answering = _ANSWERING_KINDS
+        is_report = self.is_report
+        report_cache = self.is_report_cache
+        pa, ai, uf = _PARTICIPATES_ACTIVELY, _APPROACHES_INFORMALLY, _GIVES_UNSOLICITED_FEEDBACK
+        team_activity, stakeholder_activity = self.team_activity, self.stakeholder_activity
+        missing = _MISSING
+        last = -math.inf
+        tolerance = self.rules.reorder_tolerance_seconds
+        seen = 0
+        try:
+            for activity in activities:
+                ts = activity.timestamp.timestamp()
+                if ts < since_ts or ts >= until_ts:
+                    continue
+                seen += 1
+                if source is not None:
+                    if ts < last - tolerance:
+                        source.out_of_order += 1
+                    else:
+                        last = ts
+                    source.count += 1
+                    if progress is not None and not source.count % 1000:
+                        progress(source.name, source.count, source.stats().requests)
+                if (pheap and pheap[0][0] < ts) or (aheap and aheap[0][0] < ts):
+                    self.expire(ts)
+                item = activity.item
+                tool = item.tool
+                actor = who_get((tool, activity.actor), missing)
+                if actor is missing:
+                    actor = resolve(tool, activity.actor)
+                if actor is None or actor is _TEAM:
+                    team_activity(activity, ts, tool, actor)
+                    continue
+                kind = activity.kind
+                if kind is not comment and kind is not review_comment:
+                    answered = self.answer(actor, activity, ts) if pending and kind in answering else None
+                    stakeholder_activity(actor, activity, ts, tool, answered)
+                    continue
+                # A stakeholder's comment: participation, plus an answer or an unasked contribution.
+                answered = None
+                if pending:
+                    answered = self.answer(actor, activity, ts)
+                decay = exp((ts - until_ts) * k)
+                recent = ts >= recent_start
+                actor.sums[pa] += decay
+                actor.counts[pa] += 1
+                if recent:
+                    actor.recent[pa] += 1
+                actor.evidence[pa].append(activity)
+                if answered is None or answered == _ASSIGNMENT:
+                    report = report_cache.get((tool, item.id))
+                    if report is None:
+                        report = is_report(activity)
+                    sig = uf if report else ai
+                    actor.sums[sig] += decay
+                    actor.counts[sig] += 1
+                    if recent:
+                        actor.recent[sig] += 1
+                    actor.evidence[sig].append(activity)
+        finally:
+            self.seen += seen
 
     def note_candidate(self, tool: str, account: str, when: datetime) -> None:
         entry = self.candidates.get((tool, account))
@@ -438,10 +531,17 @@ class _Pass:
             entry[0] += 1
             entry[1] = max(entry[1], when)
 
-    def team_activity(self, activity: Activity, ts: float, tool: str) -> None:
+    def team_activity(self, activity: Activity, ts: float, tool: str, actor: object) -> None:
+        """Activities of team members (requests) and of people outside the register."""
         kind = activity.kind
         if kind is ActivityKind.COMPLETED:
             self.complete(activity, ts)
+            if actor is None and activity.actor is not None:
+                self.note_candidate(tool, activity.actor, activity.timestamp)
+            return
+        if actor is None:
+            if activity.actor is not None:
+                self.note_candidate(tool, activity.actor, activity.timestamp)
             return
         if not activity.addressees:
             return
@@ -456,7 +556,7 @@ class _Pass:
         for account in activity.addressees:
             target = self.resolve(tool, account)
             if isinstance(target, _Person):
-                idx = self.index[id(target)]
+                idx = target.idx
                 self.open_request(idx, ts, req, activity)
                 if kind is ActivityKind.ASSIGNED and activity.due is not None:
                     self.open_agreement(idx, activity.due, activity)
@@ -475,7 +575,7 @@ class _Pass:
             for account in activity.addressees:
                 target = self.resolve(activity.item.tool, account)
                 if isinstance(target, _Person):
-                    idx = self.index[id(target)]
+                    idx = target.idx
                     if idx not in judged:
                         judged.add(idx)
                         self.judge(idx, ts, due_ts, (activity,))
@@ -483,16 +583,14 @@ class _Pass:
     def judge(self, idx: int, ts: float, due_ts: float, acts: tuple[Activity, ...]) -> None:
         person = self.people[idx]
         if ts <= due_ts + self.grace_s:
-            self.add(person, Signal.KEEPS_AGREEMENTS, ts, acts, "completed by the agreed due date")
+            self.add(person, _KEEPS_AGREEMENTS, ts, acts, "completed by the agreed due date")
         else:
             late = (ts - due_ts) / _DAY
-            self.add(
-                person, Signal.MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date"
-            )
+            self.add(person, _MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date")
 
     def answer(self, person: _Person, activity: Activity, ts: float) -> str | None:
         """Close a pending request of ``person`` on this item; return its kind, or None."""
-        key = (activity.item.tool, activity.item.id, self.index[id(person)])
+        key = (activity.item.tool, activity.item.id, person.idx)
         entry = self.pending.pop(key, None)
         if entry is None:
             return None
@@ -500,104 +598,97 @@ class _Pass:
         acts = (request, activity)
         if req == _ASSIGNMENT:
             if ts - opened <= self.quick_s:
-                self.add(
-                    person, Signal.MAKES_TIME, ts, acts, "picked up assigned work soon after being asked"
-                )
+                self.add(person, _MAKES_TIME, ts, acts, "picked up assigned work soon after being asked")
             return req
         if req == _MENTION:
-            self.add(person, Signal.ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
+            self.add(person, _ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
         else:
-            self.add(person, Signal.RESPONDS_TO_REQUESTS, ts, acts, f"answered a {req} request")
+            self.add(person, _RESPONDS_TO_REQUESTS, ts, acts, f"answered a {req} request")
             if req == _REVIEW and activity.kind is ActivityKind.REVIEW:
-                self.add(person, Signal.KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
+                self.add(person, _KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
         if ts - opened <= self.quick_s:
-            self.add(person, Signal.MAKES_TIME, ts, acts, "answered soon after being asked")
+            self.add(person, _MAKES_TIME, ts, acts, "answered soon after being asked")
         return req
 
-    def stakeholder_activity(self, person: _Person, activity: Activity, ts: float, tool: str) -> None:
+    def stakeholder_activity(
+        self, person: _Person, activity: Activity, ts: float, tool: str, answered: str | None
+    ) -> None:
+        """Everything a stakeholder does except comments (handled inline in :meth:`run`)."""
         kind = activity.kind
         acts = (activity,)
-        answered = self.answer(person, activity, ts) if kind in _ANSWERING_KINDS else None
         if kind is ActivityKind.COMMENT or kind is ActivityKind.REVIEW_COMMENT:
-            self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "took part in the discussion")
+            self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "took part in the discussion")
             if answered is None or answered == _ASSIGNMENT:
                 if self.is_report(activity):
                     self.add(
                         person,
-                        Signal.GIVES_UNSOLICITED_FEEDBACK,
+                        _GIVES_UNSOLICITED_FEEDBACK,
                         ts,
                         acts,
                         "commented on a status report unasked",
                     )
                 else:
-                    self.add(
-                        person, Signal.APPROACHES_INFORMALLY, ts, acts, "commented where nobody asked them"
-                    )
+                    self.add(person, _APPROACHES_INFORMALLY, ts, acts, "commented where nobody asked them")
         elif kind is ActivityKind.REVIEW:
             verdict = activity.verdict
             if verdict is Verdict.CHANGES_REQUESTED or verdict is Verdict.REJECTED:
-                self.add(person, Signal.REQUESTS_CHANGES, ts, acts, f"review: {verdict.value}")
+                self.add(person, _REQUESTS_CHANGES, ts, acts, f"review: {verdict.value}")
             elif verdict is Verdict.APPROVED:
-                self.add(
-                    person,
-                    Signal.PARTICIPATES_ACTIVELY,
-                    ts,
-                    acts,
-                    "approved a review",
-                    acc_extra=self.rules.approval_bonus,
-                )
+                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "approved a review")
+                self.add(person, _APPROVAL, ts, acts, "")
             elif verdict is not Verdict.DISMISSED:
-                self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "reviewed with comments")
+                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "reviewed with comments")
         elif kind is ActivityKind.CREATED:
-            self.add(person, Signal.APPROACHES_INFORMALLY, ts, acts, "raised an item on their own")
+            self.add(person, _APPROACHES_INFORMALLY, ts, acts, "raised an item on their own")
         elif kind is ActivityKind.ASSIGNED:
             targets = [self.resolve(tool, a) for a in activity.addressees]
             if person in targets:
-                self.add(person, Signal.MAKES_TIME, ts, acts, "took on work themselves")
+                self.add(person, _MAKES_TIME, ts, acts, "took on work themselves")
                 if activity.due is not None:
-                    self.open_agreement(self.index[id(person)], activity.due, activity)
+                    self.open_agreement(person.idx, activity.due, activity)
             else:
-                self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "assigned work")
+                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "assigned work")
         elif kind is ActivityKind.UNASSIGNED:
             targets = [self.resolve(tool, a) for a in activity.addressees]
             if person in targets or not activity.addressees:
-                self.add(person, Signal.UNASSIGNS_SELF, ts, acts, "unassigned themselves")
+                self.add(person, _UNASSIGNS_SELF, ts, acts, "unassigned themselves")
                 open_items = self.agreements.get((tool, activity.item.id))
                 if open_items:
-                    open_items.pop(self.index[id(person)], None)
+                    open_items.pop(person.idx, None)
         elif kind is ActivityKind.TRANSITIONED:
             if answered != _ASSIGNMENT:
-                self.add(person, Signal.MAKES_TIME, ts, acts, "moved work forward")
+                self.add(person, _MAKES_TIME, ts, acts, "moved work forward")
         elif kind is ActivityKind.COMPLETED:
-            self.add(person, Signal.MAKES_TIME, ts, acts, "completed work")
+            self.add(person, _MAKES_TIME, ts, acts, "completed work")
             self.complete(activity, ts)
         elif kind is ActivityKind.REOPENED:
-            self.add(person, Signal.REOPENS, ts, acts, "reopened a completed item")
+            self.add(person, _REOPENS, ts, acts, "reopened a completed item")
         elif kind is ActivityKind.LINKED:
             link = (activity.link_type or "").casefold()
             if "block" in link:
-                self.add(person, Signal.BLOCKS, ts, acts, f"added a blocking link ({activity.link_type})")
+                self.add(person, _BLOCKS, ts, acts, f"added a blocking link ({activity.link_type})")
             elif activity.external:
-                self.add(person, Signal.INVITES_YOU, ts, acts, "linked our project from their own")
+                self.add(person, _INVITES_YOU, ts, acts, "linked our project from their own")
             else:
-                self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "linked related work")
+                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "linked related work")
         elif kind is ActivityKind.MEMBER_ADDED:
-            if any(self.resolve(tool, a) == "team" for a in activity.addressees):
-                self.add(person, Signal.INVITES_YOU, ts, acts, "added a team member to their space")
+            if any(self.resolve(tool, a) is _TEAM for a in activity.addressees):
+                self.add(person, _INVITES_YOU, ts, acts, "added a team member to their space")
         elif kind is ActivityKind.REACTION:
-            self.add(
-                person,
-                Signal.PARTICIPATES_ACTIVELY,
-                ts,
-                acts,
-                "reacted",
-                factor=self.rules.reaction_factor * max(1, activity.count),
-            )
+            self.add(person, _REACTION, ts, acts, "reacted", times=max(1, activity.count))
         elif kind is ActivityKind.REQUEST:
-            self.add(person, Signal.PARTICIPATES_ACTIVELY, ts, acts, "asked the team for input")
+            self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "asked the team for input")
 
     def finish(self) -> None:
         self.expire(self.until_ts)
+
+
+def _signal_counts(counts: list[int]) -> dict[str, int]:
+    result = {_SIGNALS[i].value: n for i, n in enumerate(counts[:_N]) if n}
+    if counts[_REACTION]:
+        key = Signal.PARTICIPATES_ACTIVELY.value
+        result[key] = result.get(key, 0) + counts[_REACTION]
+    return dict(sorted(result.items()))
 
 
 def _energy(value: float, scale: float) -> float:
@@ -609,15 +700,26 @@ def _score(p: _Pass, person: _Person, since: datetime) -> StakeholderScore:
     st = person.stakeholder
     prior = st.prior_acceptance
     strength = rules.prior_strength if prior is not None else 0.0
-    num = (prior or 0.0) * strength + 3.0 * (person.support - person.resist)
-    den = strength + person.support + person.resist + rules.smoothing
+    acc_w, en_w, resistance = p.acc_w, p.en_w, p.resistance
+    support = resist = decayed_energy = recent_weight = total_weight = 0.0
+    for i in range(_SLOTS):
+        if resistance[i]:
+            resist += acc_w[i] * person.sums[i]
+        else:
+            support += acc_w[i] * person.sums[i]
+        decayed_energy += en_w[i] * person.sums[i]
+        recent_weight += en_w[i] * person.recent[i]
+        total_weight += en_w[i] * person.counts[i]
+    base_weight = total_weight - recent_weight
+    num = (prior or 0.0) * strength + 3.0 * (support - resist)
+    den = strength + support + resist + rules.smoothing
     acceptance = max(-3.0, min(3.0, num / den)) if den > 0 else 0.0
-    energy = _energy(person.energy, rules.energy_scale)
+    energy = _energy(decayed_energy, rules.energy_scale)
 
     recent_days = float(rules.recent_days)
     base_days = max(0.0, (p.recent_start - p.since_ts) / _DAY)
-    recent_rate = person.recent / recent_days * 30.0
-    base_rate = person.base / base_days * 30.0 if base_days >= 1 else 0.0
+    recent_rate = recent_weight / recent_days * 30.0
+    base_rate = base_weight / base_days * 30.0 if base_days >= 1 else 0.0
     window_days = (p.until_ts - p.since_ts) / _DAY
     h = rules.half_life_days
     # The decayed sum a steady rate would give over the whole window: puts rates on the energy scale.
@@ -650,14 +752,22 @@ def _score(p: _Pass, person: _Person, since: datetime) -> StakeholderScore:
     )
 
     evidence: list[Evidence] = []
-    for signal, entries in person.evidence.items():
-        for ts, weight, acts, note in entries:
+    for i, entries in enumerate([*person.evidence[:_N], person.evidence[_REACTION]]):
+        slot = i if i < _N else _REACTION
+        signal = _SIGNALS[i] if i < _N else Signal.PARTICIPATES_ACTIVELY
+        for entry in entries:
+            if type(entry) is Activity:
+                when, acts, note = entry.timestamp, (entry,), _INLINE_NOTES[slot]
+            else:
+                ts, acts, note = entry
+                when = datetime.fromtimestamp(ts, UTC)
+            decay = math.exp((when.timestamp() - p.until_ts) * p.decay_k)
             evidence.append(
                 Evidence(
                     signal=signal,
                     stakeholder=st.name,
-                    timestamp=datetime.fromtimestamp(ts, UTC),
-                    weight=weight,
+                    timestamp=when,
+                    weight=acc_w[slot] * decay,
                     activities=acts,
                     note=note,
                 )
@@ -673,7 +783,7 @@ def _score(p: _Pass, person: _Person, since: datetime) -> StakeholderScore:
         recent_energy=recent_energy,
         baseline_energy=baseline_energy,
         at_risk=at_risk,
-        signal_counts={s.value: n for s, n in sorted(person.counts.items())},
+        signal_counts=_signal_counts(person.counts),
         evidence=tuple(evidence),
     )
 
@@ -694,6 +804,17 @@ class _SourceRun:
         self.error: str | None = None
         self.out_of_order = 0
 
+    def fail(self, exc: Exception) -> None:
+        """Record why the source stopped; the audit goes on without the rest of it."""
+        from stakeplug.errors import StakeplugError
+
+        if isinstance(exc, StakeplugError):
+            self.error = str(exc)
+        else:
+            log.debug("source %s raised an unexpected error", self.name, exc_info=True)
+            self.error = f"unexpected {type(exc).__name__}: {exc}"
+        log.warning("source %s stopped: %s", self.name, self.error)
+
     def stats(self) -> SourceStats:
         stats = getattr(self.adapter, "stats", None)
         return stats if isinstance(stats, SourceStats) else SourceStats(activities=self.count)
@@ -712,15 +833,19 @@ class _SourceRun:
         return SourceReport(self.name, self.adapter_name, status, error, stats, self.count)
 
 
+def _timestamp(activity: Activity) -> datetime:
+    return activity.timestamp
+
+
 def _wrap(
     run: _SourceRun,
     since_ts: float,
     until_ts: float,
     progress: ProgressCallback | None,
     tolerance: float,
-) -> Iterator[tuple[float, int, Activity]]:
+) -> Iterator[Activity]:
+    """One source's activities within the window, with its bookkeeping and its failure contained."""
     last = -math.inf
-    seq = 0
     try:
         for activity in run.activities:
             ts = activity.timestamp.timestamp()
@@ -731,17 +856,11 @@ def _wrap(
             else:
                 last = ts
             run.count += 1
-            seq += 1
             if progress is not None and run.count % 1000 == 0:
                 progress(run.name, run.count, run.stats().requests)
-            yield ts, seq, activity
+            yield activity
     except Exception as exc:
-        from stakeplug.errors import StakeplugError
-
-        if not isinstance(exc, StakeplugError):
-            log.debug("source %s raised an unexpected error", run.name, exc_info=True)
-        run.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, StakeplugError) else str(exc)
-        log.warning("source %s stopped: %s", run.name, run.error)
+        run.fail(exc)
     if progress is not None:
         progress(run.name, run.count, run.stats().requests)
 
@@ -809,14 +928,19 @@ def audit(
 
     state = _Pass(register, rules, since, until)
     runs = _runs(sources, since, until)
-    streams = [
-        _wrap(r, state.since_ts, state.until_ts, progress, rules.reorder_tolerance_seconds) for r in runs
-    ]
-    merged: Iterable[tuple[float, int, Activity]]
-    merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda t: t[0])
-    feed = state.feed
-    for ts, _seq, activity in merged:
-        feed(activity, ts)
+    if len(runs) == 1:
+        only = runs[0]
+        try:
+            state.run(only.activities, only, progress)
+        except Exception as exc:
+            only.fail(exc)
+        if progress is not None:
+            progress(only.name, only.count, only.stats().requests)
+    elif runs:
+        streams = [
+            _wrap(r, state.since_ts, state.until_ts, progress, rules.reorder_tolerance_seconds) for r in runs
+        ]
+        state.run(heapq.merge(*streams, key=_timestamp))
     state.finish()
 
     scores = {p.stakeholder.name: _score(state, p, since) for p in state.people}

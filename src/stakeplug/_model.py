@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -258,7 +259,27 @@ class Item:
     """The project, repository or board that holds the item."""
 
 
-@attrs.frozen(eq=False)
+_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _kind(value: ActivityKind | str) -> ActivityKind:
+    return value if type(value) is ActivityKind else ActivityKind(value)
+
+
+def _addressees(value: Any) -> tuple[str, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _verdict(value: Verdict | str | None) -> Verdict | None:
+    if value is None or type(value) is Verdict:
+        return value
+    return Verdict(value)
+
+
+# Activities are created by the million, so this class trades slots for a
+# faster constructor (attrs writes frozen dict-based instances directly) and
+# its converters take a fast path when values already have the right type.
+@attrs.frozen(eq=False, slots=False)
 class Activity:
     """One normalized tracker event: who did what, to whom, on which item, when.
 
@@ -266,12 +287,12 @@ class Activity:
     actor means a deleted account.  ``timestamp`` is always aware UTC.
     """
 
-    kind: ActivityKind = attrs.field(converter=ActivityKind)
+    kind: ActivityKind = attrs.field(converter=_kind)
     actor: str | None
     item: Item
     timestamp: datetime = attrs.field(converter=ensure_utc)
-    addressees: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    verdict: Verdict | None = attrs.field(default=None, converter=attrs.converters.optional(Verdict))
+    addressees: tuple[str, ...] = attrs.field(default=(), converter=_addressees)
+    verdict: Verdict | None = attrs.field(default=None, converter=_verdict)
     due: datetime | None = attrs.field(default=None, converter=_optional_utc)
     link_type: str | None = None
     """For links: ``blocks``, ``is blocked by``, ``relates``..."""
@@ -281,7 +302,8 @@ class Activity:
     """For reactions: how many the actor added."""
     id: str | None = None
     """A stable id from the tool, used to recognize the same event across runs."""
-    details: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    details: Mapping[str, Any] = attrs.field(default=_NO_DETAILS, repr=False)
+    """Tool-specific extras, e.g. ``request_kind`` of a request.  Never comment bodies."""
 
     @property
     def tool(self) -> str:

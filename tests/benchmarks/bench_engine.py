@@ -1,0 +1,208 @@
+"""Benchmark the engine: score a million activities for 200 stakeholders.
+
+Run it on demand::
+
+    python tests/benchmarks/bench_engine.py [--activities 1000000]
+
+It prints one ``key=value`` line per figure:
+
+* ``generate_seconds``: generating and iterating the activities only;
+* ``audit_seconds``: generating the same activities and scoring them;
+* ``activities_per_second`` and ``overhead_ratio`` (audit / generate);
+* ``peak_mb``: growth of the process's peak resident memory during the audit,
+  measured in a fresh child process for each size so runs do not mask each other;
+  a smaller run is measured too (``peak_mb_small``) to show that memory does not
+  grow with the number of activities.
+
+Targets: under 3 s on one core, overhead_ratio <= 2.0, peak_mb < 100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict, audit
+from stakeplug._register import register_from_mapping
+
+UNTIL = datetime(2026, 6, 1, tzinfo=UTC)
+STAKEHOLDERS = 200
+TEAM = 12
+ITEMS = 6000
+
+
+def build_register() -> object:
+    team = [{"name": f"Team {i}", "identities": {"jira": f"team-{i}"}} for i in range(TEAM)]
+    people = [
+        {
+            "name": f"Stakeholder {i}",
+            "power": 1 + i % 5,
+            "interest": 1 + (i * 7) % 5,
+            "owner": f"Team {i % TEAM}",
+            "identities": {"jira": f"sh-{i}"},
+        }
+        for i in range(STAKEHOLDERS)
+    ]
+    return register_from_mapping(
+        {"project": {"name": "Bench", "lookback_days": 180}, "team": team, "stakeholders": people}
+    )
+
+
+KINDS = [
+    (ActivityKind.COMMENT, 40),
+    (ActivityKind.REVIEW, 7),
+    (ActivityKind.REVIEW_COMMENT, 8),
+    (ActivityKind.REQUEST, 5),
+    (ActivityKind.ASSIGNED, 6),
+    (ActivityKind.TRANSITIONED, 8),
+    (ActivityKind.COMPLETED, 4),
+    (ActivityKind.REACTION, 10),
+    (ActivityKind.CREATED, 4),
+    (ActivityKind.LINKED, 2),
+    (ActivityKind.REOPENED, 1),
+    (ActivityKind.UNASSIGNED, 1),
+    (ActivityKind.MEMBER_ADDED, 1),
+]
+
+
+def activities(n: int, seed: int = 7) -> Iterator[Activity]:
+    """Yield ``n`` activities over 180 days, oldest first, built the way an adapter builds them.
+
+    Random draws are taken in chunks so that the generator itself stays cheap and
+    the benchmark measures the engine, not the random module.
+    """
+    rng = random.Random(seed)
+    items = [
+        Item(
+            tool="jira",
+            id=f"BENCH-{i}",
+            url=f"https://jira.example.org/browse/BENCH-{i}",
+            title=f"Item {i}",
+            labels=("status-report",) if i % 50 == 0 else (),
+            kind=ItemKind.TASK,
+            project="BENCH" if i % 20 else "OTHER",
+        )
+        for i in range(ITEMS)
+    ]
+    kinds = [k for k, w in KINDS for _ in range(w)]
+    verdicts = [Verdict.APPROVED, Verdict.APPROVED, Verdict.COMMENTED, Verdict.CHANGES_REQUESTED]
+    team = [f"team-{i}" for i in range(TEAM)]
+    people = [f"sh-{i}" for i in range(STAKEHOLDERS)]
+    strangers = [f"guest-{i}" for i in range(40)]
+    # 30 % team members, 66 % stakeholders, 4 % people outside the register.
+    actors = team * 25 + people * 3 + strangers * 1
+    actors = actors[: len(actors)]
+    step = timedelta(seconds=(180 * 86400.0) / n)
+    ts = UNTIL - timedelta(days=180)
+    team_set = set(team)
+    comment = ActivityKind.COMMENT
+    request = ActivityKind.REQUEST
+    assigned = ActivityKind.ASSIGNED
+    review = ActivityKind.REVIEW
+    linked = ActivityKind.LINKED
+    done = (ActivityKind.COMPLETED, ActivityKind.UNASSIGNED)
+    member = ActivityKind.MEMBER_ADDED
+    produced = 0
+    while produced < n:
+        chunk = min(10_000, n - produced)
+        k_draw = rng.choices(kinds, k=chunk)
+        a_draw = rng.choices(actors, k=chunk)
+        i_draw = rng.choices(items, k=chunk)
+        p_draw = rng.choices(people, k=chunk)
+        r_draw = [rng.random() for _ in range(chunk)]
+        for j in range(chunk):
+            ts += step
+            kind = k_draw[j]
+            actor = a_draw[j]
+            item = i_draw[j]
+            if kind is comment:
+                if actor in team_set and r_draw[j] < 0.6:
+                    yield Activity(kind, actor, item, ts, (p_draw[j],))
+                else:
+                    yield Activity(kind, actor, item, ts)
+            elif kind is request:
+                yield Activity(kind, actor, item, ts, (p_draw[j],))
+            elif kind is assigned:
+                due = ts + timedelta(days=3 + int(r_draw[j] * 27))
+                yield Activity(kind, actor, item, ts, (p_draw[j],), due=due)
+            elif kind in done:
+                yield Activity(kind, actor, item, ts, (actor,))
+            elif kind is member:
+                yield Activity(kind, actor, item, ts, (team[int(r_draw[j] * TEAM)],))
+            elif kind is review:
+                yield Activity(kind, actor, item, ts, verdict=verdicts[int(r_draw[j] * 4)])
+            elif kind is linked:
+                yield Activity(
+                    kind,
+                    actor,
+                    item,
+                    ts,
+                    link_type="blocks" if r_draw[j] < 0.3 else "relates to",
+                    external=item.project != "BENCH",
+                )
+            else:
+                yield Activity(kind, actor, item, ts)
+        produced += chunk
+
+
+def _measure(n: int) -> dict[str, float]:
+    register = build_register()
+    gc.collect()
+    t0 = time.perf_counter()
+    count = 0
+    for _ in activities(n):
+        count += 1
+    generate = time.perf_counter() - t0
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    result = audit(register, [activities(n)], until=UNTIL)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert result.activities_seen == count
+    return {
+        "generate_seconds": generate,
+        "audit_seconds": seconds,
+        "peak_mb": max(0, after - before) / 1024.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_measure(args.child)))
+        return
+
+    def child(n: int) -> dict[str, float]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(n)], check=True, capture_output=True, text=True
+        )
+        return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+    big = child(args.activities)
+    small = child(max(1, args.activities // 4))
+    n = args.activities
+    print(f"activities={n}")
+    print(f"stakeholders={STAKEHOLDERS}")
+    print(f"generate_seconds={big['generate_seconds']:.3f}")
+    print(f"audit_seconds={big['audit_seconds']:.3f}")
+    print(f"activities_per_second={n / big['audit_seconds']:.0f}")
+    print(f"overhead_ratio={big['audit_seconds'] / big['generate_seconds']:.2f}")
+    print(f"peak_mb={big['peak_mb']:.1f}")
+    print(f"peak_mb_small={small['peak_mb']:.1f}")
+    print(f"small_activities={max(1, n // 4)}")
+
+
+if __name__ == "__main__":
+    main()
