@@ -22,6 +22,7 @@ takes ``token`` as a bearer personal access token.
 
 from __future__ import annotations
 
+from stakeplug_jira.testing._example import seed_example
 from stakeplug_jira.testing._generate import GeneratedProject, generate_project
 from stakeplug_jira.testing._jql import JqlError, parse_jql
 from stakeplug_jira.testing._server import DELETE, FakeJira, Fault
@@ -34,4 +35,5 @@ __all__ = [
     "JqlError",
     "generate_project",
     "parse_jql",
+    "seed_example",
 ]

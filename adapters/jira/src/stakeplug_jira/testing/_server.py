@@ -136,7 +136,9 @@ class FakeJira:
     (``/rest/api/2/search`` with ``startAt``/``total``, users by name, API v2
     only).  Cloud clients authenticate with ``email`` and ``token`` (basic),
     Server clients with ``token`` as a bearer personal access token; pass
-    ``token=None`` to accept anyone.
+    ``token=None`` to accept anyone.  ``announce_deployment=False`` leaves
+    ``deploymentType`` out of ``serverInfo`` (as in Atlassian's published
+    example); a Cloud client then meets the legacy search's ``410 Gone``.
 
     Build the world with :meth:`add_user`, :meth:`add_issue`, :meth:`comment`,
     :meth:`assign`, :meth:`transition`, :meth:`link` (or
@@ -165,6 +167,7 @@ class FakeJira:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Any = None,
+        announce_deployment: bool = True,
     ):
         if mode not in ("cloud", "server"):
             raise ValueError("mode must be 'cloud' or 'server'")
@@ -178,6 +181,7 @@ class FakeJira:
         self.host = host
         self.port = port
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.announce_deployment = announce_deployment
         self.state = State()
         self.state.add_user(self.BOT, "stakeplug bot", name="stakeplug-bot", email=email)
         self._faults: list[Fault] = []
@@ -204,7 +208,9 @@ class FakeJira:
         handler = type("Handler", (_Handler,), {"fake": self})
         server = _Server((self.host, self.port), handler)
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-jira", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-jira", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -802,6 +808,12 @@ class FakeJira:
         raise _ApiError(404, [f"null for uri: {path}"])
 
     def _server_info(self) -> dict[str, Any]:
+        info = self._server_info_full()
+        if not self.announce_deployment:
+            info.pop("deploymentType", None)
+        return info
+
+    def _server_info_full(self) -> dict[str, Any]:
         now = _ts(self.clock())
         if self.mode == "cloud":
             return {
