@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
+import attrs
 import pytest
 
-from stakeplug import ActivityKind, build_adapter, register_adapter, unregister_adapter
+from stakeplug import Activity, ActivityKind, build_adapter, register_adapter, unregister_adapter
+from stakeplug.adapter import Capabilities, PostResult, TaskDraft, TaskRef
 from stakeplug.errors import ConfigError
 from stakeplug.testing import (
     SAMPLE_START,
@@ -83,3 +87,95 @@ def test_memory_adapter_can_be_registered_and_built_by_name() -> None:
         assert list(adapter.collect(SAMPLE_START, SAMPLE_START + timedelta(days=99))) == []
     finally:
         unregister_adapter("memory")
+
+
+# --------------------------------------------------------------------------- the kit catches faults
+#
+# Each adapter below breaks one rule of the contract; the kit's check for that
+# rule, called directly on it, must fail.  This keeps the kit from passing
+# vacuously.
+
+WINDOW = (SAMPLE_START, SAMPLE_START + timedelta(days=30))
+
+
+class Unsorted(MemoryAdapter):
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        return iter(list(super().collect(since, until))[::-1])
+
+
+class UntilInclusive(MemoryAdapter):
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        return super().collect(since, until + timedelta(microseconds=1))
+
+
+class SinceExclusive(MemoryAdapter):
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        return (a for a in super().collect(since, until) if a.timestamp > since)
+
+
+class PostsTwice(MemoryAdapter):
+    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
+        if dry_run:
+            return PostResult(draft, created=False, dry_run=True)
+        self.tasks.append(TaskRef(draft.fingerprint, str(len(self.tasks) + 1)))
+        return PostResult(draft, created=True, dry_run=False, task=self.tasks[-1])
+
+
+class WritesOnDryRun(MemoryAdapter):
+    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
+        result = super().post_task(draft, dry_run=False)
+        return attrs.evolve(result, dry_run=dry_run, created=False)
+
+
+class LeaksToken(MemoryAdapter):
+    def __repr__(self) -> str:
+        return f"LeaksToken(token={self._token})"
+
+
+class CommentsOnly(MemoryAdapter):
+    capabilities = Capabilities(comments=True)
+
+
+def _subject(adapter: MemoryAdapter, **extra: Any) -> ContractSubject:
+    return ContractSubject(adapter=adapter, since=WINDOW[0], until=WINDOW[1], **extra)
+
+
+@pytest.mark.parametrize(
+    ("adapter", "check"),
+    [
+        (Unsorted(sample_activities()), "test_activities_come_oldest_first"),
+        (UntilInclusive(sample_activities()), "test_narrower_windows_give_exactly_the_subset"),
+        (SinceExclusive(sample_activities()), "test_narrower_windows_give_exactly_the_subset"),
+        (PostsTwice(), "test_posting_twice_creates_one_task"),
+        (WritesOnDryRun(), "test_dry_run_creates_nothing"),
+        (CommentsOnly(sample_activities()), "test_emitted_kinds_match_declared_capabilities"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else type(x).__name__,
+)
+def test_the_kit_fails_an_adapter_that_breaks_the_contract(adapter: MemoryAdapter, check: str) -> None:
+    """Each broken adapter fails the check for the rule it breaks."""
+    with pytest.raises(AssertionError):
+        getattr(AdapterContract(), check)(_subject(adapter))
+
+
+def test_the_kit_fails_an_adapter_whose_repr_leaks_its_token() -> None:
+    """A token in the repr is caught."""
+    subject = _subject(LeaksToken(sample_activities(), token=FAKE_TOKEN), secrets=(FAKE_TOKEN,))
+    with pytest.raises(AssertionError):
+        AdapterContract().test_repr_and_stats_do_not_leak_secrets(subject)
+
+
+def test_the_kit_fails_an_adapter_that_raises_foreign_errors() -> None:
+    """A failure that is not a TrackerError escapes the check instead of passing it."""
+    failing = MemoryAdapter(fail_with=None)
+    failing.fail_with = RuntimeError("socket closed")  # type: ignore[assignment]
+    subject = _subject(MemoryAdapter(sample_activities()), make_failing=lambda: failing)
+    with pytest.raises(RuntimeError):
+        AdapterContract().test_failures_raise_tracker_errors(subject)
+
+
+def test_the_kit_skips_posting_checks_by_capability_not_name() -> None:
+    """An adapter without posts_tasks skips the posting checks, whatever its name."""
+    subject = _subject(CommentsOnly(sample_activities()))
+    with pytest.raises(pytest.skip.Exception, match="posts_tasks"):
+        AdapterContract().test_posting_twice_creates_one_task(subject)
