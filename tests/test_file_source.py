@@ -20,7 +20,7 @@ from stakeplug.testing import SAMPLE_START, AdapterContract, ContractSubject, sa
 
 def to_line(a: Activity) -> dict[str, Any]:
     """The file-format object for an activity (the inverse of parse_line)."""
-    item = {"tool": a.item.tool, "id": a.item.id, "kind": a.item.kind.value}
+    item: dict[str, Any] = {"tool": a.item.tool, "id": a.item.id, "kind": a.item.kind.value}
     for key in ("url", "title", "project"):
         if getattr(a.item, key):
             item[key] = getattr(a.item, key)

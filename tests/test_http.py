@@ -126,7 +126,7 @@ def _client(base: str, sleeps: Sleeps, **policy: Any) -> HttpClient:
     )
 
 
-OK = (200, {}, {"ok": True})
+OK: tuple[int, dict[str, str], Any] = (200, {}, {"ok": True})
 
 
 def test_429_with_retry_after_seconds_waits_that_long(server: tuple[str, Script]) -> None:

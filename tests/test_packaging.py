@@ -82,7 +82,7 @@ def test_plugins_import_only_the_public_api(path: Path) -> None:
             parts = module.split(".")
             if parts[0] == "stakeplug":
                 private = [p for p in parts[1:] if p.startswith("_")]
-                assert not private, f"line {node.lineno}: imports private {module}"
+                assert not private, f"{path.name}: imports private {module}"
 
 
 def test_the_kit_imports_without_pytest_until_the_contract_is_asked_for() -> None:

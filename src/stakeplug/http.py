@@ -92,9 +92,7 @@ _known_secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 
 _REDACTED = "***"
-_AUTH_RE = re.compile(
-    r"""((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)([^'"\r\n,}]+)""", re.IGNORECASE
-)
+_AUTH_RE = re.compile(r"""((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)([^'"\r\n,}]+)""", re.IGNORECASE)
 _TOKEN_RE = re.compile(
     r"""(\b(?:access_|api_|private_|auth_|refresh_|id_|oauth_)?token|\bpassword|\bpasswd"""
     r"""|\bclient_secret|\bsecret|\bapi_?key)(['"]?\s*[=:]\s*['"]?)([^&\s'",;}\]]+)""",
@@ -160,9 +158,7 @@ class RedactingFilter(logging.Filter):
         record.msg = redact(message, self.secrets)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-            record.exc_text = redact(
-                logging.Formatter().formatException(record.exc_info), self.secrets
-            )
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self.secrets)
         elif record.exc_text:
             record.exc_text = redact(record.exc_text, self.secrets)
         return True
@@ -299,9 +295,7 @@ def _with_message(exc: TrackerError, message: str) -> TrackerError:
     new: TrackerError
     try:
         if isinstance(exc, RateLimitedError):
-            new = type(exc)(
-                message, adapter=exc.adapter, status=exc.status, retry_after=exc.retry_after
-            )
+            new = type(exc)(message, adapter=exc.adapter, status=exc.status, retry_after=exc.retry_after)
         else:
             new = type(exc)(message, adapter=exc.adapter, status=exc.status)
     except TypeError:  # an adapter's own subclass with another signature
@@ -411,9 +405,7 @@ class HttpClient:
                     retry_after = max(0.0, float(headers["x-ratelimit-reset"]) - now)
                 except ValueError:
                     retry_after = None
-            return RateLimitedError(
-                message, adapter=self.adapter, status=status, retry_after=retry_after
-            )
+            return RateLimitedError(message, adapter=self.adapter, status=status, retry_after=retry_after)
         if status >= 500 or status == 408:
             return UnavailableError(message, adapter=self.adapter, status=status)
         if status == 401:
@@ -462,9 +454,7 @@ class HttpClient:
             if not isinstance(exc, TrackerError):  # pragma: no cover - only TrackerErrors retry
                 raise RuntimeError(f"{what}: retrying ended without an error")
             n = rs.attempt_number
-            message = (
-                f"gave up after {n} attempt{'s' if n != 1 else ''} over {rs.idle_for:.1f} s: {exc}"
-            )
+            message = f"gave up after {n} attempt{'s' if n != 1 else ''} over {rs.idle_for:.1f} s: {exc}"
             if "retry_after" in gave_up_early:
                 wait_s = gave_up_early["retry_after"]
                 message += (
@@ -516,9 +506,7 @@ class HttpClient:
         def attempt() -> requests.Response:
             self.counter.record(method, url)
             try:
-                response = self.session.request(
-                    method, url, params=params, json=json, timeout=timeout
-                )
+                response = self.session.request(method, url, params=params, json=json, timeout=timeout)
             except requests.ConnectTimeout as exc:
                 raise UnavailableError(
                     self.redact(f"{what}: connection timed out: {exc}"), adapter=self.adapter

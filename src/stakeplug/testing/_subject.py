@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,12 @@ import attrs
 from stakeplug._model import ensure_utc
 
 __all__ = ["ContractSubject"]
+
+
+def _as_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str):
+        return (values,)
+    return tuple(values)
 
 
 @attrs.frozen
@@ -30,7 +36,7 @@ class ContractSubject:
     since: datetime = attrs.field(converter=ensure_utc)
     until: datetime = attrs.field(converter=ensure_utc)
     make_failing: Callable[[], Any] | None = None
-    secrets: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    secrets: tuple[str, ...] = attrs.field(default=(), converter=_as_tuple)
 
     @until.validator
     def _after_since(self, _attribute: attrs.Attribute[datetime], value: datetime) -> None:
