@@ -74,3 +74,9 @@ def make_adapter(policy: HttpPolicy) -> Iterator[Callable[..., JiraAdapter]]:
     for adapter in built:
         adapter.close()
 
+
+
+@pytest.fixture
+def token() -> str:
+    """The API token the fakes accept: it must never show in a message or a log."""
+    return TOKEN
