@@ -45,7 +45,7 @@ _FENCE = re.compile(r"(^|\n)(```|~~~).*?(\n\2[^\n]*(?=\n|$)|$)", re.DOTALL)
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _QUOTE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _MENTION = re.compile(
-    r"(?<![A-Za-z0-9_.+\-@/`])@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})(?![A-Za-z0-9_/@]|\.[A-Za-z0-9])"
+    r"(?<![A-Za-z0-9_.+\-@/`])@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})(?![A-Za-z0-9_/@-]|\.[A-Za-z0-9])"
 )
 
 VERDICTS: Mapping[str, Verdict] = {

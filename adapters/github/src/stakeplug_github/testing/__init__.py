@@ -22,6 +22,7 @@ From a shell, ``python -m stakeplug_github.testing --port 8081 --issues 1000
 
 from __future__ import annotations
 
+from stakeplug_github.testing._clock import FakeClock
 from stakeplug_github.testing._generate import generate_repo, user_logins
 from stakeplug_github.testing._server import PRIMARY_MESSAGE, SECONDARY_MESSAGE, FakeGitHub
 from stakeplug_github.testing._state import (
@@ -38,6 +39,7 @@ __all__ = [
     "GHOST",
     "PRIMARY_MESSAGE",
     "SECONDARY_MESSAGE",
+    "FakeClock",
     "FakeComment",
     "FakeEvent",
     "FakeGitHub",

@@ -49,7 +49,7 @@ class _Fault:
     times: int
     path: str | None
     headers: dict[str, str]
-    body: dict[str, Any] | None
+    body: Any
     drop: bool = False
 
 
@@ -229,9 +229,13 @@ class FakeGitHub:
         times: int = 1,
         path: str | None = None,
         headers: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
+        body: Any = None,
     ) -> None:
-        """Answer the next ``times`` requests (whose path contains ``path``) with ``status``."""
+        """Answer the next ``times`` requests (whose path contains ``path``) with ``status``.
+
+        ``body`` is the JSON to send (GitHub's ``{"message": ...}`` shape by
+        default); a 200 with a hand-made body serves malformed payloads.
+        """
         with self._lock:
             self._faults.append(_Fault(status, times, path, dict(headers or {}), body))
 
@@ -367,7 +371,7 @@ class FakeGitHub:
             return None
         if fault is not None:
             extra = {**self._rate_headers(), **fault.headers}
-            return fault.status, extra, fault.body or {"message": "Server Error"}
+            return fault.status, extra, {"message": "Server Error"} if fault.body is None else fault.body
         try:
             token = self._token(headers.get("authorization"))
             if not self._spend():
@@ -434,16 +438,16 @@ class FakeGitHub:
                 issues.sort(key=lambda i: (i.created_at, i.number))
             if query.get("direction", "desc") == "desc":
                 issues.reverse()
-            return self._page(path, query, [repo.issue_payload(i) for i in issues])
+            return self._page(path, query, issues, repo.issue_payload)
         if rest == "/issues/comments":
             comments = [c for c in repo.comments if since is None or c.updated_at >= since]
-            return self._page(path, query, [repo.comment_payload(c) for c in self._sorted(comments, query)])
+            return self._page(path, query, self._sorted(comments, query), repo.comment_payload)
         if rest == "/pulls/comments":
             rcs = [c for c in repo.review_comments if since is None or c.updated_at >= since]
-            return self._page(path, query, [repo.review_comment_payload(c) for c in self._sorted(rcs, query)])
+            return self._page(path, query, self._sorted(rcs, query), repo.review_comment_payload)
         if rest == "/issues/events":
             events = sorted(repo.events, key=lambda e: (e.created_at, e.id), reverse=True)
-            return self._page(path, query, [repo.event_payload(e) for e in events])
+            return self._page(path, query, events, repo.event_payload)
         m = re.fullmatch(r"/(issues|pulls)/(\d+)(/[a-z]+)?", rest)
         if m is None:
             raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
@@ -457,16 +461,16 @@ class FakeGitHub:
         if m.group(1) == "issues" and sub == "/comments":
             items = [c for c in repo.comments if c.issue_number == number]
             items = [c for c in items if since is None or c.updated_at >= since]
-            return self._page(path, query, [repo.comment_payload(c) for c in items])
+            return self._page(path, query, items, repo.comment_payload)
         if m.group(1) == "issues" and sub == "/events":
             evs = [e for e in repo.events if e.issue_number == number]
-            return self._page(path, query, [repo.event_payload(e) for e in evs])
+            return self._page(path, query, evs, repo.event_payload)
         if m.group(1) == "pulls" and sub == "/comments":
             rcs = [c for c in repo.review_comments if c.pr_number == number]
-            return self._page(path, query, [repo.review_comment_payload(c) for c in rcs])
+            return self._page(path, query, rcs, repo.review_comment_payload)
         if m.group(1) == "pulls" and sub == "/reviews":
             rvs = [r for r in repo.reviews if r.pr_number == number]
-            return self._page(path, query, [repo.review_payload(r) for r in rvs])
+            return self._page(path, query, rvs, repo.review_payload)
         raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
 
     @staticmethod
@@ -477,7 +481,9 @@ class FakeGitHub:
             result.reverse()
         return result
 
-    def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[int, dict[str, str], Any]:
+    def _page(
+        self, path: str, query: dict[str, str], items: Sequence[Any], render: Callable[[Any], Any]
+    ) -> tuple[int, dict[str, str], Any]:
         try:
             per_page = max(1, min(int(query.get("per_page", 30)), 100))
             page = max(1, int(query.get("page", 1)))
@@ -497,7 +503,7 @@ class FakeGitHub:
             links += [link(page + 1, "next"), link(last, "last")]
         if page > 1:
             links.append(link(1, "first"))
-        return 200, ({"link": ", ".join(links)} if links else {}), chunk
+        return 200, ({"link": ", ".join(links)} if links else {}), [render(x) for x in chunk]
 
     def _create_issue(self, repo: FakeRepo, token: str | None, raw: bytes) -> tuple[int, dict[str, str], Any]:
         if token is None:
@@ -540,6 +546,8 @@ class FakeGitHub:
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeGitHub
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
     server_version = "GitHub.com"
     sys_version = ""
 
