@@ -352,6 +352,17 @@ def _post(
     return results, None
 
 
+def _redact_tree(value: Any, console: _Console) -> Any:
+    """Redact every string of a report: tracker errors may echo what they were sent."""
+    if isinstance(value, str):
+        return console.redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_tree(v, console) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_tree(v, console) for v in value]
+    return value
+
+
 def _finish(
     console: _Console,
     report: dict[str, Any],
@@ -362,6 +373,7 @@ def _finish(
 ) -> None:
     from stakeplug._report import render_summary, write_reports
 
+    report = _redact_tree(report, console)
     paths = write_reports(report, out_dir, formats)
     if summary:
         console.out(render_summary(report))
