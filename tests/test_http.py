@@ -476,3 +476,27 @@ def test_transient_errors_are_connection_errors() -> None:
     """Callers can catch a transient failure as the builtin ConnectionError."""
     assert issubclass(UnavailableError, ConnectionError)
     assert issubclass(RateLimitedError, TransientError)
+
+
+def test_a_token_in_the_query_string_never_reaches_a_traceback() -> None:
+    """A refused connection to a URL carrying key and token prints neither, causes included."""
+    import socket
+    import traceback
+
+    key = "-".join(("trello", "key", "abcdef"))  # spelt apart: the traceback shows source lines
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = HttpClient(
+        "trello",
+        f"http://127.0.0.1:{port}",
+        policy=HttpPolicy(max_attempts=2, sleep=Sleeps(), jitter=0),
+        secrets=[key, TOKEN],
+    )
+    with pytest.raises(UnavailableError) as info:
+        client.get_json("/1/boards/b1/actions", params={"key": key, "token": TOKEN})
+    printed = "".join(traceback.format_exception(info.value))
+    assert "Connection" in printed or "connection" in printed
+    assert TOKEN not in printed
+    assert key not in printed
+    assert client.counter.total == 2

@@ -16,7 +16,14 @@ Writing an adapter takes three steps:
        mytool = "my_package:MyToolAdapter"
 
 3. Test it with :class:`stakeplug.testing.AdapterContract`: subclass it and
-   override the ``adapter`` fixture.
+   override the one fixture ``contract_subject``, returning a
+   :class:`stakeplug.testing.ContractSubject` (your adapter built against
+   your fake, a window holding some activity, optionally a way to build a
+   failing adapter and the secrets that must never show).
+
+Tool adapters that speak HTTP use :class:`stakeplug.http.HttpClient`: it owns
+timeouts, retries, rate limits, the request counter and the redaction of
+credentials, so an adapter never loops on errors itself.
 
 The contract, checked by the kit:
 
@@ -26,7 +33,13 @@ The contract, checked by the kit:
 * :meth:`Adapter.post_task` is idempotent by fingerprint: a draft whose
   fingerprint already has a task in the tool is not created again.  With
   ``dry_run=True`` nothing is written.
-* Failures raise :mod:`stakeplug.errors` classes only.
+* Failures raise :mod:`stakeplug.errors` classes only, mapped at the edge with
+  ``raise ... from exc``; credentials are read only from the environment
+  variables named by ``*_env`` options, and never appear in a repr, a log
+  line or an error message.
+* Comment bodies are read for mentions and never stored.
+* Each kind of activity is emitted only when the matching capability is
+  declared (``stakeplug.testing.KIND_CAPABILITY``).
 """
 
 from __future__ import annotations
@@ -219,7 +232,8 @@ def parse_options(
 
     place = f"{where} ({adapter})" if where else f"adapter {adapter!r}"
     result: dict[str, Any] = {}
-    for key, value in config.items():
+    for key, raw in config.items():
+        value = raw
         if key in ("adapter", "name"):
             continue
         spec = options.get(key)

@@ -71,6 +71,7 @@ from stakeplug.errors import (
 __all__ = [
     "HttpClient",
     "HttpPolicy",
+    "RedactedCause",
     "RedactingFilter",
     "RequestCounter",
     "get_logger",
@@ -181,6 +182,8 @@ def get_logger(name: str) -> logging.Logger:
 
 
 get_logger("stakeplug")
+# urllib3 logs each request line, query string included (Trello's key and token live there).
+get_logger("urllib3.connectionpool")
 log = get_logger("stakeplug.http")
 
 
@@ -288,6 +291,32 @@ class _NoRetry(Exception):
     def __init__(self, error: TrackerError):
         super().__init__(str(error))
         self.error = error
+
+
+class RedactedCause(Exception):
+    """Stands in for a library exception whose message held a credential.
+
+    It keeps the original's class name, redacted message and traceback (code
+    lines, not values), so ``raise ... from`` still tells the story without
+    printing the token.
+    """
+
+
+def _safe_cause(exc: BaseException, secrets: Sequence[str]) -> BaseException:
+    text = str(exc)
+    hidden = redact(text, secrets)
+    chained = exc.__cause__ or exc.__context__
+    if hidden == text and (chained is None or redact(str(chained), secrets) == str(chained)):
+        return exc
+    cause = RedactedCause(f"{type(exc).__module__}.{type(exc).__name__}: {hidden}")
+    cause.__traceback__ = exc.__traceback__
+    cause.__suppress_context__ = True
+    return cause
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    value = getattr(exc, "retry_after", None)
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _with_message(exc: TrackerError, message: str) -> TrackerError:
@@ -424,8 +453,9 @@ class HttpClient:
 
         def wait(rs: tenacity.RetryCallState) -> float:
             exc = rs.outcome.exception() if rs.outcome else None
-            if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
-                return max(0.0, exc.retry_after)
+            asked = _retry_after(exc)
+            if asked is not None:
+                return max(0.0, asked)
             return policy.backoff(rs.attempt_number, self._rng)
 
         def stop(rs: tenacity.RetryCallState) -> bool:
@@ -433,7 +463,7 @@ class HttpClient:
                 return True
             if rs.idle_for + rs.upcoming_sleep > policy.budget_seconds:
                 exc = rs.outcome.exception() if rs.outcome else None
-                if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+                if _retry_after(exc) is not None:
                     gave_up_early["retry_after"] = rs.upcoming_sleep
                 return True
             return False
@@ -510,27 +540,27 @@ class HttpClient:
             except requests.ConnectTimeout as exc:
                 raise UnavailableError(
                     self.redact(f"{what}: connection timed out: {exc}"), adapter=self.adapter
-                ) from exc
+                ) from _safe_cause(exc, self._secrets)
             except requests.Timeout as exc:
                 error: TrackerError = UnavailableError(
                     self.redact(f"{what}: no answer within {self.policy.read_timeout:g} s"),
                     adapter=self.adapter,
                 )
                 if not idempotent:
-                    raise _NoRetry(error) from exc
-                raise error from exc
+                    raise _NoRetry(error) from _safe_cause(exc, self._secrets)
+                raise error from _safe_cause(exc, self._secrets)
             except requests.ConnectionError as exc:
                 conn_error = UnavailableError(
                     self.redact(f"{what}: connection failed: {exc}"), adapter=self.adapter
                 )
                 refused = "refused" in str(exc).lower()
                 if not idempotent and not refused:
-                    raise _NoRetry(conn_error) from exc
-                raise conn_error from exc
+                    raise _NoRetry(conn_error) from _safe_cause(exc, self._secrets)
+                raise conn_error from _safe_cause(exc, self._secrets)
             except requests.RequestException as exc:
                 raise TrackerError(
                     self.redact(f"{what}: {type(exc).__name__}: {exc}"), adapter=self.adapter
-                ) from exc
+                ) from _safe_cause(exc, self._secrets)
             found = self.classify(response) if self.classify is not None else None
             if found is None:
                 found = self.default_error(response, what)
