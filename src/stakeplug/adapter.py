@@ -240,9 +240,7 @@ def parse_options(
         if spec is None:
             hint = did_you_mean(key, options)
             allowed = ", ".join(sorted(options)) or "none"
-            raise ConfigError(
-                f"unknown key {key!r}{hint}; {adapter} accepts: {allowed}", location=place
-            )
+            raise ConfigError(f"unknown key {key!r}{hint}; {adapter} accepts: {allowed}", location=place)
         expected = spec.type
         ok = isinstance(value, expected)
         if ok and not isinstance(expected, tuple) and expected is int and isinstance(value, bool):
