@@ -416,19 +416,19 @@ class GitHubAdapter:
 
     def _respect_rate_limit(self) -> None:
         """When the last answer said the limit is used up, wait for the reset (within the budget)."""
-        if self._limits.exhausted_for() <= 0:
+        if self._limits.exhausted_until() is None:
             return
         with self._wait_lock:
-            wait = self._limits.exhausted_for()
-            if wait <= 0:
+            reset = self._limits.exhausted_until()
+            if reset is None:
                 return
-            wait += 1.0
+            wait = self._limits.wait_for(reset)
             policy = self._http.policy
             if wait > policy.budget_seconds:
-                error = self._limits.primary_exhausted(wait)
+                error = self._limits.primary_exhausted(reset)
                 raise RateLimitedError(
                     f"{error}; that is beyond the retry budget of {policy.budget_seconds:.0f} s, "
-                    f"so this source stops here: run again after {utc_text(policy.clock() + wait)}",
+                    f"so this source stops here: run it again after {utc_text(reset)}",
                     adapter=self.name,
                     status=None,
                     retry_after=wait,

@@ -118,24 +118,29 @@ class GitHubLimits:
         """The values from the latest answer that carried them."""
         return self._state
 
-    def exhausted_for(self) -> float:
-        """Seconds until the reset when the last answer said nothing is left, else 0."""
+    def exhausted_until(self) -> float | None:
+        """The reset time (epoch seconds) when the last answer said nothing is left and it is still ahead."""
         state = self._state
-        if state.remaining != 0 or state.reset is None:
-            return 0.0
-        return max(0.0, state.reset - self.clock())
+        if state.remaining != 0 or state.reset is None or state.reset <= self.clock():
+            return None
+        return state.reset
 
     def forget_exhaustion(self) -> None:
         """After waiting for the reset the old values no longer hold."""
         with self._lock:
             self._state = attrs.evolve(self._state, remaining=None)
 
-    def primary_exhausted(self, wait: float, *, status: int | None = None) -> RateLimitedError:
-        """The error for a used-up primary limit that resets in ``wait`` seconds."""
-        reset = self.clock() + wait
+    def wait_for(self, reset: float | None) -> float:
+        """Seconds to wait for ``reset``, with a second's margin for clocks that disagree."""
+        return 1.0 if reset is None else max(0.0, reset - self.clock()) + 1.0
+
+    def primary_exhausted(self, reset: float | None, *, status: int | None = None) -> RateLimitedError:
+        """The error for a used-up primary limit that resets at ``reset`` (epoch seconds)."""
+        wait = self.wait_for(reset)
+        when = utc_text(reset if reset is not None else self.clock() + wait)
         return RateLimitedError(
             f"GitHub's rate limit for the token in {self.token_env} is used up; "
-            f"it resets at {utc_text(reset)} (in {wait:.0f} s)",
+            f"it resets at {when} (in {wait:.0f} s)",
             adapter=self.adapter,
             status=status,
             retry_after=wait,
@@ -171,8 +176,7 @@ class GitHubLimits:
                 return self._secondary(response, status)
             if response.headers.get("x-ratelimit-remaining") == "0":
                 reset = _int(response.headers.get("x-ratelimit-reset"))
-                wait = 1.0 if reset is None else max(0.0, reset - self.clock()) + 1.0
-                return self.primary_exhausted(wait, status=status)
+                return self.primary_exhausted(None if reset is None else float(reset), status=status)
             retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
             if status == 429 or retry_after is not None:
                 return RateLimitedError(

@@ -1,0 +1,165 @@
+"""Rate limits and faults: GitHub's primary and secondary limits, 5xx and dropped connections.
+
+The fake GitHub and the HTTP policy share a fake clock, so every wait is
+checked to the second and none is really slept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from stakeplug_github import GitHubAdapter, RateLimitState
+from stakeplug_github._limits import utc_text
+from stakeplug_github.testing import FakeClock, FakeGitHub
+
+from stakeplug.errors import RateLimitedError, UnavailableError
+
+Make = Callable[..., GitHubAdapter]
+T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+WINDOW = (T0, T0 + timedelta(days=1))
+
+
+def _small_repo(fake: FakeGitHub, name: str = "acme/apollo") -> int:
+    """One issue with a comment, one event and no pull request: four requests to read."""
+    repo = fake.add_repo(name)
+    issue = repo.open_issue("ann", "Export", T0)
+    repo.comment(issue.number, "bob", "@ann done", T0 + timedelta(hours=1))
+    repo.close(issue.number, "bob", T0 + timedelta(hours=2))
+    return 4
+
+
+def test_a_used_up_primary_limit_is_waited_out_when_the_reset_fits_the_budget(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """A 403 with x-ratelimit-remaining 0 waits until the reset, then carries on."""
+    normal = _small_repo(fake)
+    fake.exhaust_rate_limit(reset_in=30)
+    acts = list(make_adapter(repo="acme/apollo").collect(*WINDOW))
+    assert len(acts) == 3
+    assert clock.sleeps == [31.0]
+    assert fake.requests == normal + 1
+
+
+def test_a_primary_limit_beyond_the_budget_stops_the_source_saying_when_it_resets(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """When the reset is further away than the retry budget, the source stops at once."""
+    _small_repo(fake)
+    fake.exhaust_rate_limit(reset_in=3600)
+    reset = clock.now + 3600
+    with pytest.raises(RateLimitedError) as info:
+        list(make_adapter(repo="acme/apollo").collect(*WINDOW))
+    assert f"it resets at {utc_text(reset)}" in str(info.value)
+    assert "GITHUB_TOKEN" in str(info.value)
+    assert clock.sleeps == []
+    assert fake.requests == 1
+
+
+def test_remaining_zero_on_a_success_makes_the_next_request_wait_for_the_reset(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """The adapter reads x-ratelimit-remaining on every answer and waits before being refused."""
+    fake.generate("acme/big", issues=250, prs=0, comments=10, seed=2)
+    fake.set_rate_limit(2, reset_in=120)
+    adapter = make_adapter(repo="acme/big")
+    list(adapter.collect(datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)))
+    assert clock.sleeps == [121.0]
+    assert adapter.stats.requests == fake.requests
+    assert all(status == "GET" for status, _ in fake.request_log)
+    assert adapter.rate_limit.limit == 5000
+    assert adapter.rate_limit.remaining == fake.rate_remaining
+
+
+def test_remaining_zero_on_a_success_with_a_distant_reset_stops_before_asking_again(
+    fake: FakeGitHub, make_adapter: Make
+) -> None:
+    """No request is wasted on a certain refusal when the reset is beyond the budget."""
+    _small_repo(fake)
+    fake.set_rate_limit(1, reset_in=7200)
+    with pytest.raises(RateLimitedError, match="run it again after"):
+        list(make_adapter(repo="acme/apollo").collect(*WINDOW))
+    assert fake.requests == 1
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_a_secondary_limit_honours_retry_after(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock, status: int
+) -> None:
+    """A secondary limit with retry-after waits exactly that long."""
+    normal = _small_repo(fake)
+    fake.secondary_limit(retry_after=7, status=status)
+    assert len(list(make_adapter(repo="acme/apollo").collect(*WINDOW))) == 3
+    assert clock.sleeps == [7.0]
+    assert fake.requests == normal + 1
+
+
+def test_a_secondary_limit_without_retry_after_waits_a_minute_and_backs_off(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """Without retry-after the wait is at least 60 s, doubling while the limit persists."""
+    _small_repo(fake)
+    fake.secondary_limit(times=2)
+    assert len(list(make_adapter(repo="acme/apollo").collect(*WINDOW))) == 3
+    assert clock.sleeps == [60.0, 120.0]
+
+
+def test_a_persistent_secondary_limit_gives_up_within_the_budget(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """The waits never add up beyond the policy's budget; then the source fails clearly."""
+    _small_repo(fake)
+    fake.secondary_limit(times=10)
+    with pytest.raises(RateLimitedError, match="secondary rate limit") as info:
+        list(make_adapter(repo="acme/apollo").collect(*WINDOW))
+    assert "gave up" in str(info.value)
+    assert clock.sleeps == [60.0, 120.0]
+    assert sum(clock.sleeps) <= 300
+
+
+def test_server_errors_and_dropped_connections_are_retried(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """502s and a reset connection are retried with backoff; the data arrives complete."""
+    normal = _small_repo(fake)
+    fake.fail(502, times=2, path="/issues/comments")
+    fake.drop_connections(times=1, path="/issues/events")
+    assert len(list(make_adapter(repo="acme/apollo").collect(*WINDOW))) == 3
+    assert clock.sleeps == [1.0, 2.0, 1.0]
+    assert fake.requests == normal + 3
+
+
+def test_a_server_that_stays_down_fails_after_the_allowed_attempts(
+    fake: FakeGitHub, make_adapter: Make
+) -> None:
+    """Five 503s in a row end in an UnavailableError that says it gave up."""
+    _small_repo(fake)
+    fake.fail(503, times=10)
+    with pytest.raises(UnavailableError, match="gave up after 5 attempts"):
+        list(make_adapter(repo="acme/apollo").collect(*WINDOW))
+    assert fake.requests == 5
+
+
+def test_recorded_real_rate_limit_headers_are_read(
+    fake: FakeGitHub, make_adapter: Make, load: Callable[[str], Any]
+) -> None:
+    """Recorded real answers translate, and their x-ratelimit values end up in rate_limit."""
+    pages = load("octokit-paginate-issues.json")["pages"]
+    fake.add_repo("octokit-fixture-org/paginate")
+    fake.fail(200, path="/issues", headers=pages[4]["headers"], body=pages[4]["response"])
+    fake.fail(200, path="/issues/events", headers=pages[3]["headers"], body=[])
+    adapter = make_adapter(repo="octokit-fixture-org/paginate")
+    since = datetime(2022, 7, 19, tzinfo=UTC)
+    acts = list(adapter.collect(since, since + timedelta(days=1)))
+    assert [a.item.id for a in acts] == ["octokit-fixture-org/paginate#1"]
+    assert acts[0].actor == "octokit-fixture-user-a"
+    recorded = pages[3]["headers"]
+    assert adapter.rate_limit == RateLimitState(
+        limit=5000,
+        remaining=int(recorded["x-ratelimit-remaining"]),
+        used=int(recorded["x-ratelimit-used"]),
+        reset=float(recorded["x-ratelimit-reset"]),
+        resource="core",
+    )
