@@ -1,4 +1,4 @@
-"""`stakeplug audit`, `validate`, `explain`, `adapters`, `init`, `--help` and `--version`, as a user runs them."""
+"""The commands as a user runs them: audit, validate, explain, adapters, init, --help, --version."""
 
 from __future__ import annotations
 
@@ -23,9 +23,7 @@ UNTIL = "2026-11-30"
 
 
 def stakeplug_command() -> str:
-    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which(
-        "stakeplug"
-    )
+    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which("stakeplug")
     assert found, "the stakeplug console script is installed"
     return found
 
@@ -34,7 +32,13 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     full_env = {k: v for k, v in os.environ.items() if k != "CI"}
     full_env.update(env or {})
     return subprocess.run(
-        [stakeplug_command(), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=60
+        [stakeplug_command(), *args],
+        cwd=cwd,
+        env=full_env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -93,8 +97,17 @@ def test_fail_on_conditions_exit_1(project: Path) -> None:
     assert result.stdout == ""
     assert (project / "fail" / "report.md").exists()
     result = run(
-        "audit", "--until", UNTIL, "--out", "fail", "--fail-on", "opponent,source-error",
-        "--format", "json", "--no-summary", cwd=project,
+        "audit",
+        "--until",
+        UNTIL,
+        "--out",
+        "fail",
+        "--fail-on",
+        "opponent,source-error",
+        "--format",
+        "json",
+        "--no-summary",
+        cwd=project,
     )
     assert result.returncode == 1
     assert "opponents: Lena Fischer" in result.stderr
@@ -119,7 +132,14 @@ def test_a_failing_source_does_not_sink_the_others(broken_project: Path) -> None
 def test_fail_on_source_error_turns_a_source_failure_into_exit_1(broken_project: Path) -> None:
     """With --fail-on source-error, CI sees exit code 1 for a failed source instead of 3."""
     result = run(
-        "audit", "--until", UNTIL, "--out", "out2", "--fail-on", "source-error", "-q",
+        "audit",
+        "--until",
+        UNTIL,
+        "--out",
+        "out2",
+        "--fail-on",
+        "source-error",
+        "-q",
         cwd=broken_project,
     )
     assert result.returncode == 1
@@ -130,7 +150,14 @@ def test_changes_since_a_previous_report(project: Path) -> None:
     first = run("audit", "--until", "2026-09-01", "--out", "sept", "-q", cwd=project)
     assert first.returncode == 0, first.stderr
     second = run(
-        "audit", "--until", UNTIL, "--out", "nov", "--previous", "sept/report.json", "-q",
+        "audit",
+        "--until",
+        UNTIL,
+        "--out",
+        "nov",
+        "--previous",
+        "sept/report.json",
+        "-q",
         cwd=project,
     )
     assert second.returncode == 0, second.stderr

@@ -91,7 +91,7 @@ def test_relative_paths_resolve_against_the_config_folder_not_the_working_direct
     project = tmp_path / "project"
     project.mkdir()
     (project / "a.jsonl").write_text("", "utf-8")
-    path = write(project, '[[sources]]\nadapter = "file"\npath = "a.jsonl"\n')
+    write(project, '[[sources]]\nadapter = "file"\npath = "a.jsonl"\n')
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)

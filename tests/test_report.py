@@ -50,15 +50,21 @@ def _activities() -> list[Activity]:
         acts.append(Activity(ActivityKind.COMMENT, "dana", _item(week), t, addressees=("maria",)))
         acts.append(
             Activity(
-                ActivityKind.COMMENT, "maria", _item(week), t + timedelta(hours=3),
+                ActivityKind.COMMENT,
+                "maria",
+                _item(week),
+                t + timedelta(hours=3),
                 details={"body": BODY},
             )
         )
         for n in (100, 200, 300):
             acts.append(
                 Activity(
-                    ActivityKind.REVIEW, "lena", _item(n + week, ItemKind.PULL_REQUEST),
-                    t + timedelta(hours=5), verdict=Verdict.CHANGES_REQUESTED,
+                    ActivityKind.REVIEW,
+                    "lena",
+                    _item(n + week, ItemKind.PULL_REQUEST),
+                    t + timedelta(hours=5),
+                    verdict=Verdict.CHANGES_REQUESTED,
                 )
             )
     acts.append(Activity(ActivityKind.COMMENT, "stranger", _item(500), UNTIL - timedelta(days=2)))
@@ -166,9 +172,7 @@ def test_changes_since_a_previous_report_are_listed(report: dict[str, Any]) -> N
     by_name["Maria"]["category"] = "silent_supporter"
     previous["stakeholders"] = [by_name["Maria"], {**by_name["Lena"], "name": "Old Friend"}]
     result = _audit()
-    now = build_report(
-        result, stakeplug.plan_care(result, now=UNTIL), previous=previous, generated_at=UNTIL
-    )
+    now = build_report(result, stakeplug.plan_care(result, now=UNTIL), previous=previous, generated_at=UNTIL)
     jsonschema.validate(now, report_schema())
     changes = {c["stakeholder"]: (c["from"], c["to"]) for c in now["changes"]}
     assert changes == {

@@ -66,39 +66,87 @@ class Person:
 
 PEOPLE = [
     # A partner and ambassador: answers, comments on reports, keeps agreements, invites the team.
-    Person("Maria Jensen", ("jira", "email"), {
-        "answer": (1.2, 1.2), "report_feedback": (0.6, 0.7), "comment": (0.4, 0.5),
-        "kept": (0.3, 0.5), "mail_reply": (0.4, 0.4), "invite": (0.03, 0.2),
-    }),
+    Person(
+        "Maria Jensen",
+        ("jira", "email"),
+        {
+            "answer": (1.2, 1.2),
+            "report_feedback": (0.6, 0.7),
+            "comment": (0.4, 0.5),
+            "kept": (0.3, 0.5),
+            "mail_reply": (0.4, 0.4),
+            "invite": (0.03, 0.2),
+        },
+    ),
     # A partner at risk: very engaged for months, then nearly silent.
-    Person("Tom Okafor", ("jira", "github"), {
-        "answer": (1.5, 0.15), "comment": (0.8, 0.1), "review": (0.8, 0.1),
-        "kept": (0.3, 0.0), "ignore": (0.05, 0.5),
-    }),
+    Person(
+        "Tom Okafor",
+        ("jira", "github"),
+        {
+            "answer": (1.5, 0.15),
+            "comment": (0.8, 0.1),
+            "review": (0.8, 0.1),
+            "kept": (0.3, 0.0),
+            "ignore": (0.05, 0.5),
+        },
+    ),
     # High in the hierarchy, reached through Maria; quiet, but positive when heard from.
     Person("Henrik Larsen", ("email",), {"mail_reply": (0.15, 0.15), "mail_ignore": (0.05, 0.0)}),
     # A partner who reviews on request and delivers.
-    Person("Priya Raman", ("github", "jira"), {
-        "review": (1.0, 1.3), "comment": (0.5, 0.6), "kept": (0.3, 0.6), "answer": (0.4, 0.5),
-    }),
+    Person(
+        "Priya Raman",
+        ("github", "jira"),
+        {
+            "review": (1.0, 1.3),
+            "comment": (0.5, 0.6),
+            "kept": (0.3, 0.6),
+            "answer": (0.4, 0.5),
+        },
+    ),
     # An opponent: requests changes unasked, blocks and reopens.
-    Person("Lena Fischer", ("github", "jira"), {
-        "changes": (0.9, 1.1), "block": (0.15, 0.25), "reopen": (0.12, 0.2), "answer": (0.2, 0.2),
-    }),
+    Person(
+        "Lena Fischer",
+        ("github", "jira"),
+        {
+            "changes": (0.9, 1.1),
+            "block": (0.15, 0.25),
+            "reopen": (0.12, 0.2),
+            "answer": (0.2, 0.2),
+        },
+    ),
     # A silent critic with power: leaves requests unanswered, misses agreements.
-    Person("Jonas Becker", ("jira", "email"), {
-        "ignore": (0.5, 0.5), "missed": (0.1, 0.1), "changes": (0.05, 0.1), "mail_ignore": (0.2, 0.2),
-    }),
+    Person(
+        "Jonas Becker",
+        ("jira", "email"),
+        {
+            "ignore": (0.5, 0.5),
+            "missed": (0.1, 0.1),
+            "changes": (0.05, 0.1),
+            "mail_ignore": (0.2, 0.2),
+        },
+    ),
     # A silent supporter: reacts and approves now and then.
     Person("Sofia Alvarez", ("github",), {"react": (0.8, 0.8), "approve": (0.08, 0.1)}),
     # Undecided: approves some changes and pushes back on others.
-    Person("Ahmed Karim", ("github", "jira"), {
-        "approve": (0.3, 0.3), "changes": (0.5, 0.5), "answer": (0.1, 0.1),
-    }),
+    Person(
+        "Ahmed Karim",
+        ("github", "jira"),
+        {
+            "approve": (0.3, 0.3),
+            "changes": (0.5, 0.5),
+            "answer": (0.1, 0.1),
+        },
+    ),
     # A partner on GitHub: raises issues and discusses.
-    Person("Grace Liu", ("github",), {
-        "comment": (0.8, 0.9), "answer": (0.6, 0.6), "create": (0.2, 0.25),
-    }),
+    Person(
+        "Grace Liu",
+        ("github",),
+        {
+            "comment": (0.8, 0.9),
+            "answer": (0.6, 0.6),
+            "create": (0.2, 0.25),
+        },
+    ),
     # A silent critic without much power: left alone by the planner.
     Person("Ravi Patel", ("jira",), {"ignore": (0.3, 0.3), "missed": (0.05, 0.05)}),
     # A silent supporter by mail.
@@ -128,25 +176,50 @@ class World:
     def jira_item(self, title: str, *, labels: tuple[str, ...] = (), kind: str = "task") -> dict[str, Any]:
         self.jira_n += 1
         key = f"APOLLO-{self.jira_n}"
-        return {"tool": "jira", "id": key, "url": JIRA_BASE + key, "title": title,
-                "labels": list(labels), "kind": kind, "project": "APOLLO"}
+        return {
+            "tool": "jira",
+            "id": key,
+            "url": JIRA_BASE + key,
+            "title": title,
+            "labels": list(labels),
+            "kind": kind,
+            "project": "APOLLO",
+        }
 
     def pr(self, title: str) -> dict[str, Any]:
         self.pr_n += 1
-        return {"tool": "github", "id": f"{GITHUB_REPO}#{self.pr_n}",
-                "url": f"{GITHUB_BASE}/pull/{self.pr_n}", "title": title, "labels": [],
-                "kind": "pull_request", "project": GITHUB_REPO}
+        return {
+            "tool": "github",
+            "id": f"{GITHUB_REPO}#{self.pr_n}",
+            "url": f"{GITHUB_BASE}/pull/{self.pr_n}",
+            "title": title,
+            "labels": [],
+            "kind": "pull_request",
+            "project": GITHUB_REPO,
+        }
 
     def issue(self, title: str) -> dict[str, Any]:
         self.pr_n += 1
-        return {"tool": "github", "id": f"{GITHUB_REPO}#{self.pr_n}",
-                "url": f"{GITHUB_BASE}/issues/{self.pr_n}", "title": title, "labels": [],
-                "kind": "issue", "project": GITHUB_REPO}
+        return {
+            "tool": "github",
+            "id": f"{GITHUB_REPO}#{self.pr_n}",
+            "url": f"{GITHUB_BASE}/issues/{self.pr_n}",
+            "title": title,
+            "labels": [],
+            "kind": "issue",
+            "project": GITHUB_REPO,
+        }
 
     def thread(self, subject: str) -> dict[str, Any]:
         self.thread_n += 1
-        return {"tool": "email", "id": f"<apollo-{self.thread_n:04d}@mail.example.org>",
-                "title": subject, "labels": [], "kind": "message", "project": "apollo-updates"}
+        return {
+            "tool": "email",
+            "id": f"<apollo-{self.thread_n:04d}@mail.example.org>",
+            "title": subject,
+            "labels": [],
+            "kind": "message",
+            "project": "apollo-updates",
+        }
 
     # -- activities -----------------------------------------------------------
 
@@ -155,12 +228,18 @@ class World:
         if when >= UNTIL:
             return
         self.seq += 1
-        record: dict[str, Any] = {"id": f"{item['tool']}-{self.seq:05d}", "kind": kind,
-                                  "actor": actor, "timestamp": when.isoformat(), "item": item}
+        record: dict[str, Any] = {
+            "id": f"{item['tool']}-{self.seq:05d}",
+            "kind": kind,
+            "actor": actor,
+            "timestamp": when.isoformat(),
+            "item": item,
+        }
         for key, value in extra.items():
             if isinstance(value, datetime):
-                value = value.replace(microsecond=0).isoformat()
-            record[key] = value
+                record[key] = value.replace(microsecond=0).isoformat()
+            else:
+                record[key] = value
         self.out[item["tool"]].append(record)
 
     def account(self, name: str, tool: str) -> str:
@@ -170,9 +249,20 @@ class World:
         return when + timedelta(hours=self.rng.uniform(lo_h, hi_h))
 
 
-TOPICS = ["export to the data lake", "single sign-on", "the billing interface", "audit logging",
-          "the mobile reports view", "role-based access", "the migration plan", "search filters",
-          "invoice templates", "the onboarding flow", "offline mode", "the customer import"]
+TOPICS = [
+    "export to the data lake",
+    "single sign-on",
+    "the billing interface",
+    "audit logging",
+    "the mobile reports view",
+    "role-based access",
+    "the migration plan",
+    "search filters",
+    "invoice templates",
+    "the onboarding flow",
+    "offline mode",
+    "the customer import",
+]
 
 
 def topic(rng: random.Random) -> str:
@@ -188,7 +278,11 @@ def behave(w: World, person: Person, behaviour: str, when: datetime) -> None:
     me = w.account(person.name, tool)
     lead = w.account(team, tool)
     if behaviour in ("answer", "ignore"):
-        item = w.jira_item(f"Decide on {topic(rng)}") if tool == "jira" else w.issue(f"Question about {topic(rng)}")
+        item = (
+            w.jira_item(f"Decide on {topic(rng)}")
+            if tool == "jira"
+            else w.issue(f"Question about {topic(rng)}")
+        )
         w.add("created", lead, item, when - timedelta(hours=2))
         w.add("comment", lead, item, when, addressees=[me])
         if behaviour == "answer":
@@ -222,14 +316,22 @@ def behave(w: World, person: Person, behaviour: str, when: datetime) -> None:
     elif behaviour in ("kept", "missed"):
         jira_me = w.account(person.name, "jira") if "jira" in tools else me
         jira_lead = w.account(team, "jira") if "jira" in tools else lead
-        item = w.jira_item(f"Input on {topic(rng)}") if "jira" in tools else w.issue(f"Help with {topic(rng)}")
+        item = (
+            w.jira_item(f"Input on {topic(rng)}") if "jira" in tools else w.issue(f"Help with {topic(rng)}")
+        )
         due = when + timedelta(days=rng.choice([5, 7, 10]))
         w.add("created", jira_lead, item, when - timedelta(hours=1))
         w.add("assigned", jira_lead, item, when, addressees=[jira_me], due=due)
         if behaviour == "kept":
             w.add("transitioned", jira_me, item, w.later(when, 4, 30))
-            w.add("completed", jira_me, item, due - timedelta(days=rng.uniform(0.5, 3)),
-                  addressees=[jira_me], due=due)
+            w.add(
+                "completed",
+                jira_me,
+                item,
+                due - timedelta(days=rng.uniform(0.5, 3)),
+                addressees=[jira_me],
+                due=due,
+            )
     elif behaviour == "block":
         item = w.jira_item(f"Roll out {topic(rng)}") if "jira" in tools else w.pr(f"Ship {topic(rng)}")
         jme = w.account(person.name, item["tool"])
@@ -248,8 +350,7 @@ def behave(w: World, person: Person, behaviour: str, when: datetime) -> None:
         w.add("reaction", me, item, when, count=1)
     elif behaviour == "invite":
         item = w.jira_item("Apollo rollout in the strategy programme")
-        w.add("linked", w.account(person.name, "jira"), item, when, link_type="relates to",
-              external=True)
+        w.add("linked", w.account(person.name, "jira"), item, when, link_type="relates to", external=True)
     elif behaviour in ("mail_reply", "mail_ignore"):
         me = mail(person.name)
         item = w.thread(f"Apollo: {topic(rng)}")
@@ -286,13 +387,21 @@ def generate() -> dict[str, list[dict[str, Any]]]:
         for tool, account, rate in STRANGERS:
             if rng.random() < rate:
                 when = start + timedelta(hours=rng.uniform(8, 24 * 6))
-                item = w.issue(f"Report: {topic(rng)}") if tool == "github" else w.jira_item(
-                    f"Contract work on {topic(rng)}")
+                item = (
+                    w.issue(f"Report: {topic(rng)}")
+                    if tool == "github"
+                    else w.jira_item(f"Contract work on {topic(rng)}")
+                )
                 w.add("comment", account, item, when)
     # Team members add each other and the stakeholders' boards: the member_added case.
     item = w.jira_item("Strategy programme board")
-    w.add("member_added", jira_id("Maria Jensen"), item, RECENT + timedelta(days=9),
-          addressees=[jira_id("Dana Whitfield")])
+    w.add(
+        "member_added",
+        jira_id("Maria Jensen"),
+        item,
+        RECENT + timedelta(days=9),
+        addressees=[jira_id("Dana Whitfield")],
+    )
     for records in w.out.values():
         records.sort(key=lambda r: (r["timestamp"], r["id"]))
     return w.out

@@ -29,6 +29,7 @@ of the config file, so a config works from any working directory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,7 +42,7 @@ from stakeplug._registry import build_adapter
 from stakeplug._suggest import did_you_mean
 from stakeplug.errors import ConfigError, StakeplugError
 
-__all__ = ["Config", "SourceConfig", "TasksConfig", "load_config", "config_from_mapping"]
+__all__ = ["Config", "SourceConfig", "TasksConfig", "config_from_mapping", "load_config"]
 
 _RESERVED_SOURCE_KEYS = ("adapter", "name")
 _TASKS_OWN_KEYS = ("adapter", "private", "allow_public")
@@ -149,10 +150,8 @@ class Config:
 def _close_quietly(adapter: Any) -> None:
     close = getattr(adapter, "close", None)
     if close is not None:
-        try:
+        with contextlib.suppress(StakeplugError):
             close()
-        except StakeplugError:
-            pass
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
@@ -221,9 +220,7 @@ def config_from_mapping(
     rules = data.get("rules", {})
     if not isinstance(rules, Mapping):
         raise fail("rules", "must be a table: [rules]")
-    return Config(
-        register=register, sources=tuple(sources), tasks=tasks, rules=dict(rules), path=path
-    )
+    return Config(register=register, sources=tuple(sources), tasks=tasks, rules=dict(rules), path=path)
 
 
 def _adapter_name(raw: Mapping[str, Any], where: str, fail: Any) -> str:
@@ -248,8 +245,8 @@ def _is_path_key(key: str) -> bool:
 def _resolve_paths(options: Mapping[str, Any], base: Path) -> dict[str, Any]:
     resolved: dict[str, Any] = {}
     for key, value in options.items():
+        resolved[key] = value
         if _is_path_key(key) and isinstance(value, str) and value and "://" not in value:
             p = Path(value).expanduser()
-            value = str(p if p.is_absolute() else base / p)
-        resolved[key] = value
+            resolved[key] = str(p if p.is_absolute() else base / p)
     return resolved

@@ -17,6 +17,7 @@ been rendered, so a failure never leaves a half-written report behind.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -120,9 +121,7 @@ def _post_status(result: PostResult | None, error: str | None) -> tuple[str, dic
     return ("dry_run" if result.dry_run else "skipped"), task
 
 
-def _suggestion(
-    s: CareSuggestion, result: PostResult | None, error: str | None
-) -> dict[str, Any]:
+def _suggestion(s: CareSuggestion, result: PostResult | None, error: str | None) -> dict[str, Any]:
     status, task = _post_status(result, error)
     entry: dict[str, Any] = {
         "action": str(s.action),
@@ -147,7 +146,9 @@ def _suggestion(
     return entry
 
 
-def _changes(stakeholders: Sequence[Mapping[str, Any]], previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+def _changes(
+    stakeholders: Sequence[Mapping[str, Any]], previous: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
     if previous is None:
         return []
     before = {p["name"]: p for p in previous.get("stakeholders", []) if isinstance(p, Mapping)}
@@ -155,15 +156,35 @@ def _changes(stakeholders: Sequence[Mapping[str, Any]], previous: Mapping[str, A
     for now in stakeholders:
         old = before.pop(now["name"], None)
         if old is None:
-            changes.append({"stakeholder": now["name"], "from": None, "to": now["category"],
-                            "at_risk_before": None, "at_risk_now": now["at_risk"]})
+            changes.append(
+                {
+                    "stakeholder": now["name"],
+                    "from": None,
+                    "to": now["category"],
+                    "at_risk_before": None,
+                    "at_risk_now": now["at_risk"],
+                }
+            )
         elif old.get("category") != now["category"] or bool(old.get("at_risk")) != now["at_risk"]:
-            changes.append({"stakeholder": now["name"], "from": old.get("category"),
-                            "to": now["category"], "at_risk_before": bool(old.get("at_risk")),
-                            "at_risk_now": now["at_risk"]})
+            changes.append(
+                {
+                    "stakeholder": now["name"],
+                    "from": old.get("category"),
+                    "to": now["category"],
+                    "at_risk_before": bool(old.get("at_risk")),
+                    "at_risk_now": now["at_risk"],
+                }
+            )
     for name, old in before.items():
-        changes.append({"stakeholder": name, "from": old.get("category"), "to": None,
-                        "at_risk_before": bool(old.get("at_risk")), "at_risk_now": None})
+        changes.append(
+            {
+                "stakeholder": name,
+                "from": old.get("category"),
+                "to": None,
+                "at_risk_before": bool(old.get("at_risk")),
+                "at_risk_now": None,
+            }
+        )
     return changes
 
 
@@ -221,9 +242,7 @@ def build_report(
             "target": target,
             "error": post_error,
         },
-        "suggestions": [
-            _suggestion(s, by_fp.get(s.fingerprint), post_error) for s in suggestions
-        ],
+        "suggestions": [_suggestion(s, by_fp.get(s.fingerprint), post_error) for s in suggestions],
         "candidates": [
             {
                 "tool": c.tool,
@@ -319,13 +338,23 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     )
     partial = _sources_partial(report)
     if partial:
-        out += ["", "> **Partial audit.** " + "; ".join(
-            f"source `{s['name']}` {s['status']}: {s['error'] or 'no detail'}" for s in partial
-        ) + ". Scores may be lower than they are."]
+        out += [
+            "",
+            "> **Partial audit.** "
+            + "; ".join(f"source `{s['name']}` {s['status']}: {s['error'] or 'no detail'}" for s in partial)
+            + ". Scores may be lower than they are.",
+        ]
     out += ["", "## Stakeholder map", ""]
     out.append("| Stakeholder | Category | Acceptance | Energy | Trend | Priority | Owner |")
     out.append("|---|---|--:|--:|---|--:|---|")
-    for s in sorted(report["stakeholders"], key=lambda s: (_CATEGORY_ORDER.index(s["category"]) if s["category"] in _CATEGORY_ORDER else 9, -s["priority"], s["name"])):
+    for s in sorted(
+        report["stakeholders"],
+        key=lambda s: (
+            _CATEGORY_ORDER.index(s["category"]) if s["category"] in _CATEGORY_ORDER else 9,
+            -s["priority"],
+            s["name"],
+        ),
+    ):
         flag = " ⚠ at risk" if s["at_risk"] else ""
         out.append(
             f"| {_cell(s['name'])} | {_label(s['category'])}{flag} | {_signed(s['acceptance'])} | "
@@ -357,9 +386,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                 elif c["from"] == c["to"]:
                     out.append(f"- **{c['stakeholder']}**: still {_label(c['to'])}{risk}")
                 else:
-                    out.append(
-                        f"- **{c['stakeholder']}**: {_label(c['from'])} → {_label(c['to'])}{risk}"
-                    )
+                    out.append(f"- **{c['stakeholder']}**: {_label(c['from'])} → {_label(c['to'])}{risk}")
 
     out += ["", "## Partners at risk", ""]
     by_name = {s["name"]: s for s in report["stakeholders"]}
@@ -405,8 +432,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         out.append("|---|---|--:|---|")
         for c in report["candidates"]:
             out.append(
-                f"| {c['tool']} | {_cell(c['account'])} | {c['activities']} | "
-                f"{(c['last_seen'] or '')[:10]} |"
+                f"| {c['tool']} | {_cell(c['account'])} | {c['activities']} | {(c['last_seen'] or '')[:10]} |"
             )
 
     out += ["", "## Sources", ""]
@@ -440,9 +466,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         )
     items = []
     for g in report["suggestions"]:
-        links = "".join(
-            f'<li><a href="{e(u, quote=True)}">{e(u)}</a></li>' for u in g["links"][:5]
-        )
+        links = "".join(f'<li><a href="{e(u, quote=True)}">{e(u)}</a></li>' for u in g["links"][:5])
         items.append(
             f"<li><strong>{e(g['title'])}</strong> — {e(_ACTION_LABEL.get(g['action'], g['action']))} "
             f"for {e(g['stakeholder'])} (due {e((g['due'] or '')[:10])}, "
@@ -462,7 +486,7 @@ def render_html(report: Mapping[str, Any]) -> str:
     title = e(f"stakeplug report — {report['project']['name']}")
     w = report["window"]
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
         ".risk{color:#b00}</style></head><body>"
@@ -471,12 +495,15 @@ def render_html(report: Mapping[str, Any]) -> str:
         "<h2>Stakeholder map</h2><table><tr><th>Stakeholder</th><th>Category</th>"
         "<th>Acceptance</th><th>Energy</th><th>Trend</th><th>Priority</th><th>Owner</th></tr>"
         + "".join(rows)
-        + "</table><h2>Partners at risk</h2><ul>" + risk_list + "</ul>"
+        + "</table><h2>Partners at risk</h2><ul>"
+        + risk_list
+        + "</ul>"
         "<h2>Suggested care tasks</h2><ol>" + "".join(items) + "</ol>"
         "<h2>Candidates to add to the register</h2><table><tr><th>Tool</th><th>Account</th>"
         "<th>Activities</th></tr>" + cands + "</table>"
         "<h2>Sources</h2><table><tr><th>Source</th><th>Status</th><th>Requests</th><th>Note</th></tr>"
-        + srcs + "</table></body></html>\n"
+        + srcs
+        + "</table></body></html>\n"
     )
 
 
@@ -505,12 +532,20 @@ def render_summary(report: Mapping[str, Any]) -> str:
         )
         for s in sorted(
             report["stakeholders"],
-            key=lambda s: (_CATEGORY_ORDER.index(s["category"]) if s["category"] in _CATEGORY_ORDER else 9, -s["priority"], s["name"]),
+            key=lambda s: (
+                _CATEGORY_ORDER.index(s["category"]) if s["category"] in _CATEGORY_ORDER else 9,
+                -s["priority"],
+                s["name"],
+            ),
         )
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, tuple("-" * n for n in widths), *rows]:
-        out.append("  ".join(c.ljust(widths[i]) if i < 2 or i == 4 else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
+        out.append(
+            "  ".join(
+                c.ljust(widths[i]) if i < 2 or i == 4 else c.rjust(widths[i]) for i, c in enumerate(r)
+            ).rstrip()
+        )
     out.append("")
     risk = report["partners_at_risk"]
     out.append("Partners at risk: " + (", ".join(risk) if risk else "none"))
@@ -528,7 +563,7 @@ def render_summary(report: Mapping[str, Any]) -> str:
     if report["candidates"]:
         out.append("")
         out.append(
-            f"Candidates to add to the register: "
+            "Candidates to add to the register: "
             + ", ".join(f"{c['tool']}:{c['account']}" for c in report["candidates"][:8])
             + (" …" if len(report["candidates"]) > 8 else "")
         )
@@ -547,9 +582,7 @@ def check_writable(out_dir: str | os.PathLike[str]) -> Path:
     try:
         p.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise ConfigError(
-            "exists and is not a folder; pass --out with a folder path", path=str(p)
-        ) from None
+        raise ConfigError("exists and is not a folder; pass --out with a folder path", path=str(p)) from None
     except OSError as exc:
         raise ConfigError(
             f"output folder cannot be created ({exc.strerror}); pass --out with a writable folder",
@@ -602,8 +635,6 @@ def write_reports(
         ) from None
     finally:
         for tmp, _ in staged[moved:]:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
     return [final for _, final in staged]

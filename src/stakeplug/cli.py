@@ -265,9 +265,7 @@ def _collect_and_plan(
     sources = config.build_sources()
     progress = _Progress(sys.stderr, enabled=not console.quiet and _progress_enabled(sys.stderr))
     try:
-        result = run_audit(
-            config.register, sources, since=since, until=until, rules=rules, progress=progress
-        )
+        result = run_audit(config.register, sources, since=since, until=until, rules=rules, progress=progress)
     finally:
         progress.done()
         for _, adapter in sources:
@@ -412,9 +410,7 @@ def _window(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]
     until = parse_when(args.until, option="--until", now=now) if args.until else None
     since = parse_when(args.since, option="--since", now=until or now) if args.since else None
     if since is not None and until is not None and since >= until:
-        raise UsageError(
-            f"--since {args.since} is not before --until {args.until}; give a non-empty window"
-        )
+        raise UsageError(f"--since {args.since} is not before --until {args.until}; give a non-empty window")
     if since is not None and until is None and since >= now:
         raise UsageError(f"--since {args.since} is in the future; give a time before now")
     return since, until
@@ -446,9 +442,7 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
         )
         results = None
         if post_error is None:
-            results, post_error = _post(
-                console, config, tasks_adapter, suggestions, dry_run=not args.post
-            )
+            results, post_error = _post(console, config, tasks_adapter, suggestions, dry_run=not args.post)
     finally:
         if tasks_adapter is not None:
             _close(tasks_adapter)
@@ -562,7 +556,7 @@ def cmd_adapters(args: argparse.Namespace, console: _Console) -> int:
         )
         return EXIT_OK
     if not infos:
-        console.result("No adapters are installed; try: pip install \"stakeplug[all]\"")
+        console.result('No adapters are installed; try: pip install "stakeplug[all]"')
         return EXIT_OK
     rows = [("name", "version", "distribution", "capabilities")]
     for i in infos:
@@ -580,9 +574,7 @@ def cmd_init(args: argparse.Namespace, console: _Console) -> int:
 
     target = Path(args.path)
     if target.exists() and not args.force:
-        raise UsageError(
-            f"{target} already exists; pass --force to overwrite it or give another path"
-        )
+        raise UsageError(f"{target} already exists; pass --force to overwrite it or give another path")
     text = files("stakeplug").joinpath("_init_template.toml").read_text("utf-8")
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -615,33 +607,43 @@ def _add_common(p: argparse.ArgumentParser, *, top: bool) -> None:
     # and `stakeplug -v audit` both work and neither overwrites the other.
     g = p.add_argument_group("output and logging")
     g.add_argument(
-        "-v", "--verbose", action="count", default=0 if top else argparse.SUPPRESS,
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if top else argparse.SUPPRESS,
         help="log more (-v info, -vv debug)",
     )
     g.add_argument(
-        "-q", "--quiet", action="store_true", default=False if top else argparse.SUPPRESS,
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
         help="print only errors and the command's result",
     )
     g.add_argument(
-        "--debug", action="store_true", default=False if top else argparse.SUPPRESS,
+        "--debug",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
         help="debug logging, and a traceback on errors",
     )
 
 
 def _add_window(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--since", metavar="WHEN",
+        "--since",
+        metavar="WHEN",
         help="start of the window: 2026-06-01, an ISO time, or a span before --until like 90d "
         "(default: until minus [project] lookback_days)",
     )
-    p.add_argument(
-        "--until", metavar="WHEN", help="end of the window, exclusive (default: now)"
-    )
+    p.add_argument("--until", metavar="WHEN", help="end of the window, exclusive (default: now)")
 
 
 def _add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "-c", "--config", metavar="FILE", default=DEFAULT_CONFIG,
+        "-c",
+        "--config",
+        metavar="FILE",
+        default=DEFAULT_CONFIG,
         help=f"the config file (default: ./{DEFAULT_CONFIG})",
     )
 
@@ -666,19 +668,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser(
-        "demo", help="run the whole pipeline on a bundled example project (offline)",
+        "demo",
+        help="run the whole pipeline on a bundled example project (offline)",
         description="Run the whole pipeline on a bundled example project: 12 stakeholders and "
         "six months of activity from Jira, GitHub and mail. No network, no credentials.",
-        epilog="example:\n  stakeplug demo --out /tmp/demo-report", formatter_class=fmt,
+        epilog="example:\n  stakeplug demo --out /tmp/demo-report",
+        formatter_class=fmt,
     )
-    p.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help=f"report folder (default: ./{DEFAULT_OUT})")
-    p.add_argument("--format", type=_formats, default=["md", "json"], metavar="LIST",
-                   help="report formats, comma-separated: md, json, html (default: md,json)")
+    p.add_argument(
+        "--out", metavar="DIR", default=DEFAULT_OUT, help=f"report folder (default: ./{DEFAULT_OUT})"
+    )
+    p.add_argument(
+        "--format",
+        type=_formats,
+        default=["md", "json"],
+        metavar="LIST",
+        help="report formats, comma-separated: md, json, html (default: md,json)",
+    )
     _add_common(p, top=False)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
-        "audit", help="audit the configured sources, plan care tasks, write reports",
+        "audit",
+        help="audit the configured sources, plan care tasks, write reports",
         description="Collect activity from every [[sources]] table, place each stakeholder on "
         "the map, plan care tasks and write the reports. A dry run unless --post is given. "
         "When one source fails the others still run, and the report says which was partial.",
@@ -692,33 +704,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_config(p)
     _add_window(p)
-    p.add_argument("--format", type=_formats, default=["md", "json"], metavar="LIST",
-                   help="report formats, comma-separated: md, json, html (default: md,json)")
-    p.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help=f"report folder (default: ./{DEFAULT_OUT})")
-    p.add_argument("--post", action="store_true",
-                   help="create the care tasks in the [tasks] target (default: dry run)")
-    p.add_argument("--fail-on", type=_fail_on, default=[], metavar="LIST",
-                   help="exit 1 when met, comma-separated: " + ", ".join(FAIL_ON))
-    p.add_argument("--previous", metavar="FILE",
-                   help="an earlier report.json; the report lists the categories that changed")
-    p.add_argument("--no-summary", dest="quiet_summary", action="store_true",
-                   help="do not print the summary, only the report paths")
+    p.add_argument(
+        "--format",
+        type=_formats,
+        default=["md", "json"],
+        metavar="LIST",
+        help="report formats, comma-separated: md, json, html (default: md,json)",
+    )
+    p.add_argument(
+        "--out", metavar="DIR", default=DEFAULT_OUT, help=f"report folder (default: ./{DEFAULT_OUT})"
+    )
+    p.add_argument(
+        "--post", action="store_true", help="create the care tasks in the [tasks] target (default: dry run)"
+    )
+    p.add_argument(
+        "--fail-on",
+        type=_fail_on,
+        default=[],
+        metavar="LIST",
+        help="exit 1 when met, comma-separated: " + ", ".join(FAIL_ON),
+    )
+    p.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an earlier report.json; the report lists the categories that changed",
+    )
+    p.add_argument(
+        "--no-summary",
+        dest="quiet_summary",
+        action="store_true",
+        help="do not print the summary, only the report paths",
+    )
     _add_common(p, top=False)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser(
-        "validate", help="check a config file, its adapters and environment variables",
+        "validate",
+        help="check a config file, its adapters and environment variables",
         description="Check every table and key of the config, the rules overrides, that each "
         "adapter is installed and accepts its keys, and that every environment variable named "
         "by a *_env key is set. Nothing is collected.",
-        epilog="example:\n  stakeplug validate --config stakeplug.toml", formatter_class=fmt,
+        epilog="example:\n  stakeplug validate --config stakeplug.toml",
+        formatter_class=fmt,
     )
     _add_config(p)
     _add_common(p, top=False)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
-        "explain", help="the evidence trail behind one stakeholder's score and suggestions",
+        "explain",
+        help="the evidence trail behind one stakeholder's score and suggestions",
         description="Audit, then show the evidence (with links) that put one stakeholder where "
         "they are on the map, and why each care action is suggested for them.",
         epilog='example:\n  stakeplug explain "Maria Jensen" --config stakeplug.toml',
@@ -732,23 +767,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser(
-        "adapters", help="list installed adapters, versions and capabilities",
+        "adapters",
+        help="list installed adapters, versions and capabilities",
         description="List the adapters installed in the stakeplug.adapters entry-point group "
         "(and any registered in-process), with versions and capabilities.",
-        epilog="example:\n  stakeplug adapters --json", formatter_class=fmt,
+        epilog="example:\n  stakeplug adapters --json",
+        formatter_class=fmt,
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     _add_common(p, top=False)
     p.set_defaults(func=cmd_adapters)
 
     p = sub.add_parser(
-        "init", help="write a commented starter stakeplug.toml",
+        "init",
+        help="write a commented starter stakeplug.toml",
         description="Write a commented starter config: project, team, stakeholders, sources, "
         "tasks and rules, each section explained.",
-        epilog="example:\n  stakeplug init && stakeplug validate", formatter_class=fmt,
+        epilog="example:\n  stakeplug init && stakeplug validate",
+        formatter_class=fmt,
     )
-    p.add_argument("path", nargs="?", default=DEFAULT_CONFIG, metavar="PATH",
-                   help=f"where to write it (default: ./{DEFAULT_CONFIG})")
+    p.add_argument(
+        "path",
+        nargs="?",
+        default=DEFAULT_CONFIG,
+        metavar="PATH",
+        help=f"where to write it (default: ./{DEFAULT_CONFIG})",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     _add_common(p, top=False)
     p.set_defaults(func=cmd_init)
