@@ -329,7 +329,12 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
     raw_names: list[str] = []
     for i, raw in enumerate(people_list):
         entry = c.table(raw, f"stakeholders[{i}]")
-        raw_names.append(c.string(entry, "name", f"stakeholders[{i}]", required=True) or "")
+        name = c.string(entry, "name", f"stakeholders[{i}]", required=True) or ""
+        if any(n.casefold() == name.casefold() for n in raw_names):
+            raise c.fail(
+                f"stakeholders[{i}].name", f"{name!r} appears twice in [[stakeholders]]; names must be unique"
+            )
+        raw_names.append(name)
     all_names = {n.casefold() for n in raw_names} | set(team_names)
 
     stakeholders: list[Stakeholder] = []

@@ -1,0 +1,236 @@
+"""The care planner: which actions, for whom, how often, and in what words."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from spworld import UNTIL, World, make_register
+
+from stakeplug import CareAction, Category, TaskRef, fingerprint, plan_care, render_task
+
+
+def person(name: str, account: str, **kw: Any) -> dict[str, Any]:
+    return {"name": name, "owner": "Tess", "identities": {"jira": account}, **kw}
+
+
+def partner_activity(w: World, account: str, *, quiet_recently: bool = False) -> None:
+    n = 0
+    for week in range(25):
+        if quiet_recently and week < 6:
+            continue
+        for j in range(4):
+            w.act("comment", account, f"{account.upper()}-{n}", week * 7 + j + 0.5)
+            n += 1
+
+
+def actions(suggestions: list[Any], name: str) -> set[str]:
+    return {s.action.value for s in suggestions if s.stakeholder == name}
+
+
+def test_partner_gets_status_update_and_advice_but_ambassador_only_with_consent() -> None:
+    """Partners are kept informed and asked for advice; only consenting partners are asked to be ambassadors."""
+    reg = make_register(
+        [
+            person("Pia", "pia", power=4, interest=4, ambassador_consent=True),
+            person("Per", "per", power=4, interest=4),
+        ]
+    )
+    w = World(reg)
+    partner_activity(w, "pia")
+    partner_activity(w, "per")
+    result = w.audit()
+    assert result.score("Pia").category is Category.PARTNER
+    plan = plan_care(result)
+    assert actions(plan, "Pia") == {"status_update", "ask_advice", "ambassador"}
+    assert actions(plan, "Per") == {"status_update", "ask_advice"}
+
+
+def test_opted_out_stakeholders_never_get_a_task() -> None:
+    """Opting out means no care task at all, whatever the map says."""
+    reg = make_register([person("Pia", "pia", power=5, interest=5, opted_out=True, ambassador_consent=True)])
+    w = World(reg)
+    partner_activity(w, "pia")
+    assert plan_care(w.audit()) == []
+
+
+def test_partner_at_risk_gets_a_risk_briefing() -> None:
+    """A partner whose energy falls below their own baseline gets a risk briefing and an update."""
+    reg = make_register([person("Pia", "pia", power=4, interest=4)])
+    w = World(reg)
+    partner_activity(w, "pia", quiet_recently=True)
+    result = w.audit()
+    assert result.score("Pia").at_risk
+    plan = plan_care(result)
+    assert {"risk_briefing", "status_update"} <= actions(plan, "Pia")
+    briefing = next(s for s in plan if s.action is CareAction.RISK_BRIEFING)
+    assert "Partner at risk" in briefing.explanation
+
+
+def test_recent_contribution_is_celebrated() -> None:
+    """A partner who recently kept an agreement gets a celebrate-and-thank suggestion with that evidence."""
+    reg = make_register([person("Pia", "pia", power=4, interest=4)])
+    w = World(reg)
+    partner_activity(w, "pia")
+    w.act("assigned", "tess", "AP-900", 12, addressees=("pia",), due=w.at(5))
+    w.act("completed", "pia", "AP-900", 6, addressees=("pia",))
+    plan = plan_care(w.audit())
+    celebrate = next(s for s in plan if s.action is CareAction.CELEBRATE_AND_THANK)
+    assert "https://jira.example.org/browse/AP-900" in celebrate.links
+
+
+def test_powerful_stakeholder_out_of_reach_goes_through_the_intermediary() -> None:
+    """A high-power stakeholder with reachable_via is cared for through that person only."""
+    reg = make_register(
+        [
+            person("Vera", "vera", power=5, interest=4, reachable_via="Ian", owner=None, role="sponsor"),
+            person("Ian", "ian", power=2, interest=3),
+        ]
+    )
+    w = World(reg)
+    partner_activity(w, "vera")
+    plan = plan_care(w.audit())
+    (only,) = [s for s in plan if s.stakeholder == "Vera"]
+    assert only.action is CareAction.VIA_INTERMEDIARY
+    assert only.via == "Ian"
+    assert only.owner == "Tess"  # the intermediary's relationship owner
+    assert "Ian" in only.wording and "Ian" in only.title
+
+
+def test_critics_are_heard_not_nagged() -> None:
+    """Opponents get one 'listen' action; quiet critics only when powerful; never partner actions."""
+    reg = make_register(
+        [
+            person("Otto", "otto", power=3, interest=3),
+            person("Cleo", "cleo", power=2, interest=5),
+            person("Carl", "carl", power=5, interest=3),
+        ]
+    )
+    w = World(reg)
+    for i in range(14):
+        w.act("reopened", "otto", f"AP-{i}", 1 + 2 * i)
+    w.act("reopened", "cleo", "AP-50", 10)
+    w.act("reopened", "carl", "AP-51", 10)
+    result = w.audit()
+    assert result.score("Otto").category is Category.OPPONENT
+    assert result.score("Cleo").category is Category.SILENT_CRITIC
+    plan = plan_care(result)
+    assert actions(plan, "Otto") == {"listen_to_concerns"}
+    assert actions(plan, "Cleo") == set()
+    assert actions(plan, "Carl") == {"listen_to_concerns"}
+
+
+def test_undecided_and_silent_supporters_are_kept_informed_by_priority() -> None:
+    """Low-priority undecided stakeholders get nothing; higher ones get updates, the highest advice too."""
+    reg = make_register(
+        [
+            person("Low", "low", power=1, interest=2),
+            person("Mid", "mid", power=2, interest=3),
+            person("High", "high", power=3, interest=4),
+        ]
+    )
+    plan = plan_care(World(reg).audit())
+    assert actions(plan, "Low") == set()
+    assert actions(plan, "Mid") == {"status_update"}
+    assert actions(plan, "High") == {"status_update", "ask_advice"}
+
+
+def test_fingerprint_is_stable_within_a_period_and_changes_with_the_next() -> None:
+    """The same stakeholder, action and cadence period give the same fingerprint on any machine."""
+    reg = make_register([person("High", "high", power=3, interest=4)])
+    result = World(reg).audit()
+    first = {s.action: s for s in plan_care(result, now=UNTIL)}
+    again = {s.action: s for s in plan_care(World(reg).audit(), now=UNTIL + timedelta(hours=20))}
+    assert first[CareAction.STATUS_UPDATE].fingerprint == again[CareAction.STATUS_UPDATE].fingerprint
+    later = {s.action: s for s in plan_care(result, now=UNTIL + timedelta(days=14))}
+    assert later[CareAction.STATUS_UPDATE].fingerprint != first[CareAction.STATUS_UPDATE].fingerprint
+    # Pinned value: a change here would make every tracker see old tasks as new.
+    assert (
+        fingerprint("Apollo", "High", CareAction.STATUS_UPDATE, 63, 14)
+        == first[CareAction.STATUS_UPDATE].fingerprint
+    )
+    assert re.fullmatch(r"[0-9a-f]{16}", first[CareAction.STATUS_UPDATE].fingerprint)
+    assert fingerprint("Apollo", "High", "status_update", 63, 14) == "9dc742824767351b"
+
+
+def test_existing_task_in_the_same_period_is_not_suggested_again() -> None:
+    """A fingerprint already in the tracker is not planned again."""
+    reg = make_register([person("High", "high", power=3, interest=4)])
+    result = World(reg).audit()
+    plan = plan_care(result)
+    update = next(s for s in plan if s.action is CareAction.STATUS_UPDATE)
+    history = [TaskRef(fingerprint=update.fingerprint, id="AP-1000", created=UNTIL - timedelta(days=1))]
+    assert actions(plan_care(result, history=history), "High") == {"ask_advice"}
+
+
+def test_cooldown_spans_into_the_next_period() -> None:
+    """A task from the previous period still blocks the action while its cooldown lasts."""
+    reg = make_register([person("High", "high", power=3, interest=4)])
+    result = World(reg).audit()
+    now = UNTIL + timedelta(days=14)
+    previous = next(s for s in plan_care(result, now=UNTIL) if s.action is CareAction.STATUS_UPDATE)
+    recent = [TaskRef(previous.fingerprint, "AP-1", created=now - timedelta(days=3))]
+    old = [TaskRef(previous.fingerprint, "AP-1", created=now - timedelta(days=11))]
+    assert "status_update" not in actions(plan_care(result, now=now, history=recent), "High")
+    assert "status_update" in actions(plan_care(result, now=now, history=old), "High")
+
+
+def test_each_owner_gets_at_most_the_cap_highest_priority_first() -> None:
+    """No owner gets more than planner.max_per_owner suggestions per run; the most important come first."""
+    people = [person(f"P{i}", f"p{i}", power=1 + i % 5, interest=4) for i in range(12)]
+    result = World(make_register(people)).audit(rules={"planner": {"max_per_owner": 4}})
+    plan = plan_care(result)
+    assert len(plan) == 4
+    assert [s.priority for s in plan] == sorted((s.priority for s in plan), reverse=True)
+    assert plan[0].priority == 20
+
+
+def test_wording_is_neutral() -> None:
+    """Titles and wording name no score and no category; the explanation does, for the team."""
+    reg = make_register(
+        [
+            person("Pia", "pia", power=4, interest=4, ambassador_consent=True),
+            person("Otto", "otto", power=4, interest=4),
+        ]
+    )
+    w = World(reg)
+    partner_activity(w, "pia", quiet_recently=True)
+    for i in range(14):
+        w.act("reopened", "otto", f"AP-{i}", 1 + 2 * i)
+    plan = plan_care(w.audit())
+    assert len(plan) >= 4
+    words = (
+        "partner",
+        "opponent",
+        "critic",
+        "supporter",
+        "undecided",
+        "acceptance",
+        "energy",
+        "score",
+        "risk of",
+    )
+    for s in plan:
+        text = f"{s.title} {s.wording}".casefold()
+        assert not any(word in text for word in words), text
+        assert not re.search(r"[+-]?\d+\.\d", text)
+        assert "acceptance" in s.explanation
+
+
+def test_task_body_hides_the_explanation_unless_private() -> None:
+    """A rendered task carries the fingerprint; scores appear only for private targets."""
+    reg = make_register([person("High", "high", power=3, interest=4)])
+    suggestion = plan_care(World(reg).audit())[0]
+    public = render_task(suggestion, tool="jira", register=reg)
+    private = render_task(suggestion, tool="jira", register=reg, private=True)
+    assert "acceptance" not in public.body
+    assert "acceptance" in private.body
+    assert f"stakeplug-fingerprint: {suggestion.fingerprint}" in public.body
+    assert public.labels == (
+        "stakeplug",
+        f"care:{suggestion.action.value}",
+        f"stakeplug-fp-{suggestion.fingerprint}",
+    )
+    assert public.assignee == "tess"  # the owner's account in the target tool
+    assert render_task(suggestion, tool="github", register=reg).assignee is None

@@ -1,0 +1,105 @@
+"""Properties of the engine and planner that hold for any activity stream."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spworld import UNTIL, World, make_register
+
+from stakeplug import Activity, Item, plan_care
+
+ACCOUNTS = ["tess", "uma", "sam", "alex", "stranger", None]
+KINDS = [
+    "comment",
+    "review",
+    "review_comment",
+    "request",
+    "assigned",
+    "unassigned",
+    "transitioned",
+    "completed",
+    "reopened",
+    "linked",
+    "member_added",
+    "reaction",
+    "created",
+]
+VERDICTS = [None, "approved", "changes_requested", "commented", "rejected", "dismissed"]
+
+
+@st.composite
+def activity(draw: st.DrawFn) -> Activity:
+    minutes = draw(st.integers(min_value=0, max_value=200 * 24 * 60))
+    when = UNTIL - timedelta(minutes=minutes)
+    key = f"AP-{draw(st.integers(min_value=1, max_value=6))}"
+    labels = ("status-report",) if key == "AP-1" else ()
+    addressees = tuple(draw(st.lists(st.sampled_from(["sam", "alex", "tess", "nobody"]), max_size=2)))
+    due = (
+        when + timedelta(days=draw(st.integers(min_value=-5, max_value=40))) if draw(st.booleans()) else None
+    )
+    return Activity(
+        kind=draw(st.sampled_from(KINDS)),
+        actor=draw(st.sampled_from(ACCOUNTS)),
+        item=Item("jira", key, url=f"https://jira.example.org/browse/{key}", labels=labels),
+        timestamp=when,
+        addressees=addressees,
+        verdict=draw(st.sampled_from(VERDICTS)),
+        due=due,
+        link_type=draw(st.sampled_from([None, "blocks", "relates to"])),
+        external=draw(st.booleans()),
+        count=draw(st.integers(min_value=1, max_value=3)),
+    )
+
+
+streams = st.lists(activity(), max_size=60).map(lambda xs: sorted(xs, key=lambda a: a.timestamp))
+prior = st.one_of(st.none(), st.floats(min_value=-3, max_value=3))
+
+
+def world(stream: list[Activity], sam_prior: float | None = None) -> World:
+    sam: dict[str, object] = {"name": "Sam", "owner": "Tess", "identities": {"jira": "sam"}}
+    if sam_prior is not None:
+        sam["acceptance"] = sam_prior
+    reg = make_register([sam, {"name": "Alex", "owner": "Uma", "power": 5, "identities": {"jira": "alex"}}])
+    w = World(reg)
+    w.activities = list(stream)
+    return w
+
+
+@settings(max_examples=150, deadline=None)
+@given(streams, prior)
+def test_scores_are_always_in_range(stream: list[Activity], sam_prior: float | None) -> None:
+    """Acceptance stays within −3…+3, energies within 1…5, priority within 1…25."""
+    for score in world(stream, sam_prior).audit().scores.values():
+        assert -3.0 <= score.acceptance <= 3.0
+        assert 1.0 <= score.energy <= 5.0
+        assert 1.0 <= score.recent_energy <= 5.0
+        assert 1.0 <= score.baseline_energy <= 5.0
+        assert 1 <= score.priority <= 25
+        assert all(e.weight >= 0 for e in score.evidence)
+
+
+@settings(max_examples=150, deadline=None)
+@given(streams, prior, st.integers(min_value=1, max_value=179))
+def test_supportive_evidence_never_lowers_acceptance(
+    stream: list[Activity], sam_prior: float | None, days_ago: int
+) -> None:
+    """Adding a supportive behaviour (raising a new item) never lowers the stakeholder's acceptance."""
+    before = world(stream, sam_prior).audit().score("Sam").acceptance
+    extra = Activity("created", "sam", Item("jira", "AP-NEW"), UNTIL - timedelta(days=days_ago))
+    after = (
+        world(sorted([*stream, extra], key=lambda a: a.timestamp), sam_prior).audit().score("Sam").acceptance
+    )
+    assert after >= before - 1e-12
+
+
+@settings(max_examples=80, deadline=None)
+@given(streams)
+def test_same_input_gives_the_same_audit_and_fingerprints(stream: list[Activity]) -> None:
+    """The audit and the planned fingerprints are a pure function of the input."""
+    first, second = world(stream).audit(), world(stream).audit()
+    for name in first.scores:
+        assert first.explain(name).to_dict() == second.explain(name).to_dict()
+    assert [s.fingerprint for s in plan_care(first)] == [s.fingerprint for s in plan_care(second)]
+    assert first.candidates == second.candidates
