@@ -15,7 +15,7 @@ from stakeplug_github import GitHubAdapter, RateLimitState
 from stakeplug_github._limits import utc_text
 from stakeplug_github.testing import FakeClock, FakeGitHub
 
-from stakeplug.errors import RateLimitedError, UnavailableError
+from stakeplug.errors import PayloadError, RateLimitedError, UnavailableError
 
 Make = Callable[..., GitHubAdapter]
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -148,14 +148,17 @@ def test_recorded_real_rate_limit_headers_are_read(
     """Recorded real answers translate, and their x-ratelimit values end up in rate_limit."""
     pages = load("octokit-paginate-issues.json")["pages"]
     fake.add_repo("octokit-fixture-org/paginate")
-    fake.fail(200, path="/issues", headers=pages[4]["headers"], body=pages[4]["response"])
-    fake.fail(200, path="/issues/events", headers=pages[3]["headers"], body=[])
+    last, fourth = pages[4], pages[3]
+    assert "next" not in last["headers"]["link"]
+    without_link = {k: v for k, v in fourth["headers"].items() if k != "link"}
+    fake.fail(200, path="/issues", headers=last["headers"], body=last["response"])
+    fake.fail(200, path="/issues/events", headers=without_link, body=[])
     adapter = make_adapter(repo="octokit-fixture-org/paginate")
     since = datetime(2022, 7, 19, tzinfo=UTC)
     acts = list(adapter.collect(since, since + timedelta(days=1)))
     assert [a.item.id for a in acts] == ["octokit-fixture-org/paginate#1"]
     assert acts[0].actor == "octokit-fixture-user-a"
-    recorded = pages[3]["headers"]
+    recorded = fourth["headers"]
     assert adapter.rate_limit == RateLimitState(
         limit=5000,
         remaining=int(recorded["x-ratelimit-remaining"]),
@@ -163,3 +166,17 @@ def test_recorded_real_rate_limit_headers_are_read(
         reset=float(recorded["x-ratelimit-reset"]),
         resource="core",
     )
+
+
+def test_a_next_link_to_another_host_is_never_followed(
+    fake: FakeGitHub, make_adapter: Make, load: Callable[[str], Any]
+) -> None:
+    """The token goes with every request, so paging refuses to leave the API's host."""
+    page = load("octokit-paginate-issues.json")["pages"][0]
+    assert "https://api.github.com/" in page["headers"]["link"]
+    fake.add_repo("octokit-fixture-org/paginate")
+    fake.fail(200, path="/issues", headers=page["headers"], body=page["response"])
+    adapter = make_adapter(repo="octokit-fixture-org/paginate")
+    with pytest.raises(PayloadError, match=r"points to another host \(api.github.com\)"):
+        list(adapter.collect(*WINDOW))
+    assert adapter.stats.requests == fake.requests == 1

@@ -41,7 +41,7 @@ from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -160,6 +160,7 @@ class GitHubAdapter:
         self.repos = tuple(repos)
         self.token_env = token_env
         self.base_url = base_url.rstrip("/")
+        self._host = urlsplit(self.base_url).netloc
         self.task_repo = task_repo
         self.allow_public = allow_public
         self.review_workers = review_workers
@@ -392,27 +393,50 @@ class GitHubAdapter:
             return []
 
     def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
-        """Each page of a listing as a list, waiting for a used-up rate limit before asking again."""
-        self._respect_rate_limit()
-        for response in self._http.paginate(path, params={**params, "per_page": PER_PAGE}):
-            try:
-                data = response.json()
-            except ValueError as exc:
+        """Each page of a listing as a list, following ``link: rel="next"``.
+
+        Before each request a used-up rate limit is waited out.  A next link
+        that leaves the API's host is refused: the token goes with every
+        request, so it must never follow a link elsewhere.
+        """
+        url: str = path
+        query: Mapping[str, Any] | None = {**params, "per_page": PER_PAGE}
+        seen: set[str] = set()
+        while True:
+            self._respect_rate_limit()
+            response = self._http.request("GET", url, params=query)
+            yield self._list(response)
+            link = response.links.get("next", {}).get("url")
+            if not link or link in seen:
+                return
+            seen.add(link)
+            url = urljoin(response.url, link)
+            query = None
+            if urlsplit(url).netloc != self._host:
                 raise PayloadError(
-                    f"GitHub answered {urlsplit(response.url).path} with something that is not JSON",
-                    adapter=self.name,
-                    status=response.status_code,
-                ) from exc
-            if not isinstance(data, list):
-                raise PayloadError(
-                    f"GitHub answered {urlsplit(response.url).path} with a {type(data).__name__}, not a list",
+                    f"GitHub's next-page link for {urlsplit(response.url).path} points to another "
+                    f"host ({urlsplit(url).netloc}); not following it with the token",
                     adapter=self.name,
                     status=response.status_code,
                 )
-            more = "next" in response.links
-            yield data
-            if more:
-                self._respect_rate_limit()
+
+    def _list(self, response: requests.Response) -> list[Any]:
+        where = urlsplit(response.url).path
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise PayloadError(
+                f"GitHub answered {where} with something that is not JSON",
+                adapter=self.name,
+                status=response.status_code,
+            ) from exc
+        if not isinstance(data, list):
+            raise PayloadError(
+                f"GitHub answered {where} with a {type(data).__name__}, not a list",
+                adapter=self.name,
+                status=response.status_code,
+            )
+        return data
 
     def _respect_rate_limit(self) -> None:
         """When the last answer said the limit is used up, wait for the reset (within the budget)."""
