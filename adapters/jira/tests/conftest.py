@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from stakeplug.http import HttpPolicy
 from stakeplug_jira import JiraAdapter
 from stakeplug_jira.testing import FakeJira
 
+from stakeplug.http import HttpPolicy
+
 EMAIL = "stakeplug-bot@example.org"
-TOKEN = "fake-jira-token-3f9a1c"
+TOKEN = "fake-jira-token-3f9a1c"  # noqa: S105 - the fake server\'s made-up token
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
@@ -73,7 +74,6 @@ def make_adapter(policy: HttpPolicy) -> Iterator[Callable[..., JiraAdapter]]:
     yield make
     for adapter in built:
         adapter.close()
-
 
 
 @pytest.fixture

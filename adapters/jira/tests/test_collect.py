@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from stakeplug import Activity, ActivityKind
 from stakeplug_jira import JiraAdapter
 from stakeplug_jira.testing import FakeJira
-from stakeplug_jira.testing._example import MARIA, at
 from stakeplug_jira.testing import seed_example as seed_scenario
+from stakeplug_jira.testing._example import MARIA, at
+
+from stakeplug import Activity, ActivityKind
 
 WINDOW = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
 
@@ -19,11 +19,8 @@ def kinds(acts: list[Activity]) -> list[tuple[str, str | None, tuple[str, ...], 
     return [(a.kind.value, a.actor, a.addressees, a.item.id) for a in acts]
 
 
-def test_every_kind_of_activity_is_read(
-    fake: FakeJira, make_adapter: Callable[..., JiraAdapter]
-) -> None:
-    """Creation, comments with mentions, assignments, transitions and links become activities, oldest first."""
-    mode = fake.mode
+def test_every_kind_of_activity_is_read(fake: FakeJira, make_adapter: Callable[..., JiraAdapter]) -> None:
+    """Creation, comments, assignments, transitions and links become activities, oldest first."""
     who = seed_scenario(fake)
     m, d, o = who["maria"], who["dana"], who["ole"]
     acts = list(make_adapter(fake).collect(*WINDOW))
@@ -105,7 +102,12 @@ def test_a_completion_without_changelog_uses_the_resolution_date(
 
     cloud.add_user(MARIA, "Maria Jensen")
     cloud.add_issue(
-        "APOLLO", "Imported done", creator=MARIA, assignee=MARIA, created=at(3), status="Done",
+        "APOLLO",
+        "Imported done",
+        creator=MARIA,
+        assignee=MARIA,
+        created=at(3),
+        status="Done",
         duedate=date(2026, 11, 2),
     )
     acts = list(make_adapter(cloud).collect(*WINDOW))

@@ -14,6 +14,9 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
+from stakeplug_jira import JiraAdapter
+from stakeplug_jira.testing import DELETE, FakeJira, seed_example
+
 from stakeplug import ActivityKind, TaskDraft
 from stakeplug.errors import (
     AuthenticationError,
@@ -23,8 +26,6 @@ from stakeplug.errors import (
     UnavailableError,
 )
 from stakeplug.http import HttpPolicy
-from stakeplug_jira import JiraAdapter
-from stakeplug_jira.testing import DELETE, FakeJira, seed_example
 
 WINDOW = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -117,7 +118,7 @@ def test_401_names_the_url_and_the_variables_never_the_token(
     seed_example(fake)
     caplog.set_level(logging.DEBUG)
     with pytest.raises(AuthenticationError) as info:
-        collect(make_adapter(fake, token="wrong-token-value"))
+        collect(make_adapter(fake, token="wrong-token-value"))  # noqa: S106 - deliberately wrong
     names = "JIRA_EMAIL and JIRA_TOKEN" if fake.mode == "cloud" else "JIRA_TOKEN"
     assert str(info.value).startswith(f"authentication failed for {fake.url}: check {names}")
     assert "wrong-token-value" not in str(info.value) and "wrong-token-value" not in caplog.text
@@ -140,14 +141,18 @@ def test_403_and_404_name_the_project(
 def test_an_unknown_project_key_is_a_clear_not_found(fake: FakeJira, make_adapter: Make) -> None:
     """Jira answers a JQL naming an unknown project with 400; that becomes NotFoundError naming the key."""
     seed_example(fake)
-    with pytest.raises(NotFoundError, match="Jira project 'APOLO'.*check the project key"):
+    with pytest.raises(NotFoundError, match=r"Jira project 'APOLO'.*check the project key"):
         collect(make_adapter(fake, project="APOLO"))
 
 
-def test_410_on_the_legacy_search_switches_to_the_cloud_search(make_adapter: Make) -> None:
+def test_410_on_the_legacy_search_switches_to_the_cloud_search(make_adapter: Make, token: str) -> None:
     """When serverInfo does not say Cloud, the legacy search's 410 Gone sends the adapter to /search/jql."""
-    with FakeJira(mode="cloud", email="stakeplug-bot@example.org", token="fake-jira-token-3f9a1c",
-                  announce_deployment=False) as fake:
+    with FakeJira(
+        mode="cloud",
+        email="stakeplug-bot@example.org",
+        token=token,
+        announce_deployment=False,
+    ) as fake:
         seed_example(fake)
         adapter = make_adapter(fake)
         assert len(collect(adapter)) == 13
@@ -168,7 +173,11 @@ def test_410_on_the_legacy_search_switches_to_the_cloud_search(make_adapter: Mak
     ],
 )
 def test_a_malformed_issue_is_skipped_counted_and_reported(
-    cloud: FakeJira, make_adapter: Make, field: str, value: Any, reason: str,
+    cloud: FakeJira,
+    make_adapter: Make,
+    field: str,
+    value: Any,
+    reason: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The broken issue is left out with its reason; the rest of the run goes on."""
@@ -216,9 +225,7 @@ def test_a_rate_limited_create_is_retried(cloud: FakeJira, make_adapter: Make, s
     assert sleeps == [2.0]
 
 
-def test_completions_survive_a_retry_without_duplicates(
-    cloud: FakeJira, make_adapter: Make
-) -> None:
+def test_completions_survive_a_retry_without_duplicates(cloud: FakeJira, make_adapter: Make) -> None:
     """A page fetched twice because of a retry yields its activities once."""
     seed_example(cloud)
     cloud.fail(503, path=SEARCH)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import attrs
-from stakeplug import TaskDraft
 from stakeplug_jira import JiraAdapter
 from stakeplug_jira.testing import FakeJira, seed_example
 from stakeplug_jira.testing._example import DANA
+
+from stakeplug import TaskDraft
 
 
 def draft(fingerprint: str = "0123456789abcdef", assignee: str | None = None) -> TaskDraft:

@@ -36,6 +36,7 @@ rerun after a crash creates no duplicate.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -60,7 +61,6 @@ from stakeplug.errors import (
     UnavailableError,
 )
 from stakeplug.http import HttpClient, HttpPolicy, get_logger
-
 from stakeplug_jira._translate import Malformed, issue_activities, parse_timestamp
 
 __all__ = ["SEARCH_FIELDS", "JiraAdapter"]
@@ -188,9 +188,7 @@ class JiraAdapter:
         )
         self._http = HttpClient("jira", self.url, policy=policy, secrets=[token])
         policy = self._http.policy
-        auth: dict[str, Any] = (
-            {"basic_auth": (email, token)} if email else {"token_auth": token}
-        )
+        auth: dict[str, Any] = {"basic_auth": (email, token)} if email else {"token_auth": token}
         self._jira = JIRA(
             options={
                 "server": self.url,
@@ -240,7 +238,7 @@ class JiraAdapter:
             )
         if not opts["project"] and not opts["jql"]:
             raise ConfigError(
-                "give `project` (a project key such as \"APOLLO\") or `jql` (a JQL filter)",
+                'give `project` (a project key such as "APOLLO") or `jql` (a JQL filter)',
                 location=place,
             )
         try:
@@ -367,8 +365,10 @@ class JiraAdapter:
                 if exc.status_code == 410:
                     raise _Gone() from None
                 error = self._map(exc, what)
-                if write and isinstance(error, TransientError) and not (
-                    isinstance(error, RateLimitedError) or error.status == 503
+                if (
+                    write
+                    and isinstance(error, TransientError)
+                    and not (isinstance(error, RateLimitedError) or error.status == 503)
                 ):
                     raise _NoRetry(error) from exc
                 raise error from exc
@@ -411,7 +411,9 @@ class JiraAdapter:
     def _ensure_server_info(self) -> bool:
         """Ask ``serverInfo`` once; True for Jira Cloud."""
         if self._cloud is None:
-            info = self._call(self._jira.server_info, f"GET {self.url}/rest/api/{self.api_version}/serverInfo")
+            info = self._call(
+                self._jira.server_info, f"GET {self.url}/rest/api/{self.api_version}/serverInfo"
+            )
             if not isinstance(info, dict):
                 info = {}
             self._server_info = info
@@ -452,9 +454,10 @@ class JiraAdapter:
         seen: set[str] = set()
         while True:
             page = self._call(
-                lambda t=token: self._jira.enhanced_search_issues(
+                functools.partial(
+                    self._jira.enhanced_search_issues,
                     jql,
-                    nextPageToken=t,
+                    nextPageToken=token,
                     maxResults=PAGE_SIZE,
                     fields=list(fields),
                     expand=expand,
@@ -473,10 +476,11 @@ class JiraAdapter:
         start = 0
         what = f"GET {self.url}/rest/api/{self.api_version}/search"
         while True:
-            page = self._call(
-                lambda s=start: self._jira.search_issues(
+            page: Any = self._call(
+                functools.partial(
+                    self._jira.search_issues,
                     jql,
-                    startAt=s,
+                    startAt=start,
                     maxResults=PAGE_SIZE,
                     fields=list(fields),
                     expand=expand,
@@ -565,7 +569,7 @@ class JiraAdapter:
         start = 0
         while start < total:
             page = self._call(
-                lambda s=start: self._jira.comments(key, start_at=s, max_results=PAGE_SIZE), what
+                functools.partial(self._jira.comments, key, start_at=start, max_results=PAGE_SIZE), what
             )
             if not page:
                 break
@@ -578,9 +582,7 @@ class JiraAdapter:
     def _all_histories(self, key: str, total: int) -> list[Any]:
         if not self._cloud:
             what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}?expand=changelog"
-            issue = self._call(
-                lambda: self._jira.issue(key, fields="created", expand="changelog"), what
-            )
+            issue = self._call(lambda: self._jira.issue(key, fields="created", expand="changelog"), what)
             raw = issue.raw if isinstance(issue.raw, dict) else {}
             log_page = raw.get("changelog")
             if isinstance(log_page, dict) and isinstance(log_page.get("histories"), list):
@@ -591,8 +593,10 @@ class JiraAdapter:
         start = 0
         while start < total:
             page = self._call(
-                lambda s=start: self._jira._get_json(
-                    f"issue/{key}/changelog", params={"startAt": s, "maxResults": PAGE_SIZE}
+                functools.partial(
+                    self._jira._get_json,
+                    f"issue/{key}/changelog",
+                    params={"startAt": start, "maxResults": PAGE_SIZE},
                 ),
                 what,
             )
@@ -665,7 +669,7 @@ class JiraAdapter:
         labels = fields.get("labels") or []
         fingerprint = next(
             (
-                label[len(FINGERPRINT_PREFIX):]
+                label[len(FINGERPRINT_PREFIX) :]
                 for label in labels
                 if isinstance(label, str) and label.startswith(FINGERPRINT_PREFIX)
             ),
@@ -744,7 +748,9 @@ class JiraAdapter:
             )
         what = f"POST {self.url}/rest/api/{self.api_version}/issue"
         try:
-            issue = self._call(lambda: self._jira.create_issue(fields=fields, prefetch=False), what, write=True)
+            issue = self._call(
+                lambda: self._jira.create_issue(fields=fields, prefetch=False), what, write=True
+            )
         except TrackerError as exc:
             if exc.status != 400 or "assignee" not in str(exc) or "assignee" not in fields:
                 raise
@@ -754,7 +760,9 @@ class JiraAdapter:
                 draft.assignee,
             )
             fields.pop("assignee")
-            issue = self._call(lambda: self._jira.create_issue(fields=fields, prefetch=False), what, write=True)
+            issue = self._call(
+                lambda: self._jira.create_issue(fields=fields, prefetch=False), what, write=True
+            )
         key = getattr(issue, "key", None)
         if not isinstance(key, str):
             raise PayloadError(f"{what}: Jira created an issue but did not say its key", adapter=self.name)
@@ -774,7 +782,7 @@ class JiraAdapter:
     def close(self) -> None:
         """Close the HTTP sessions."""
         try:
-            self._jira.close()
+            self._jira.close()  # type: ignore[no-untyped-call]
         finally:
             self._http.close()
 

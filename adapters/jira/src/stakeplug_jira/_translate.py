@@ -148,10 +148,9 @@ def issue_activities(
     """
     key, f = _fields(issue)
     project = f.get("project")
-    project_key = (
-        project.get("key") if isinstance(project, Mapping) and isinstance(project.get("key"), str)
-        else _project_of(key)
-    )
+    project_key = _project_of(key)
+    if isinstance(project, Mapping) and isinstance(project.get("key"), str):
+        project_key = project["key"]
     summary = f.get("summary")
     labels = f.get("labels") or []
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
@@ -237,7 +236,9 @@ def issue_activities(
                 old, new = it.get("from"), it.get("to")
                 if old:
                     out.append(
-                        Activity(ActivityKind.UNASSIGNED, actor, item, when, addressees=(old,), id=aid + "-from")
+                        Activity(
+                            ActivityKind.UNASSIGNED, actor, item, when, addressees=(old,), id=aid + "-from"
+                        )
                     )
                 if new:
                     out.append(

@@ -7,6 +7,7 @@ serves until interrupted.  ``GET /_fake/stats`` answers the request counts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -34,8 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--token", default="fake-jira-token", help="the API token or PAT it accepts")
     args = parser.parse_args(argv)
     fake = FakeJira(
-        mode=args.mode, email=args.email, token=args.token, latency=args.latency,
-        host=args.host, port=args.port,
+        mode=args.mode,
+        email=args.email,
+        token=args.token,
+        latency=args.latency,
+        host=args.host,
+        port=args.port,
     )
     generated = generate_project(
         fake,
@@ -56,10 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         fake.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

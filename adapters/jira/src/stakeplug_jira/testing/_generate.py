@@ -17,8 +17,18 @@ from stakeplug_jira.testing._server import FakeJira
 __all__ = ["GeneratedProject", "generate_project"]
 
 _WORDS = (
-    "billing export", "login page", "search index", "audit trail", "release notes", "data import",
-    "partner API", "onboarding flow", "report layout", "cache layer", "mobile sync", "access rights",
+    "billing export",
+    "login page",
+    "search index",
+    "audit trail",
+    "release notes",
+    "data import",
+    "partner API",
+    "onboarding flow",
+    "report layout",
+    "cache layer",
+    "mobile sync",
+    "access rights",
 )
 _STATUSES = ("To Do", "In Progress", "In Review", "Done")
 
@@ -72,9 +82,7 @@ def generate_project(
     partner_keys = []
     for i in range(max(3, issues // 50)):
         who = rng.choice(accounts)
-        partner_keys.append(
-            fake.add_issue(partner_project, f"Partner work {i}", creator=who, created=start)
-        )
+        partner_keys.append(fake.add_issue(partner_project, f"Partner work {i}", creator=who, created=start))
 
     per_issue = [0] * issues
     for i in range(min(overflow, issues)):
@@ -108,7 +116,9 @@ def generate_project(
         t = iter(times)
         assignee = creator if rng.random() < 0.3 else rng.choice(accounts)
         fake.assign(key, assignee, by=rng.choice([creator, assignee]), at=next(t))
-        path = rng.choice([("In Progress",), ("In Progress", "Done"), ("In Progress", "In Review", "Done"), ()])
+        path = rng.choice(
+            [("In Progress",), ("In Progress", "Done"), ("In Progress", "In Review", "Done"), ()]
+        )
         for status in path:
             fake.transition(key, status, by=assignee, at=next(t))
         if path and path[-1] == "Done" and rng.random() < 0.1:

@@ -66,7 +66,7 @@ class Query:
         ``get`` returns a string for text fields, a list of strings for
         ``labels`` and an aware datetime for dates.
         """
-        return all(_test(c, get(c.field)) for c in self.conditions)
+        return all(bool(_test(c, get(c.field))) for c in self.conditions)
 
 
 def _test(c: Condition, actual: Any) -> bool:
@@ -76,14 +76,16 @@ def _test(c: Condition, actual: Any) -> bool:
     if c.field in _DATE_FIELDS:
         if actual is None:
             return False
-        return {
-            "=": actual == c.value,
-            "!=": actual != c.value,
-            ">=": actual >= c.value,
-            "<=": actual <= c.value,
-            ">": actual > c.value,
-            "<": actual < c.value,
-        }[c.op]
+        return bool(
+            {
+                "=": actual == c.value,
+                "!=": actual != c.value,
+                ">=": actual >= c.value,
+                "<=": actual <= c.value,
+                ">": actual > c.value,
+                "<": actual < c.value,
+            }[c.op]
+        )
     same = actual is not None and str(actual).casefold() == str(c.value).casefold()
     return same if c.op == "=" else not same
 
@@ -95,7 +97,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
-            raise JqlError(f"Error in the JQL Query: the character {text[pos]!r} is not expected at position {pos}.")
+            raise JqlError(
+                f"Error in the JQL Query: the character {text[pos]!r} is not expected at position {pos}."
+            )
         kind = m.lastgroup or ""
         value = m.group(kind)
         if kind == "str":
@@ -160,9 +164,7 @@ class _Parser:
             raise JqlError(f"Error in the JQL Query: expecting a field name but got '{tok[1]}'.")
         field = tok[1].lower()
         if field not in _DATE_FIELDS | _TEXT_FIELDS:
-            raise JqlError(
-                f"Field '{tok[1]}' does not exist or you do not have permission to view it."
-            )
+            raise JqlError(f"Field '{tok[1]}' does not exist or you do not have permission to view it.")
         kind, op = self.take()
         if kind != "op":
             raise JqlError(f"Error in the JQL Query: expecting an operator after '{tok[1]}' but got '{op}'.")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import functools
 import json
 import re
 import socket
@@ -47,14 +48,27 @@ from stakeplug_jira.testing._state import (
     State,
 )
 
-__all__ = ["DELETE", "Fault", "FakeJira"]
+__all__ = ["DELETE", "FakeJira", "Fault"]
 
 _REST = re.compile(r"^/rest/api/(?P<v>2|3|latest)/(?P<rest>.*)$")
 _ISSUE_PATH = re.compile(r"^issue/(?P<key>[^/]+)(?:/(?P<sub>comment|changelog))?$")
 _ALL_FIELDS = (
-    "summary", "status", "assignee", "reporter", "creator", "duedate", "resolutiondate",
-    "resolution", "labels", "issuelinks", "comment", "created", "updated", "project",
-    "issuetype", "description",
+    "summary",
+    "status",
+    "assignee",
+    "reporter",
+    "creator",
+    "duedate",
+    "resolutiondate",
+    "resolution",
+    "labels",
+    "issuelinks",
+    "comment",
+    "created",
+    "updated",
+    "project",
+    "issuetype",
+    "description",
 )
 
 
@@ -88,7 +102,7 @@ def _ts(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
 
 
-def _adf(text: str) -> dict[str, Any]:
+def _adf(text: str, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Wiki text with ``[~accountid:x]`` mentions as an Atlassian Document Format doc."""
     paragraphs = []
     for line in text.split("\n") or [""]:
@@ -98,7 +112,14 @@ def _adf(text: str) -> dict[str, Any]:
             if m.start() > pos:
                 content.append({"type": "text", "text": line[pos : m.start()]})
             content.append(
-                {"type": "mention", "attrs": {"id": m.group(1), "text": "@" + m.group(1), "accessLevel": ""}}
+                {
+                    "type": "mention",
+                    "attrs": {
+                        "id": m.group(1),
+                        "text": "@" + (names or {}).get(m.group(1), m.group(1)),
+                        "accessLevel": "",
+                    },
+                }
             )
             pos = m.end()
         if pos < len(line):
@@ -159,7 +180,7 @@ class FakeJira:
         *,
         mode: str = "cloud",
         email: str = "stakeplug-bot@example.org",
-        token: str | None = "fake-jira-token",
+        token: str | None = "fake-jira-token",  # noqa: S107 - the fake's own made-up token
         inline_comments: int = 20,
         inline_histories: int = 100,
         page_cap: int = 100,
@@ -199,7 +220,8 @@ class FakeJira:
         if self._server is None:
             raise RuntimeError("the fake Jira is not started; call start() first")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        shown = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{shown}:{port}"
 
     def start(self) -> FakeJira:
         """Listen on :attr:`host`:\\ :attr:`port` (0 picks a free port) in a background thread."""
@@ -227,7 +249,8 @@ class FakeJira:
     def serve_forever(self) -> None:
         """Block serving requests (the command line uses this)."""
         self.start()
-        assert self._thread is not None
+        if self._thread is None:  # pragma: no cover - start() always sets it
+            return
         try:
             while self._thread.is_alive():
                 self._thread.join(0.5)
@@ -340,7 +363,9 @@ class FakeJira:
         with self._faults_lock:
             self._faults.append(Fault("reset", path, method, times))
 
-    def delay(self, seconds: float, *, path: str | None = None, method: str | None = None, times: int = 1) -> None:
+    def delay(
+        self, seconds: float, *, path: str | None = None, method: str | None = None, times: int = 1
+    ) -> None:
         """Wait ``seconds`` before answering the next ``times`` matching requests."""
         with self._faults_lock:
             self._faults.append(Fault("delay", path, method, times, seconds=seconds))
@@ -415,7 +440,9 @@ class FakeJira:
     def _body(self, text: str, v: str) -> Any:
         if self.mode == "server":
             return MENTION.sub(lambda m: f"[~{self._ref(m.group(1))}]", text)
-        return _adf(text) if v == "3" else text
+        if v != "3":
+            return text
+        return _adf(text, {a: u.display_name for a, u in self.state.users.items()})
 
     def _status(self, name: str, v: str) -> dict[str, Any]:
         sid, cat = STATUSES[name]
@@ -562,7 +589,9 @@ class FakeJira:
             f["description"] = self._body(issue.description, v) if issue.description else None
         return f
 
-    def _render_issue(self, issue: FakeIssue, wanted: set[str], expand: set[str], v: str, *, full_changelog: bool = False) -> dict[str, Any]:
+    def _render_issue(
+        self, issue: FakeIssue, wanted: set[str], expand: set[str], v: str, *, full_changelog: bool = False
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {
             "expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
             "id": str(issue.id),
@@ -613,10 +642,12 @@ class FakeJira:
         max_results = _int(params, "maxResults", 50)
         max_results = max(0, min(max_results, self.page_cap))
         with self.state.lock:
-            found = [i for i in self.state.issues.values() if query.matches(lambda f, i=i: _get(i, f, self))]
+            found = [
+                i for i in self.state.issues.values() if query.matches(functools.partial(_get, i, fake=self))
+            ]
             order = query.order or (("key", False),)
             for field, desc in reversed(order):
-                found.sort(key=lambda i, f=field: _sort_key(i, f), reverse=desc)
+                found.sort(key=functools.partial(_sort_key, field=field), reverse=desc)
             if cloud:
                 token = _one(params, "nextPageToken")
                 start = _decode_token(token, jql) if token else 0
@@ -664,8 +695,9 @@ class FakeJira:
                 hist = issue.histories[start : start + size]
                 total = len(issue.histories)
                 last = start + len(hist) >= total
+                base = f"{self.url}/rest/api/{v}/issue/{issue.key}/changelog"
                 out: dict[str, Any] = {
-                    "self": f"{self.url}/rest/api/{v}/issue/{issue.key}/changelog?startAt={start}&maxResults={size}",
+                    "self": f"{base}?startAt={start}&maxResults={size}",
                     "maxResults": size,
                     "startAt": start,
                     "total": total,
@@ -673,9 +705,7 @@ class FakeJira:
                     "values": [self._history(h, v) for h in hist],
                 }
                 if not last:
-                    out["nextPage"] = (
-                        f"{self.url}/rest/api/{v}/issue/{issue.key}/changelog?startAt={start + size}&maxResults={size}"
-                    )
+                    out["nextPage"] = f"{base}?startAt={start + size}&maxResults={size}"
                 return out
             wanted = _fields_param(params)
             expand = {e.strip() for e in ",".join(params.get("expand", [])).split(",") if e.strip()}
@@ -687,7 +717,16 @@ class FakeJira:
         raw: dict[str, Any] = body["fields"]
         errors: dict[str, str] = {}
         fields: dict[str, Any] = {}
-        allowed = {"project", "issuetype", "summary", "description", "labels", "duedate", "assignee", "reporter"}
+        allowed = {
+            "project",
+            "issuetype",
+            "summary",
+            "description",
+            "labels",
+            "duedate",
+            "assignee",
+            "reporter",
+        }
         for name in raw:
             if name not in allowed:
                 errors[name] = (
@@ -726,7 +765,9 @@ class FakeJira:
         desc = raw.get("description")
         if desc is not None:
             if v == "3" and not (isinstance(desc, dict) and desc.get("type") == "doc"):
-                errors["description"] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+                errors["description"] = (
+                    "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+                )
             elif v != "3" and not isinstance(desc, str):
                 errors["description"] = "Operation value must be a string"
             else:
@@ -763,7 +804,9 @@ class FakeJira:
         issue = self.state.create_from_api(fields, self.BOT, self.clock())
         return {"id": str(issue.id), "key": issue.key, "self": f"{self.url}/rest/api/{v}/issue/{issue.id}"}
 
-    def handle(self, method: str, path: str, params: Mapping[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
+    def handle(
+        self, method: str, path: str, params: Mapping[str, list[str]], body: Any
+    ) -> tuple[int, Any, dict[str, str]]:
         """Route one authenticated REST request; returns status, JSON body and headers."""
         m = _REST.match(path)
         if m is None:
@@ -791,15 +834,26 @@ class FakeJira:
                 if cloud:
                     raise _ApiError(
                         410,
-                        ["The requested API has been removed. Please use the newer, enhanced search-based API "
-                         "instead. See https://developer.atlassian.com/changelog/#CHANGE-2046 for more information."],
+                        [
+                            "The requested API has been removed. Please use the newer, enhanced "
+                            "search-based API instead. See "
+                            "https://developer.atlassian.com/changelog/#CHANGE-2046 for more information."
+                        ],
                     )
                 return 200, self._search(v, params, cloud=False), {}
             if rest.startswith("project/"):
                 key = rest.split("/", 1)[1]
                 if key not in self.state.projects:
                     raise _ApiError(404, [f"No project could be found with key '{key}'."])
-                return 200, {"key": key, "name": self.state.projects[key], "id": str(10000 + list(self.state.projects).index(key))}, {}
+                return (
+                    200,
+                    {
+                        "key": key,
+                        "name": self.state.projects[key],
+                        "id": str(10000 + list(self.state.projects).index(key)),
+                    },
+                    {},
+                )
             im = _ISSUE_PATH.match(rest)
             if im is not None:
                 return 200, self._issue_get(v, im.group("key"), im.group("sub"), params), {}
@@ -890,7 +944,7 @@ def _decode_token(token: str, jql: str) -> int:
         raise _ApiError(400, ["The provided next page token is invalid or expired."]) from None
 
 
-def _get(issue: FakeIssue, field: str, fake: FakeJira) -> Any:
+def _get(issue: FakeIssue, field: str, *, fake: FakeJira) -> Any:
     if field == "project":
         return issue.project
     if field == "key":
@@ -908,7 +962,7 @@ def _get(issue: FakeIssue, field: str, fake: FakeJira) -> Any:
     return None
 
 
-def _sort_key(issue: FakeIssue, field: str) -> Any:
+def _sort_key(issue: FakeIssue, *, field: str) -> Any:
     if field == "key":
         return (issue.project, int(issue.key.rsplit("-", 1)[1]))
     return getattr(issue, field)
@@ -960,7 +1014,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeJira/1.0"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Requests are counted, not logged."""
 
     def do_GET(self) -> None:
@@ -1033,7 +1087,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {"errorMessages": ["Unexpected character in the request body."], "errors": {}})
             return
         try:
-            status, out, headers = fake.handle(method, path, parse_qs(parts.query, keep_blank_values=True), body)
+            status, out, headers = fake.handle(
+                method, path, parse_qs(parts.query, keep_blank_values=True), body
+            )
         except _ApiError as exc:
             self._send(exc.status, exc.body)
             return

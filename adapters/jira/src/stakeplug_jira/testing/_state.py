@@ -254,7 +254,9 @@ class State:
             issue.touch(c.created)
             return c
 
-    def _history(self, issue: FakeIssue, author: str | None, at: datetime, items: list[dict[str, Any]]) -> FakeHistory:
+    def _history(
+        self, issue: FakeIssue, author: str | None, at: datetime, items: list[dict[str, Any]]
+    ) -> FakeHistory:
         h = FakeHistory(self._next_history, self._known(author), utc(at), items)
         self._next_history += 1
         issue.histories.append(h)
@@ -292,14 +294,28 @@ class State:
             if now_done and not was_done:
                 issue.resolutiondate = utc(at)
                 items.append(
-                    {"field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
-                     "from": None, "fromString": None, "to": "10000", "toString": "Done"}
+                    {
+                        "field": "resolution",
+                        "fieldtype": "jira",
+                        "fieldId": "resolution",
+                        "from": None,
+                        "fromString": None,
+                        "to": "10000",
+                        "toString": "Done",
+                    }
                 )
             elif was_done and not now_done:
                 issue.resolutiondate = None
                 items.append(
-                    {"field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
-                     "from": "10000", "fromString": "Done", "to": None, "toString": None}
+                    {
+                        "field": "resolution",
+                        "fieldtype": "jira",
+                        "fieldId": "resolution",
+                        "from": "10000",
+                        "fromString": "Done",
+                        "to": None,
+                        "toString": None,
+                    }
                 )
             issue.status = status
             return self._history(issue, by, at, items)
