@@ -38,7 +38,7 @@ from typing import Any
 import attrs
 
 from stakeplug._register import Register, read_toml, register_from_mapping
-from stakeplug._registry import build_adapter
+from stakeplug._registry import build_adapter, get_adapter
 from stakeplug._suggest import did_you_mean
 from stakeplug.errors import ConfigError, StakeplugError
 
@@ -119,7 +119,11 @@ class Config:
         return built
 
     def build_tasks_adapter(self, *, env: Mapping[str, str] | None = None) -> Any:
-        """Build the adapter of ``[tasks]``; a :class:`ConfigError` when there is no ``[tasks]``."""
+        """Build the adapter of ``[tasks]``; a :class:`ConfigError` when there is no ``[tasks]``.
+
+        ``allow_public`` is handed to adapters that declare that option, so the
+        adapter itself can refuse a public place it detects.
+        """
         if self.tasks is None:
             raise ConfigError(
                 "no [tasks] table, so there is nowhere to post care tasks; "
@@ -127,7 +131,11 @@ class Config:
                 path=self.path,
                 location="tasks",
             )
-        return self._build(self.tasks.adapter, self.tasks.options, "tasks", env)
+        options = dict(self.tasks.options)
+        factory = get_adapter(self.tasks.adapter)
+        if "allow_public" in getattr(factory, "OPTIONS", {}):
+            options["allow_public"] = self.tasks.allow_public
+        return self._build(self.tasks.adapter, options, "tasks", env)
 
     def load_rules(self) -> Any:
         """The shipped rules with this config's ``[rules]`` overrides applied."""

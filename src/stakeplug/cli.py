@@ -11,7 +11,8 @@ Exit codes::
 
     0  ok
     1  a --fail-on condition was met
-    2  usage or config error (nothing was collected, no report was written)
+    2  usage or config error: nothing was collected and no report written; or
+       the task target was refused as public (the report is written, nothing posted)
     3  a source failed or posting failed (and --fail-on source-error was not given)
     4  an internal error (a bug: rerun with --debug and report the traceback)
 
@@ -320,6 +321,9 @@ def _exit_code(report: Mapping[str, Any], fail_on: Sequence[str]) -> tuple[int, 
     return EXIT_OK, []
 
 
+_PRIVACY = "refused for privacy: "
+
+
 def _post(
     console: _Console,
     config: Any,
@@ -341,10 +345,7 @@ def _post(
             dry_run=dry_run,
         )
     except PrivacyError as exc:
-        return None, (
-            f"{exc}; set private = true in [tasks] if only the team can read it, "
-            "or allow_public = true to post there anyway"
-        )
+        return None, f"{_PRIVACY}{exc}"
     except TrackerError as exc:
         return None, str(exc)
     return results, None
@@ -456,6 +457,13 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
         previous=previous,
     )
     _finish(console, report, out_dir=out_dir, formats=args.format, summary=not args.quiet_summary)
+    if post_error and post_error.startswith(_PRIVACY):
+        console.error(
+            post_error,
+            "in [tasks]",
+            "post to a place only the team can read, or set allow_public = true in [tasks]",
+        )
+        return EXIT_CONFIG
     code, reasons = _exit_code(report, args.fail_on)
     for reason in reasons:
         console.warn(reason)

@@ -1,0 +1,167 @@
+"""`stakeplug audit` against the fake GitHub server: a real adapter, real HTTP on loopback.
+
+The command runs as a subprocess; the fake GitHub of ``stakeplug_github.testing``
+runs in this test process and keeps the created issues between runs, the way
+GitHub does between two nightly jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("stakeplug_github")
+
+from stakeplug_github.testing import FakeGitHub  # noqa: E402
+
+TOKEN = "gh-test-" + "t0k3n" * 6
+WINDOW = ("--since", "2026-08-01", "--until", "2026-11-01")
+
+REGISTER = """\
+[project]
+name = "Apollo"
+
+[[team]]
+name = "Dana Whitfield"
+identities = { github = "user00" }
+
+[[team]]
+name = "Sam Carter"
+identities = { github = "user01" }
+"""
+
+
+def stakeplug_command() -> str:
+    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which(
+        "stakeplug"
+    )
+    assert found, "the stakeplug console script is installed"
+    return found
+
+
+def run(*args: str, cwd: Path, token: str | None = TOKEN) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "APOLLO_GH_TOKEN")}
+    if token is not None:
+        env["APOLLO_GH_TOKEN"] = token
+    return subprocess.run(
+        [stakeplug_command(), *args],
+        cwd=cwd,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub(tokens=(TOKEN,)) as fake:
+        fake.generate("acme/apollo", issues=30, prs=12, users=10, seed=7)
+        fake.add_repo("acme/apollo-team", private=True)
+        fake.add_repo("acme/public-board", private=False)
+        yield fake
+
+
+def write_config(folder: Path, fake: FakeGitHub, *, tasks_repo: str | None) -> Path:
+    people = "".join(
+        f'\n[[stakeholders]]\nname = "Person {i}"\npower = {2 + i % 4}\ninterest = 4\n'
+        f'owner = "{"Dana Whitfield" if i % 2 else "Sam Carter"}"\n'
+        f'identities = {{ github = "user{i:02d}" }}\n'
+        for i in range(2, 9)
+    )
+    source = (
+        f'\n[[sources]]\nadapter = "github"\nrepo = "acme/apollo"\nbase_url = "{fake.url}"\n'
+        'token_env = "APOLLO_GH_TOKEN"\n'
+    )
+    tasks = ""
+    if tasks_repo is not None:
+        tasks = (
+            f'\n[tasks]\nadapter = "github"\nrepo = "{tasks_repo}"\nbase_url = "{fake.url}"\n'
+            'token_env = "APOLLO_GH_TOKEN"\nprivate = true\n'
+        )
+    path = folder / "stakeplug.toml"
+    path.write_text(REGISTER + people + source + tasks, "utf-8")
+    return path
+
+
+def report(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "report.json").read_text("utf-8"))
+    return data
+
+
+def test_post_creates_issues_once_even_across_runs(tmp_path: Path, github: FakeGitHub) -> None:
+    """Tasks are created in GitHub on the first --post and found there, not duplicated, on the next."""
+    write_config(tmp_path, github, tasks_repo="acme/apollo-team")
+    github.reset_stats()
+    first = run("audit", *WINDOW, "--post", "--out", "one", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    data = report(tmp_path / "one")
+    [source] = data["sources"]
+    assert (source["name"], source["adapter"], source["status"]) == ("github", "github", "ok")
+    assert source["requests"] > 0
+    created = [g for g in data["suggestions"] if g["status"] == "created"]
+    assert created
+    assert all(g["task"]["url"] for g in created)
+    issues = [i for i in github.created_issues if i["repo"] == "acme/apollo-team"]
+    assert len(issues) == len(created)
+    assert all("stakeplug" in i["labels"] for i in issues)
+
+    second = run("audit", *WINDOW, "--post", "--out", "two", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    again = report(tmp_path / "two")
+    fingerprints = [g["fingerprint"] for g in data["suggestions"]]
+    assert not any(
+        g["status"] == "created" and g["fingerprint"] in fingerprints for g in again["suggestions"]
+    )
+    after = [i for i in github.created_issues if i["repo"] == "acme/apollo-team"]
+    titles = [i["title"] for i in after]
+    assert len(titles) == len(set(titles))
+    assert TOKEN not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def test_a_refused_token_fails_the_source_with_exit_3(tmp_path: Path, github: FakeGitHub) -> None:
+    """Wrong credentials: the source is reported failed with the reason; the token is never shown."""
+    write_config(tmp_path, github, tasks_repo=None)
+    wrong = "gh-wrong-" + "x9" * 12
+    result = run("audit", *WINDOW, "--out", "out", cwd=tmp_path, token=wrong)
+    assert result.returncode == 3, result.stderr
+    assert "github (failed)" in result.stderr
+    data = report(tmp_path / "out")
+    assert data["sources"][0]["status"] == "failed"
+    assert "401" in data["sources"][0]["error"] or "APOLLO_GH_TOKEN" in data["sources"][0]["error"]
+    text = result.stdout + result.stderr + (tmp_path / "out" / "report.md").read_text("utf-8")
+    assert wrong not in text
+
+
+def test_an_unset_token_variable_is_named_before_anything_runs(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """The real adapter names the unset variable; exit code 2 and no report."""
+    write_config(tmp_path, github, tasks_repo=None)
+    github.reset_stats()
+    result = run("audit", *WINDOW, "--out", "out", cwd=tmp_path, token=None)
+    assert result.returncode == 2
+    assert "APOLLO_GH_TOKEN" in result.stderr
+    assert "sources[0]" in result.stderr
+    assert not (tmp_path / "out" / "report.json").exists()
+    assert github.requests == 0
+
+
+def test_a_public_task_target_is_refused(tmp_path: Path, github: FakeGitHub) -> None:
+    """Posting into a public repository without allow_public is refused with exit code 2."""
+    write_config(tmp_path, github, tasks_repo="acme/public-board")
+    result = run("audit", *WINDOW, "--post", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "allow_public" in result.stderr
+    assert not [i for i in github.created_issues if i["repo"] == "acme/public-board"]
+    data = report(tmp_path / "out")
+    assert data["posting"]["error"]
