@@ -117,6 +117,7 @@ _INLINE_NOTES = {
     _APPROACHES_INFORMALLY: "commented where nobody asked them",
     _GIVES_UNSOLICITED_FEEDBACK: "commented on a status report unasked",
 }
+_ANSWER_NOTES = {_REVIEW: "answered a review request", _REQUEST: "answered a request for input"}
 _TEAM = object()
 """Marks a team member's account in the identity cache."""
 _MISSING = object()
@@ -548,7 +549,8 @@ class _Pass:
         if kind is ActivityKind.ASSIGNED:
             req = _ASSIGNMENT
         elif kind is ActivityKind.REQUEST:
-            req = _REVIEW if activity.details.get("request_kind") == "review" else _REQUEST
+            review = activity.details.get("request_kind") == "review"
+            req = _REVIEW if review or activity.item.kind is ItemKind.PULL_REQUEST else _REQUEST
         elif kind in (ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT):
             req = _REQUEST if activity.item.kind is ItemKind.INPUT_NEEDED else _MENTION
         else:
@@ -603,7 +605,7 @@ class _Pass:
         if req == _MENTION:
             self.add(person, _ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
         else:
-            self.add(person, _RESPONDS_TO_REQUESTS, ts, acts, f"answered a {req} request")
+            self.add(person, _RESPONDS_TO_REQUESTS, ts, acts, _ANSWER_NOTES[req])
             if req == _REVIEW and activity.kind is ActivityKind.REVIEW:
                 self.add(person, _KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
         if ts - opened <= self.quick_s:

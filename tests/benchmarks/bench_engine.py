@@ -100,7 +100,7 @@ def activities(n: int, seed: int = 7) -> Iterator[Activity]:
     # 30 % team members, 66 % stakeholders, 4 % people outside the register.
     actors = team * 25 + people * 3 + strangers * 1
     actors = actors[: len(actors)]
-    step = timedelta(seconds=(180 * 86400.0) / n)
+    step = timedelta(seconds=(180 * 86400.0) / (n + 1))
     ts = UNTIL - timedelta(days=180)
     team_set = set(team)
     comment = ActivityKind.COMMENT
