@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip("stakeplug_github")
 
-from stakeplug_github.testing import FakeGitHub  # noqa: E402
+from stakeplug_github.testing import FakeGitHub
 
 TOKEN = "gh-test-" + "t0k3n" * 6
 WINDOW = ("--since", "2026-08-01", "--until", "2026-11-01")
@@ -40,9 +40,7 @@ identities = { github = "user01" }
 
 
 def stakeplug_command() -> str:
-    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which(
-        "stakeplug"
-    )
+    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which("stakeplug")
     assert found, "the stakeplug console script is installed"
     return found
 
@@ -113,6 +111,11 @@ def test_post_creates_issues_once_even_across_runs(tmp_path: Path, github: FakeG
     assert all(g["task"]["url"] for g in created)
     issues = [i for i in github.created_issues if i["repo"] == "acme/apollo-team"]
     assert len(issues) == len(created)
+    calls = github.stats()["by_path"]
+    assert calls["GET /repos/acme/apollo-team/issues"] == 1
+    assert calls["POST /repos/acme/apollo-team/issues"] == len(created)
+    reads = sum(n for path, n in calls.items() if path.startswith("GET /repos/acme/apollo/"))
+    assert source["requests"] == reads
     assert all("stakeplug" in i["labels"] for i in issues)
 
     second = run("audit", *WINDOW, "--post", "--out", "two", cwd=tmp_path)
@@ -142,9 +145,7 @@ def test_a_refused_token_fails_the_source_with_exit_3(tmp_path: Path, github: Fa
     assert wrong not in text
 
 
-def test_an_unset_token_variable_is_named_before_anything_runs(
-    tmp_path: Path, github: FakeGitHub
-) -> None:
+def test_an_unset_token_variable_is_named_before_anything_runs(tmp_path: Path, github: FakeGitHub) -> None:
     """The real adapter names the unset variable; exit code 2 and no report."""
     write_config(tmp_path, github, tasks_repo=None)
     github.reset_stats()

@@ -286,6 +286,30 @@ def _collect_and_plan(
     return result, suggestions, history_error
 
 
+class _ListedOnce:
+    """The task target, with its existing tasks listed once per run.
+
+    The planner needs the list for cooldowns and posting needs it to skip
+    existing fingerprints; one listing serves both.
+    """
+
+    def __init__(self, adapter: Any) -> None:
+        self._adapter = adapter
+        self._tasks: list[Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self._adapter.name)
+
+    def find_tasks(self) -> list[Any]:
+        if self._tasks is None:
+            self._tasks = list(self._adapter.find_tasks())
+        return self._tasks
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._adapter, attr)
+
+
 def _close(adapter: Any) -> None:
     close = getattr(adapter, "close", None)
     if close is not None:
@@ -436,7 +460,7 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
     out_dir = check_writable(args.out)
     tasks_adapter = None
     if args.post or config.tasks is not None:
-        tasks_adapter = config.build_tasks_adapter()
+        tasks_adapter = _ListedOnce(config.build_tasks_adapter())
     try:
         result, suggestions, post_error = _collect_and_plan(
             console, config, since=since, until=until, now=None, tasks_adapter=tasks_adapter
