@@ -529,8 +529,7 @@ class GitHubAdapter:
         repo = self._target()
         known = self._known
         if known is None:
-            self.find_tasks()
-            known = self._known or {}
+            known = self._known = {t.fingerprint: t for t in self.find_tasks()}
         found = known.get(draft.fingerprint)
         if found is not None:
             return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")

@@ -51,6 +51,7 @@ class _Fault:
     headers: dict[str, str]
     body: Any
     drop: bool = False
+    method: str | None = None
 
 
 class _Reply(Exception):
@@ -230,14 +231,19 @@ class FakeGitHub:
         path: str | None = None,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        method: str | None = None,
     ) -> None:
         """Answer the next ``times`` requests (whose path contains ``path``) with ``status``.
+
+        ``method`` limits the fault to ``GET``, ``POST``...
 
         ``body`` is the JSON to send (GitHub's ``{"message": ...}`` shape by
         default); a 200 with a hand-made body serves malformed payloads.
         """
         with self._lock:
-            self._faults.append(_Fault(status, times, path, dict(headers or {}), body))
+            self._faults.append(
+                _Fault(status, times, path, dict(headers or {}), body, method=method and method.upper())
+            )
 
     def drop_connections(self, *, times: int = 1, path: str | None = None) -> None:
         """Close the connection without answering on the next ``times`` requests."""
@@ -305,9 +311,11 @@ class FakeGitHub:
 
     # -- request handling (called from the server threads) ---------------------
 
-    def _take_fault(self, path: str) -> _Fault | None:
+    def _take_fault(self, method: str, path: str) -> _Fault | None:
         with self._lock:
             for fault in self._faults:
+                if fault.method is not None and fault.method != method:
+                    continue
                 if fault.times > 0 and (fault.path is None or fault.path in path):
                     fault.times -= 1
                     if fault.times == 0:
@@ -366,7 +374,7 @@ class FakeGitHub:
         with self._lock:
             self.request_log.append((method, path + (f"?{split.query}" if split.query else "")))
             self.by_path[f"{method} {path}"] += 1
-        fault = self._take_fault(path)
+        fault = self._take_fault(method, path)
         if fault is not None and fault.drop:
             return None
         if fault is not None:
