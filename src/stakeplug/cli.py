@@ -254,18 +254,25 @@ def _collect_and_plan(
     until: datetime | None,
     now: datetime | None,
     tasks_adapter: Any,
+    out: str | None = None,
 ) -> tuple[Any, list[Any], str | None]:
     """Build sources, audit, read task history and plan care; source adapters are closed after.
 
-    The third value says why the task target's history could not be read, if it could not.
+    ``out``, when given, is checked for writing once every adapter is built and
+    before anything is collected, so neither a config error nor an unwritable
+    folder leaves anything behind.  The third value says why the task
+    target's history could not be read, if it could not.
     """
     from stakeplug import audit as run_audit
     from stakeplug import plan_care
+    from stakeplug._report import check_writable
 
     rules = config.load_rules()
     sources = config.build_sources()
     progress = _Progress(sys.stderr, enabled=not console.quiet and _progress_enabled(sys.stderr))
     try:
+        if out is not None:
+            check_writable(out)
         result = run_audit(config.register, sources, since=since, until=until, rules=rules, progress=progress)
     finally:
         progress.done()
@@ -451,19 +458,24 @@ def _load(console: _Console, config_path: str) -> Any:
 
 def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
     """Audit every configured source, plan care, post or dry-run, write reports."""
-    from stakeplug._report import build_report, check_writable, load_previous
+    from stakeplug._report import build_report, load_previous
 
     since, until = _window(args)
     previous = load_previous(args.previous) if args.previous else None
     config = _load(console, args.config)
     config.load_rules()
-    out_dir = check_writable(args.out)
     tasks_adapter = None
     if args.post or config.tasks is not None:
         tasks_adapter = _ListedOnce(config.build_tasks_adapter())
     try:
         result, suggestions, post_error = _collect_and_plan(
-            console, config, since=since, until=until, now=None, tasks_adapter=tasks_adapter
+            console,
+            config,
+            since=since,
+            until=until,
+            now=None,
+            tasks_adapter=tasks_adapter,
+            out=args.out,
         )
         results = None
         if post_error is None:
@@ -480,7 +492,7 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
         target=config.tasks.adapter if config.tasks is not None else None,
         previous=previous,
     )
-    _finish(console, report, out_dir=out_dir, formats=args.format, summary=not args.quiet_summary)
+    _finish(console, report, out_dir=Path(args.out), formats=args.format, summary=not args.quiet_summary)
     if post_error and post_error.startswith(_PRIVACY):
         console.error(
             post_error,
