@@ -230,3 +230,11 @@ def test_parse_line_accepts_a_deleted_actor() -> None:
         ' "item": {"tool": "t", "id": "1"}}'
     )
     assert a.actor is None
+
+
+def test_a_naive_window_is_refused(tmp_path: Path) -> None:
+    """collect with a naive datetime raises a ConfigError instead of guessing a zone."""
+    path = tmp_path / "a.jsonl"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match="no time zone"):
+        list(FileAdapter(path).collect(datetime(2026, 3, 1), datetime(2026, 4, 1, tzinfo=UTC)))

@@ -326,7 +326,10 @@ class FileAdapter:
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the file's activities with ``since <= timestamp < until``, oldest first."""
-        since, until = ensure_utc(since), ensure_utc(until)
+        try:
+            since, until = ensure_utc(since), ensure_utc(until)
+        except ValueError as exc:
+            raise ConfigError(f"collect: {exc}") from exc
         for activity in self._load():
             if activity.timestamp >= until:
                 break

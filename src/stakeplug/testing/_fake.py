@@ -198,7 +198,10 @@ class MemoryAdapter:
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the held activities with ``since <= timestamp < until``, oldest first."""
-        since, until = ensure_utc(since), ensure_utc(until)
+        try:
+            since, until = ensure_utc(since), ensure_utc(until)
+        except ValueError as exc:
+            raise ConfigError(f"collect: {exc}") from exc
         self._requests += 1
         if self.fail_with is not None:
             raise self.fail_with
