@@ -28,6 +28,9 @@ minus a day: JQL dates are read in the searching user's time zone, and the
 margin covers every zone.  Each activity is then filtered on its own exact
 timestamp, so nothing before ``since`` comes back.
 
+**Care tasks are not evidence.**  Issues labelled ``stakeplug`` are the
+team's own care tasks; the read side passes over them.
+
 **Idempotent tasks.**  Every care task carries the labels ``stakeplug``,
 ``care:<action>`` and ``stakeplug-fp-<fingerprint>``; one JQL query
 (``labels = stakeplug``) lists what exists before anything is created, so a
@@ -519,6 +522,8 @@ class JiraAdapter:
         found: list[Activity] = []
         for raw in raw_issues:
             self._items += 1
+            if _is_care_task(raw):
+                continue
             try:
                 found.extend(self._translate(raw))
             except Malformed as exc:
@@ -791,6 +796,12 @@ class JiraAdapter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _is_care_task(raw: Mapping[str, Any]) -> bool:
+    fields = raw.get("fields")
+    labels = fields.get("labels") if isinstance(fields, Mapping) else None
+    return isinstance(labels, list) and TASK_LABEL in labels
 
 
 def _has_status_change(histories: Sequence[Any]) -> bool:
