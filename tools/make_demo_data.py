@@ -62,6 +62,8 @@ class Person:
     rates: dict[str, tuple[float, float]] = field(default_factory=dict)
     """behaviour -> (weekly rate in the baseline, weekly rate in the recent weeks)"""
     start_week: int = 0
+    once: tuple[tuple[int, str], ...] = ()
+    """(week, behaviour) pairs that happen exactly once: for people whose place must not depend on chance"""
 
 
 PEOPLE = [
@@ -131,11 +133,8 @@ PEOPLE = [
     Person(
         "Ahmed Karim",
         ("github", "jira"),
-        {
-            "approve": (0.3, 0.3),
-            "changes": (0.5, 0.5),
-            "answer": (0.1, 0.1),
-        },
+        # Whole-number rates: the same mix every week, so the balance does not depend on chance.
+        {"approve": (1.0, 1.0), "changes": (1.0, 1.0), "react": (2.0, 2.0)},
     ),
     # A partner on GitHub: raises issues and discusses.
     Person(
@@ -150,9 +149,9 @@ PEOPLE = [
     # A silent critic without much power: left alone by the planner.
     Person("Ravi Patel", ("jira",), {"ignore": (0.3, 0.3), "missed": (0.05, 0.05)}),
     # A silent supporter by mail.
-    Person("Elena Petrova", ("email",), {"mail_reply": (0.2, 0.2)}),
+    Person("Elena Petrova", ("email",), {"mail_reply": (0.12, 0.12)}),
     # New and undecided: a few reactions since joining.
-    Person("Marco Rossi", ("github",), {"react": (0.4, 0.4)}, start_week=18),
+    Person("Marco Rossi", ("github",), {}, once=((20, "react"), (23, "react"))),
 ]
 
 # Active people the register does not know yet: reported as candidates.
@@ -215,6 +214,7 @@ class World:
         return {
             "tool": "email",
             "id": f"<apollo-{self.thread_n:04d}@mail.example.org>",
+            "url": f"https://lists.example.org/apollo-updates/thread/{self.thread_n:04d}",
             "title": subject,
             "labels": [],
             "kind": "message",
@@ -378,6 +378,9 @@ def generate() -> dict[str, list[dict[str, Any]]]:
         for person in PEOPLE:
             if week < person.start_week:
                 continue
+            for when_week, behaviour in person.once:
+                if when_week == week:
+                    behave(w, person, behaviour, start + timedelta(hours=rng.uniform(8, 24 * 5)))
             for behaviour, (base, late) in person.rates.items():
                 rate = late if recent else base
                 n = int(rate) + (1 if rng.random() < rate - int(rate) else 0)
