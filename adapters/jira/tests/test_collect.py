@@ -83,7 +83,7 @@ def test_the_window_is_exact_and_the_query_is_incremental(
     later = list(adapter.collect(at(13), at(30)))
     assert later == []
     assert adapter._window_jql(at(13)) == (
-        'project = "APOLLO" AND updated >= "2026-11-12 09:00" ORDER BY updated ASC'
+        'project = "APOLLO" AND updated >= "2026-11-12 19:00" ORDER BY updated ASC'
     )
 
 

@@ -24,7 +24,7 @@ and its policy, with ``jira.JIRAError`` and ``requests`` errors mapped to
 Jira certainly did not act (429, 503, connection refused).
 
 **Incremental.**  The search asks for issues updated since the window start,
-minus a day: JQL dates are read in the searching user's time zone, and the
+minus 14 hours: JQL dates are read in the searching user's time zone, and the
 margin covers every zone.  Each activity is then filtered on its own exact
 timestamp, so nothing before ``since`` comes back.
 
@@ -94,8 +94,9 @@ TASK_LABEL = "stakeplug"
 FINGERPRINT_PREFIX = "stakeplug-fp-"
 PAGE_SIZE = 100
 """Issues per search page, and comments or changelog entries per extra page."""
-JQL_MARGIN = timedelta(days=1)
-"""How far before ``since`` the ``updated >=`` clause reaches, to cover every time zone."""
+JQL_MARGIN = timedelta(hours=14)
+"""How far before ``since`` the ``updated >=`` clause reaches: JQL reads dates in the
+searching user's time zone, and no zone is further than 14 hours from UTC."""
 
 _DONE_NAMES = frozenset({"done", "closed", "resolved", "complete", "completed"})
 _ORDER_BY = re.compile(r"\s+ORDER\s+BY\s+.*$", re.IGNORECASE | re.DOTALL)
