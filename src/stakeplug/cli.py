@@ -35,7 +35,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from stakeplug.errors import (
     AdapterLoadError,
@@ -45,6 +45,9 @@ from stakeplug.errors import (
     StakeplugError,
     TrackerError,
 )
+
+if TYPE_CHECKING:
+    from stakeplug.http import RedactingFilter
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_OK", "EXIT_SOURCE", "main"]
 
@@ -90,7 +93,7 @@ class _Console:
         self.quiet = quiet
         self.debug = debug
         self.secrets: list[str] = []
-        self.filter: logging.Filter | None = None
+        self.filter: RedactingFilter | None = None
 
     def redact(self, text: str) -> str:
         from stakeplug.http import redact
@@ -104,7 +107,7 @@ class _Console:
             self.secrets.append(secret)
             register_secret(secret)
         if self.filter is not None:
-            self.filter.secrets = tuple(self.secrets)  # type: ignore[attr-defined]
+            self.filter.secrets = tuple(self.secrets)
 
     def out(self, text: str = "") -> None:
         if not self.quiet:
@@ -433,12 +436,8 @@ def cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
-def _now(args: argparse.Namespace) -> datetime:
-    return datetime.now(UTC)
-
-
 def _window(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
-    now = _now(args)
+    now = datetime.now(UTC)
     until = parse_when(args.until, option="--until", now=now) if args.until else None
     since = parse_when(args.since, option="--since", now=until or now) if args.since else None
     if since is not None and until is not None and since >= until:
@@ -911,7 +910,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("stakeplug: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        _trace(console, always=True)
+        _trace(console)
         console.error(
             f"internal error: {type(exc).__name__}: {exc}",
             None,
@@ -920,10 +919,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _trace(console: _Console, *, always: bool = False) -> None:
+def _trace(console: _Console) -> None:
+    """With --debug, the traceback of the error being handled (redacted)."""
     if console.debug:
         print(console.redact(traceback.format_exc()), file=sys.stderr, end="")
-    del always
 
 
 def run() -> NoReturn:
