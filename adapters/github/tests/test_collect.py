@@ -237,3 +237,10 @@ def test_bad_configuration_names_the_table_and_the_fix(
         GitHubAdapter.from_config(config, env=env, where="sources[1]")
     assert message in str(info.value)
     assert "sources[1]" in str(info.value)
+
+
+def test_naive_datetimes_are_refused(make_adapter: Make) -> None:
+    """A window without a time zone cannot be placed in time and is a ConfigError."""
+    adapter = make_adapter(repo="acme/apollo")
+    with pytest.raises(ConfigError, match="timezone-aware"):
+        list(adapter.collect(datetime(2026, 1, 1), datetime(2026, 2, 1)))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from stakeplug_github import mentions
+from stakeplug_github import GitHubAdapter, mentions
 from stakeplug_github._mapping import Translator, login_of
+from stakeplug_github.testing import FakeGitHub
 
 from stakeplug import ActivityKind, ItemKind, Verdict
 
@@ -201,3 +203,15 @@ def test_events_without_a_signal_are_ignored() -> None:
     tr = Translator("o/r")
     assert tr.event(_event("labeled", label={"name": "bug"})) is None
     assert tr.event(_event("subscribed")) is None
+
+
+def test_mentions_are_respelt_with_logins_seen_later_in_the_run(
+    fake: FakeGitHub, make_adapter: Callable[..., GitHubAdapter]
+) -> None:
+    """@bob in an early body becomes Bob when Bob only shows up later in the run."""
+    repo = fake.add_repo("acme/case")
+    t0 = datetime(2026, 5, 1, tzinfo=UTC)
+    issue = repo.open_issue("ann", "x", t0, body="@bob please look")
+    repo.comment(issue.number, "Bob", "looking", t0 + timedelta(hours=1))
+    acts = list(make_adapter(repo="acme/case").collect(t0, t0 + timedelta(days=1)))
+    assert acts[0].addressees == ("Bob",)

@@ -32,6 +32,7 @@ written where anyone can read it.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -43,6 +44,7 @@ from importlib.metadata import version as _dist_version
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+import attrs
 import requests
 
 from stakeplug import (
@@ -209,8 +211,6 @@ class GitHubAdapter:
         default :class:`~stakeplug.http.HttpPolicy` (tests inject a clock and
         a sleep that never sleeps).
         """
-        import os
-
         opts = parse_options(cls.name, config, cls.OPTIONS, where=where)
         place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
 
@@ -299,6 +299,8 @@ class GitHubAdapter:
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the activities with ``since <= timestamp < until`` in every repository, oldest first."""
+        if since.tzinfo is None or until.tzinfo is None:
+            raise ConfigError("collect needs timezone-aware since and until (UTC)")
         since, until = since.astimezone(UTC), until.astimezone(UTC)
         if since >= until:
             return
@@ -342,7 +344,7 @@ class GitHubAdapter:
             finally:
                 for _, future in reviews:
                     future.cancel()
-        return [a for a in out if since <= a.timestamp < until]
+        return [_respell(a, tr) for a in out if since <= a.timestamp < until]
 
     def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
         """Read the newest-first events listing back to ``since``; one completion per merge."""
@@ -579,6 +581,12 @@ class GitHubAdapter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _respell(activity: Activity, tr: Translator) -> Activity:
+    """Addressees spelt as GitHub spells the login, now that the whole run has been seen."""
+    spelt = tr.canonical(activity.addressees)
+    return activity if spelt == activity.addressees else attrs.evolve(activity, addressees=spelt)
 
 
 def _task_ref(repo: str, issue: Any, *, fingerprint: str | None = None) -> TaskRef | None:
