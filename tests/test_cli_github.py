@@ -1,8 +1,8 @@
-"""`stakeplug audit` against the fake GitHub server: a real adapter, real HTTP on loopback.
+"""`stakeplug audit` against the fake GitHub (and Jira) servers: real adapters, real HTTP on loopback.
 
-The command runs as a subprocess; the fake GitHub of ``stakeplug_github.testing``
-runs in this test process and keeps the created issues between runs, the way
-GitHub does between two nightly jobs.
+The command runs as a subprocess; the fakes of ``stakeplug_github.testing`` and
+``stakeplug_jira.testing`` run in this test process, and the fake GitHub keeps
+the created issues between runs, the way GitHub does between two nightly jobs.
 """
 
 from __future__ import annotations
@@ -45,10 +45,13 @@ def stakeplug_command() -> str:
     return found
 
 
-def run(*args: str, cwd: Path, token: str | None = TOKEN) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, token: str | None = TOKEN, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "APOLLO_GH_TOKEN")}
     if token is not None:
         env["APOLLO_GH_TOKEN"] = token
+    env.update(extra or {})
     return subprocess.run(
         [stakeplug_command(), *args],
         cwd=cwd,
@@ -166,3 +169,29 @@ def test_a_public_task_target_is_refused(tmp_path: Path, github: FakeGitHub) -> 
     assert not [i for i in github.created_issues if i["repo"] == "acme/public-board"]
     data = report(tmp_path / "out")
     assert data["posting"]["error"]
+
+
+def test_a_refused_jira_source_does_not_sink_github(tmp_path: Path, github: FakeGitHub) -> None:
+    """Jira refuses the credentials; GitHub is still audited and the report says which failed and why."""
+    jira_testing = pytest.importorskip("stakeplug_jira.testing")
+    with jira_testing.FakeJira(mode="cloud") as jira:
+        jira.add_project("APOLLO")
+        config = write_config(tmp_path, github, tasks_repo=None)
+        with config.open("a", encoding="utf-8") as fh:
+            fh.write(
+                f'\n[[sources]]\nadapter = "jira"\nurl = "{jira.url}"\nproject = "APOLLO"\n'
+                'email_env = "APOLLO_JIRA_EMAIL"\ntoken_env = "APOLLO_GH_TOKEN"\n'
+            )
+        email = {"APOLLO_JIRA_EMAIL": "stakeplug-bot@example.org"}
+        result = run("audit", *WINDOW, "--out", "out", cwd=tmp_path, extra=email)
+    assert result.returncode == 3, result.stderr
+    data = report(tmp_path / "out")
+    status = {s["name"]: s for s in data["sources"]}
+    assert status["github"]["status"] == "ok"
+    assert status["github"]["activities"] > 0
+    assert status["jira"]["status"] == "failed"
+    assert "authentication failed" in status["jira"]["error"]
+    assert "APOLLO_GH_TOKEN" in status["jira"]["error"]
+    assert any(s["signal_counts"] for s in data["stakeholders"])
+    assert TOKEN not in result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2

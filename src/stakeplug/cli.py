@@ -281,9 +281,6 @@ def _collect_and_plan(
         progress.done()
         for _, adapter in sources:
             _close(adapter)
-    for src in result.sources:
-        if src.status != "ok":
-            log.warning("source %s is %s: %s", src.name, src.status, src.error or "no detail")
     history: Sequence[Any] = ()
     history_error = None
     if tasks_adapter is not None:
