@@ -15,7 +15,7 @@ TOKEN = "ghp_testtoken0000000000000000000000000001"  # noqa: S105  (made up; the
 Load = Callable[[str], Any]
 
 
-def _get(fake: FakeGitHub, path: str, **params: object) -> requests.Response:
+def _get(fake: FakeGitHub, path: str, **params: str | int) -> requests.Response:
     return requests.get(
         fake.url + path, params=params, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5
     )

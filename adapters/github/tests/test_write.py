@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
 from stakeplug_github import GitHubAdapter
 from stakeplug_github.testing import FakeGitHub
@@ -33,20 +34,11 @@ def _suggestion(fingerprint: str = "0123456789abcdef", owner: str | None = "Dana
     )
 
 
-def _draft(fingerprint: str = "0123456789abcdef", *, assignee: str | None = None, **kw: Any) -> TaskDraft:
+def _draft(
+    fingerprint: str = "0123456789abcdef", *, assignee: str | None = None, title: str | None = None
+) -> TaskDraft:
     draft = render_task(_suggestion(fingerprint), tool="github")
-    fields = {
-        "title": draft.title,
-        "body": draft.body,
-        "labels": draft.labels,
-        "fingerprint": draft.fingerprint,
-        "action": draft.action,
-        "stakeholder": draft.stakeholder,
-        "due": draft.due,
-        "assignee": assignee,
-    }
-    fields.update(kw)
-    return TaskDraft(**fields)
+    return attrs.evolve(draft, assignee=assignee, title=draft.title if title is None else title)
 
 
 def test_find_tasks_reads_fingerprints_from_labels_or_the_hidden_marker(
