@@ -144,6 +144,7 @@ def test_an_unknown_adapter_lists_the_installed_ones(project: Path) -> None:
     config(project, '\n[[sources]]\nadapter = "gitlab"\n')
     err = assert_clean_failure(run("audit", cwd=project), project)
     assert "'gitlab'" in err
+    assert "stakeplug.toml: sources[0].adapter" in err
     assert "installed:" in err and "file" in err
     assert "stakeplug adapters" in err
 

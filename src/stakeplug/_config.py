@@ -40,7 +40,7 @@ import attrs
 from stakeplug._register import Register, read_toml, register_from_mapping
 from stakeplug._registry import build_adapter, get_adapter
 from stakeplug._suggest import did_you_mean
-from stakeplug.errors import ConfigError, StakeplugError
+from stakeplug.errors import AdapterNotFoundError, ConfigError, StakeplugError
 
 __all__ = ["Config", "SourceConfig", "TasksConfig", "config_from_mapping", "load_config"]
 
@@ -132,7 +132,10 @@ class Config:
                 location="tasks",
             )
         options = dict(self.tasks.options)
-        factory = get_adapter(self.tasks.adapter)
+        try:
+            factory = get_adapter(self.tasks.adapter)
+        except AdapterNotFoundError:
+            factory = None  # _build raises it again, naming the place
         if "allow_public" in getattr(factory, "OPTIONS", {}):
             options["allow_public"] = self.tasks.allow_public
         return self._build(self.tasks.adapter, options, "tasks", env)
@@ -148,6 +151,9 @@ class Config:
     ) -> Any:
         try:
             return build_adapter(adapter, dict(options), where=where, env=env)
+        except AdapterNotFoundError as exc:
+            place = ": ".join(p for p in (self.path, f"{where}.adapter") if p)
+            raise AdapterNotFoundError(f"{place}: {exc}", name=exc.name, installed=exc.installed) from None
         except ConfigError as exc:
             if exc.path is None and self.path is not None:
                 location = exc.location or where
