@@ -6,7 +6,8 @@ GitHub has two kinds of rate limit and signals both with 403 or 429:
   ``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset`` (epoch seconds);
   the only useful wait is until the reset;
 * a **secondary** limit (too many requests at once, or too fast) answers with
-  a message mentioning "secondary rate limit", sometimes with ``retry-after``.
+  a message mentioning "secondary rate limit" (formerly "abuse detection"),
+  sometimes with ``retry-after``.
   GitHub asks clients to wait at least a minute when no ``retry-after`` is
   given, and to back off further when it happens again.
 
@@ -23,7 +24,6 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -172,7 +172,8 @@ class GitHubLimits:
         message = _message(response)
         repo, rest = _repo_of(response)
         if status in (403, 429):
-            if "secondary rate limit" in message.lower():
+            lowered = message.lower()
+            if "secondary rate limit" in lowered or "abuse detection" in lowered:
                 return self._secondary(response, status)
             if response.headers.get("x-ratelimit-remaining") == "0":
                 reset = _int(response.headers.get("x-ratelimit-reset"))
@@ -238,8 +239,3 @@ def _repo_of(response: requests.Response) -> tuple[str | None, str]:
     if m is None:
         return None, ""
     return f"{m.group(1)}/{m.group(2)}", m.group(3) or ""
-
-
-def describe(state: RateLimitState) -> dict[str, Any]:
-    """The rate-limit values as a plain mapping for reports."""
-    return attrs.asdict(state)
