@@ -76,8 +76,10 @@ def test_a_reset_connection_is_retried(cloud: FakeJira, make_adapter: Make, slee
     """A dropped connection on a read is an outage worth retrying."""
     seed_example(cloud)
     cloud.reset_connection(path=SEARCH)
-    assert len(collect(make_adapter(cloud))) == 13
+    adapter = make_adapter(cloud)
+    assert len(collect(adapter)) == 13
     assert sleeps == [1.0]
+    assert adapter.stats.requests == cloud.stats()["requests"] == 5
 
 
 def test_a_timeout_is_retried(cloud: FakeJira, make_adapter: Make, sleeps: Any) -> None:

@@ -376,29 +376,10 @@ class JiraAdapter:
                 ):
                     raise _NoRetry(error) from exc
                 raise error from exc
-            except requests.ConnectTimeout as exc:
-                raise UnavailableError(f"{what}: connection timed out", adapter=self.name) from exc
-            except requests.Timeout as exc:
-                timeout = UnavailableError(
-                    f"{what}: no answer within {self._http.policy.read_timeout:g} s",
-                    adapter=self.name,
-                )
-                if write:
-                    raise _NoRetry(timeout) from exc
-                raise timeout from exc
-            except requests.ConnectionError as exc:
-                refused = "refused" in str(exc).lower()
-                conn = UnavailableError(
-                    f"{what}: connection {'refused' if refused else 'failed (reset or dropped)'}",
-                    adapter=self.name,
-                )
-                if write and not refused:
-                    raise _NoRetry(conn) from exc
-                raise conn from exc
             except requests.RequestException as exc:
-                raise TrackerError(
-                    self._http.redact(f"{what}: {type(exc).__name__}"), adapter=self.name
-                ) from exc
+                if exc.request is not None and exc.response is None:
+                    self._http.counter.record(exc.request.method or "GET", exc.request.url or "")
+                raise self._transport_error(exc, what, write=write) from exc
             except (ValueError, KeyError, TypeError) as exc:
                 if isinstance(exc, StakeplugError):
                     raise
@@ -410,7 +391,27 @@ class JiraAdapter:
         try:
             return self._http.call(attempt, what=what)
         except _NoRetry as wrapped:
-            raise wrapped.error from wrapped.error.__cause__
+            raise wrapped.error from wrapped.__cause__
+
+    def _transport_error(self, exc: requests.RequestException, what: str, *, write: bool) -> Exception:
+        """The error for a request that got no answer; on a write Jira may have acted, so no retry."""
+        if isinstance(exc, ValueError):
+            return PayloadError(f"{what}: the answer is not JSON", adapter=self.name)
+        if isinstance(exc, requests.ConnectTimeout):
+            return UnavailableError(f"{what}: connection timed out", adapter=self.name)
+        if isinstance(exc, requests.Timeout):
+            timeout = UnavailableError(
+                f"{what}: no answer within {self._http.policy.read_timeout:g} s", adapter=self.name
+            )
+            return _NoRetry(timeout) if write else timeout
+        if isinstance(exc, requests.ConnectionError):
+            refused = "refused" in str(exc).lower()
+            conn = UnavailableError(
+                f"{what}: connection {'refused' if refused else 'failed (reset or dropped)'}",
+                adapter=self.name,
+            )
+            return _NoRetry(conn) if write and not refused else conn
+        return TrackerError(self._http.redact(f"{what}: {type(exc).__name__}"), adapter=self.name)
 
     def _ensure_server_info(self) -> bool:
         """Ask ``serverInfo`` once; True for Jira Cloud."""

@@ -211,6 +211,11 @@ def issue_activities(
         parsed.append((when, str(h.get("id")), h))
     parsed.sort(key=lambda x: (x[0], x[1]))
 
+    aliases = _key_aliases(
+        [f.get("assignee"), f.get("reporter"), f.get("creator")]
+        + [c.get("author") for c in comments if isinstance(c, Mapping)]
+        + [h.get("author") for _, _, h in parsed]
+    )
     current_assignee = user_id(f.get("assignee"))
     first_assign = next(
         (
@@ -221,7 +226,7 @@ def issue_activities(
         ),
         None,
     )
-    assignee = first_assign.get("from") if first_assign is not None else current_assignee
+    assignee = _account(first_assign.get("from"), aliases) if first_assign is not None else current_assignee
     link_authors: dict[str, tuple[str | None, datetime]] = {}
     completed_seen = False
 
@@ -233,7 +238,7 @@ def issue_activities(
             field = it.get("field")
             aid = f"{key}#history-{hid}-{n}"
             if field == "assignee":
-                old, new = it.get("from"), it.get("to")
+                old, new = _account(it.get("from"), aliases), _account(it.get("to"), aliases)
                 if old:
                     out.append(
                         Activity(
@@ -297,6 +302,23 @@ def issue_activities(
     for link in links:
         out.extend(_link(link, key, item, project_key, created, link_authors))
     return item, out
+
+
+def _key_aliases(users: Sequence[Any]) -> dict[str, str]:
+    """Server/Data Center changelogs name users by key (``JIRAUSER10100``); map keys to names."""
+    aliases: dict[str, str] = {}
+    for user in users:
+        if isinstance(user, Mapping):
+            key, name = user.get("key"), user.get("name")
+            if isinstance(key, str) and isinstance(name, str) and key and name and key != name:
+                aliases[key] = name
+    return aliases
+
+
+def _account(value: Any, aliases: Mapping[str, str]) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    return aliases.get(value, value)
 
 
 def _str(value: Any) -> str | None:

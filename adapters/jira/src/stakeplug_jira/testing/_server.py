@@ -425,12 +425,15 @@ class FakeJira:
         return {
             "self": f"{self.url}/rest/api/2/user?username={user.name}",
             "name": user.name,
-            "key": f"JIRAUSER{10000 + list(self.state.users).index(account)}",
+            "key": self._user_key(account),
             "emailAddress": user.email,
             "displayName": user.display_name,
             "active": user.active,
             "timeZone": "UTC",
         }
+
+    def _user_key(self, account: str) -> str:
+        return f"JIRAUSER{10000 + list(self.state.users).index(account)}"
 
     def _ref(self, account: str | None) -> str | None:
         if account is None:
@@ -484,10 +487,13 @@ class FakeJira:
             if item["field"] == "assignee":
                 item["fromString"] = self._display(item["from"])
                 item["toString"] = self._display(item["to"])
-                item["from"] = self._ref(item["from"])
-                item["to"] = self._ref(item["to"])
                 if self.mode == "server":
                     item.pop("fieldId", None)
+                    item["from"] = self._user_key(item["from"]) if item["from"] in self.state.users else None
+                    item["to"] = self._user_key(item["to"]) if item["to"] in self.state.users else None
+                else:
+                    item["from"] = self._ref(item["from"])
+                    item["to"] = self._ref(item["to"])
             items.append(item)
         out: dict[str, Any] = {"id": str(h.id), "created": _ts(h.created), "items": items}
         author = self._user(h.author, v)
