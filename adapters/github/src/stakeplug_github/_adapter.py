@@ -37,7 +37,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
@@ -90,8 +90,15 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 
 def _since_param(since: datetime) -> str:
-    """``since`` for GitHub: whole seconds, rounded down so nothing at the edge is missed."""
-    return since.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``since`` for GitHub: whole seconds, a second early.
+
+    GitHub documents ``since`` as "updated after", and its timestamps have
+    whole seconds; asking from a second earlier keeps a record updated exactly
+    at the window start whichever way GitHub compares.  The window itself is
+    applied exactly to the activities afterwards.
+    """
+    early = since.astimezone(UTC).replace(microsecond=0) - timedelta(seconds=1)
+    return early.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class GitHubAdapter:
