@@ -225,7 +225,7 @@ def test_a_wrong_token_names_its_variable_and_never_itself(fake: FakeGitHub, mak
         ({}, {"GITHUB_TOKEN": "t"}, "set repo = 'owner/name'"),
         ({"repo": "a/b", "token": "x"}, {"GITHUB_TOKEN": "t"}, "unknown key 'token'"),
         ({"repo": "a/b", "base_url": "api.github.com"}, {"GITHUB_TOKEN": "t"}, "is not an http(s) URL"),
-        ({"repo": "a/b", "review_workers": 0}, {"GITHUB_TOKEN": "t"}, "between 1 and 16"),
+        ({"repo": "a/b", "review_workers": 0}, {"GITHUB_TOKEN": "t"}, "between 1 and 8"),
         ({"repos": ["a/b", 3]}, {"GITHUB_TOKEN": "t"}, "each entry must be a string"),
     ],
 )

@@ -81,6 +81,8 @@ TASK_LABEL = "stakeplug"
 PER_PAGE = 100
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _MAX_REASONS = 20
+_MAX_WORKERS = 8
+"""More would outgrow the HTTP connection pool and invite GitHub's secondary limits."""
 T = TypeVar("T")
 
 try:
@@ -137,7 +139,7 @@ class GitHubAdapter:
         ),
         "allow_public": Option(bool, default=False, help="allow posting care tasks into a public repository"),
         "review_workers": Option(
-            int, default=4, help="pull requests whose reviews are fetched at once (1–16)"
+            int, default=4, help="pull requests whose reviews are fetched at once (1–8)"
         ),
         "status_labels": Option(
             list,
@@ -247,8 +249,8 @@ class GitHubAdapter:
         if parts.username or parts.password:
             raise bad("base_url: credentials do not belong in the URL; use token_env")
         workers = opts["review_workers"]
-        if not 1 <= workers <= 16:
-            raise bad(f"review_workers: must be between 1 and 16, got {workers}")
+        if not 1 <= workers <= _MAX_WORKERS:
+            raise bad(f"review_workers: must be between 1 and {_MAX_WORKERS}, got {workers}")
         for key in ("status_labels", "input_labels"):
             if not all(isinstance(x, str) for x in opts[key]):
                 raise bad(f"{key}: must be a list of strings")

@@ -133,7 +133,7 @@ class FakeGitHub:
         class Handler(_Handler):
             owner = fake
 
-        server = ThreadingHTTPServer((self._host, self._port), Handler)
+        server = _Server((self._host, self._port), Handler)
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -549,6 +549,11 @@ class FakeGitHub:
         )
         payload = repo.issue_payload(issue)
         return 201, {"location": payload["url"]}, payload
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128
+    """Concurrent clients (a pool of review fetchers, a benchmark) must not meet a full backlog."""
 
 
 class _Handler(BaseHTTPRequestHandler):
