@@ -233,3 +233,10 @@ def test_completions_survive_a_retry_without_duplicates(cloud: FakeJira, make_ad
     cloud.fail(503, path=SEARCH)
     acts = collect(make_adapter(cloud))
     assert sum(a.kind is ActivityKind.COMPLETED for a in acts) == 1
+
+
+def test_api_version_3_on_server_says_it_is_cloud_only(server: FakeJira, make_adapter: Make) -> None:
+    """Server/Data Center has no REST API v3; the error says so instead of blaming the project."""
+    seed_example(server)
+    with pytest.raises(NotFoundError, match=r"no Jira REST API at .*/rest/api/3.*Jira Cloud only"):
+        collect(make_adapter(server, api_version=3))

@@ -305,7 +305,7 @@ class JiraAdapter:
     def _target(self) -> str:
         return f"Jira project {self.project!r}" if self.project else "the Jira filter"
 
-    def _map(self, exc: JIRAError, what: str) -> TrackerError:
+    def _map(self, exc: JIRAError, what: str, *, site: bool = False) -> TrackerError:
         response = exc.response if isinstance(exc.response, requests.Response) else None
         status = exc.status_code if isinstance(exc.status_code, int) else None
         if response is None:
@@ -343,6 +343,13 @@ class JiraAdapter:
                 adapter=self.name,
                 status=status,
             )
+        if status == 404 and site:
+            hint = " (API version 3 exists on Jira Cloud only)" if self.api_version == 3 else ""
+            return NotFoundError(
+                f"no Jira REST API at {self.url}/rest/api/{self.api_version}: check the url{hint}",
+                adapter=self.name,
+                status=status,
+            )
         if status == 404:
             return NotFoundError(
                 f"{self._target()} at {self.url}: not found (HTTP 404{': ' + text if text else ''}); "
@@ -359,7 +366,7 @@ class JiraAdapter:
             )
         return error
 
-    def _call(self, fn: Callable[[], T], what: str, *, write: bool = False) -> T:
+    def _call(self, fn: Callable[[], T], what: str, *, write: bool = False, site: bool = False) -> T:
         """Run one ``jira`` package call under the shared retry policy."""
 
         def attempt() -> T:
@@ -368,7 +375,7 @@ class JiraAdapter:
             except JIRAError as exc:
                 if exc.status_code == 410:
                     raise _Gone() from None
-                error = self._map(exc, what)
+                error = self._map(exc, what, site=site)
                 if (
                     write
                     and isinstance(error, TransientError)
@@ -417,7 +424,9 @@ class JiraAdapter:
         """Ask ``serverInfo`` once; True for Jira Cloud."""
         if self._cloud is None:
             info = self._call(
-                self._jira.server_info, f"GET {self.url}/rest/api/{self.api_version}/serverInfo"
+                self._jira.server_info,
+                f"GET {self.url}/rest/api/{self.api_version}/serverInfo",
+                site=True,
             )
             if not isinstance(info, dict):
                 info = {}
