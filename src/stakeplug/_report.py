@@ -309,6 +309,13 @@ _STATUS_LABEL = {
 }
 
 
+def _map_order(s: Mapping[str, Any]) -> tuple[int, int, str]:
+    """Map rows: by category (partners first), then highest priority, then name."""
+    category = s["category"]
+    rank = _CATEGORY_ORDER.index(category) if category in _CATEGORY_ORDER else len(_CATEGORY_ORDER)
+    return rank, -int(s["priority"]), str(s["name"])
+
+
 def _label(category: str | None) -> str:
     return "—" if category is None else category.replace("_", " ")
 
@@ -349,11 +356,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     out.append("|---|---|--:|--:|---|--:|---|")
     for s in sorted(
         report["stakeholders"],
-        key=lambda s: (
-            _CATEGORY_ORDER.index(s["category"]) if s["category"] in _CATEGORY_ORDER else 9,
-            -s["priority"],
-            s["name"],
-        ),
+        key=_map_order,
     ):
         flag = " ⚠ at risk" if s["at_risk"] else ""
         out.append(
@@ -532,11 +535,7 @@ def render_summary(report: Mapping[str, Any]) -> str:
         )
         for s in sorted(
             report["stakeholders"],
-            key=lambda s: (
-                _CATEGORY_ORDER.index(s["category"]) if s["category"] in _CATEGORY_ORDER else 9,
-                -s["priority"],
-                s["name"],
-            ),
+            key=_map_order,
         )
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
