@@ -370,21 +370,13 @@ class GitHubAdapter:
                 break
         merged: dict[int, list[datetime]] = {}
         for event in events:
-            if isinstance(event, Mapping) and event.get("event") == "merged":
-                issue = event.get("issue")
-                when = parse_time(event.get("created_at"))
-                if isinstance(issue, Mapping) and when is not None:
-                    merged.setdefault(int(issue.get("number", 0)), []).append(when)
+            number, name, when = _event_key(event)
+            if name == "merged" and number is not None and when is not None:
+                merged.setdefault(number, []).append(when)
         out: list[Activity] = []
         for event in reversed(events):
-            if isinstance(event, Mapping) and event.get("event") == "closed":
-                issue = event.get("issue")
-                when = parse_time(event.get("created_at"))
-                number = int(issue.get("number", 0)) if isinstance(issue, Mapping) else 0
-                if when is not None and any(
-                    abs((when - m).total_seconds()) <= 60 for m in merged.get(number, ())
-                ):
-                    continue
+            if _closed_by_merge(event, merged):
+                continue
             act = self._guard(f"{repo} event", event, tr.event)
             if act is not None:
                 out.append(act)
@@ -590,6 +582,32 @@ class GitHubAdapter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _event_key(event: Any) -> tuple[int | None, str | None, datetime | None]:
+    """``(issue number, event name, time)`` of an event, with ``None`` for what is missing or malformed."""
+    if not isinstance(event, Mapping):
+        return None, None, None
+    issue = event.get("issue")
+    number = issue.get("number") if isinstance(issue, Mapping) else None
+    try:
+        when = parse_time(event.get("created_at"))
+    except ValueError:
+        when = None
+    name = event.get("event")
+    return (
+        number if isinstance(number, int) else None,
+        name if isinstance(name, str) else None,
+        when,
+    )
+
+
+def _closed_by_merge(event: Any, merged: Mapping[int, list[datetime]]) -> bool:
+    """A ``closed`` event that comes with a merge of the same pull request (GitHub sends both)."""
+    number, name, when = _event_key(event)
+    if name != "closed" or number is None or when is None:
+        return False
+    return any(abs((when - m).total_seconds()) <= 60 for m in merged.get(number, ()))
 
 
 def _respell(activity: Activity, tr: Translator) -> Activity:
