@@ -20,11 +20,12 @@ import resource
 import time
 from datetime import UTC, datetime, timedelta
 
+from stakeplug_jira import JiraAdapter
+from stakeplug_jira.testing import FakeJira, generate_project
+
 import stakeplug
 from stakeplug import Identity, ProjectSettings, Register, Stakeholder, TeamMember
 from stakeplug.http import HttpPolicy
-from stakeplug_jira import JiraAdapter
-from stakeplug_jira.testing import FakeJira, generate_project
 
 EMAIL = "bench@example.org"
 TOKEN = "bench-token"  # noqa: S105 - the fake server's made-up token
@@ -42,7 +43,8 @@ def _register(users: tuple[str, ...]) -> Register:
 
 
 def _adapter(fake: FakeJira) -> JiraAdapter:
-    return JiraAdapter(url=fake.url, project="DEMO", email=EMAIL, token=TOKEN, policy=HttpPolicy())
+    email = EMAIL if fake.mode == "cloud" else None
+    return JiraAdapter(url=fake.url, project="DEMO", email=email, token=TOKEN, policy=HttpPolicy())
 
 
 def main() -> None:
@@ -52,9 +54,10 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=10000)
     parser.add_argument("--overflow", type=int, default=10, help="issues with over 20 comments")
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--mode", choices=("cloud", "server"), default="cloud")
     args = parser.parse_args()
 
-    fake = FakeJira(mode="cloud", email=EMAIL, token=TOKEN)
+    fake = FakeJira(mode=args.mode, email=EMAIL, token=TOKEN)
     started = time.perf_counter()
     made = generate_project(
         fake, project="DEMO", issues=args.issues, comments=args.comments, overflow=args.overflow
@@ -84,6 +87,7 @@ def main() -> None:
         paths_incremental = fake.stats()["by_path"]
 
     pages = math.ceil(args.issues / 100)
+    print(f"mode={args.mode}")
     print(f"issues={args.issues}")
     print(f"comments={made.comments}")
     print(f"overflowing_issues={len(made.overflowing)}")

@@ -286,12 +286,43 @@ class FakeJira:
         """Add a project (``add_issue`` adds missing projects itself)."""
         self.state.add_project(key, name)
 
-    def add_issue(self, project: str, summary: str, **kwargs: Any) -> str:
-        """Add an issue and return its key; see :meth:`State.add_issue` for the keywords.
+    def add_issue(
+        self,
+        project: str,
+        summary: str,
+        *,
+        creator: str | None,
+        created: datetime,
+        reporter: str | None = None,
+        assignee: str | None = None,
+        status: str = "To Do",
+        duedate: date | None = None,
+        labels: Iterable[str] = (),
+        description: str = "",
+        issuetype: str = "Task",
+        resolutiondate: datetime | None = None,
+    ) -> str:
+        """Add an issue and return its key (``APOLLO-1``, ``APOLLO-2``...).
 
-        ``creator`` and ``created`` are required; ``reporter`` defaults to the creator.
+        People are account ids added with :meth:`add_user`; ``reporter``
+        defaults to the creator.  An issue added as ``Done`` is resolved at
+        ``created`` unless ``resolutiondate`` says otherwise; its changelog
+        starts empty, like an imported issue.
         """
-        return self.state.add_issue(project, summary, **kwargs).key
+        return self.state.add_issue(
+            project,
+            summary,
+            creator=creator,
+            created=created,
+            reporter=reporter,
+            assignee=assignee,
+            status=status,
+            duedate=duedate,
+            labels=labels,
+            description=description,
+            issuetype=issuetype,
+            resolutiondate=resolutiondate,
+        ).key
 
     def comment(self, key: str, author: str | None, body: str, *, at: datetime) -> int:
         """Add a comment; mention people in ``body`` as ``[~accountid:<id>]``."""
