@@ -179,10 +179,26 @@ def _item(value: Any, default_tool: str | None) -> Item:
     )
 
 
-def parse_line(text: str, *, default_tool: str | None = None) -> Activity:
+def _item_key(value: Any) -> tuple[Any, ...] | None:
+    """A hashable key for an item object, or ``None`` when it has none."""
+    if not isinstance(value, dict):
+        return None
+    key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(value.items()))
+    try:
+        hash(key)
+    except TypeError:  # nested objects: let _item report them
+        return None
+    return key
+
+
+def parse_line(
+    text: str, *, default_tool: str | None = None, items: dict[Any, Item] | None = None
+) -> Activity:
     """Read one line of the format above into an :class:`~stakeplug.Activity`.
 
-    Raises :class:`ValueError` with the reason when the line cannot be used.
+    ``items`` caches the items already read, so the many activities of one
+    item share a single :class:`~stakeplug.Item`.  Raises :class:`ValueError`
+    with the reason when the line cannot be used.
     """
     try:
         data = json.loads(text)
@@ -210,10 +226,17 @@ def parse_line(text: str, *, default_tool: str | None = None) -> Activity:
     count = data.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise _BadLine("count must be a positive integer")
+    raw_item = data["item"]
+    item_key = _item_key(raw_item) if items is not None else None
+    item = items.get(item_key) if items is not None and item_key is not None else None
+    if item is None:
+        item = _item(raw_item, default_tool)
+        if items is not None and item_key is not None:
+            items[item_key] = item
     return Activity(
         kind=kind,
         actor=_text(data["actor"], "actor"),
-        item=_item(data["item"], default_tool),
+        item=item,
         timestamp=_time(data["timestamp"], "timestamp"),
         addressees=_strings(data.get("addressees"), "addressees"),
         verdict=verdict,
@@ -307,12 +330,13 @@ class FileAdapter:
         self._reads += 1
         activities: list[Activity] = []
         skipped: list[str] = []
+        items: dict[Any, Item] = {}
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
             if not stripped or stripped.startswith("#"):
                 continue
             try:
-                activities.append(parse_line(stripped, default_tool=self.tool))
+                activities.append(parse_line(stripped, default_tool=self.tool, items=items))
             except (ValueError, TypeError) as exc:
                 reason = f"line {number}: {exc}"
                 skipped.append(reason)
