@@ -238,3 +238,15 @@ def test_a_naive_window_is_refused(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(ConfigError, match="no time zone"):
         list(FileAdapter(path).collect(datetime(2026, 3, 1), datetime(2026, 4, 1, tzinfo=UTC)))
+
+
+def test_activities_on_one_item_share_one_item_record(tmp_path: Path) -> None:
+    """Lines naming the same item reuse one Item, keeping large files small in memory."""
+    path = tmp_path / "a.jsonl"
+    write_sample(path)
+    got = list(FileAdapter(path).collect(SAMPLE_START, SAMPLE_START + timedelta(days=60)))
+    by_id: dict[str, set[int]] = {}
+    for a in got:
+        by_id.setdefault(a.item.id, set()).add(id(a.item))
+    assert all(len(ids) == 1 for ids in by_id.values())
+    assert len(by_id) == 5
