@@ -244,3 +244,23 @@ def test_naive_datetimes_are_refused(make_adapter: Make) -> None:
     adapter = make_adapter(repo="acme/apollo")
     with pytest.raises(ConfigError, match="timezone-aware"):
         list(adapter.collect(datetime(2026, 1, 1), datetime(2026, 2, 1)))
+
+
+def test_malformed_events_and_a_vanished_pull_request_are_skipped(
+    fake: FakeGitHub, make_adapter: Make
+) -> None:
+    """Broken events and a 404 on one pull request's reviews are skipped with reasons, not fatal."""
+    repo = fake.add_repo("acme/odd")
+    t0 = _seed_story(repo)
+    broken = [
+        {"id": 1, "event": "closed", "issue": {"number": "x"}, "created_at": "not a time"},
+        {"id": 2, "event": "assigned", "created_at": "2026-05-04T10:00:00Z"},
+        "not even an object",
+    ]
+    fake.fail(200, body=broken, path="/issues/events")
+    fake.fail(404, path="/pulls/2/reviews")
+    adapter = make_adapter(repo="acme/odd")
+    acts = list(adapter.collect(t0, t0 + timedelta(days=1)))
+    assert adapter.stats.skipped == 4
+    assert any("acme/odd#2 reviews" in reason for reason in adapter.stats.skipped_reasons)
+    assert {a.kind for a in acts} == {ActivityKind.CREATED, ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT}

@@ -357,11 +357,11 @@ class GitHubAdapter:
 
     def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
         """Read the newest-first events listing back to ``since``; one completion per merge."""
-        events: list[Mapping[str, Any]] = []
+        events: list[Any] = []
         for page in self._pages(f"repos/{repo}/issues/events", {}):
             reached = False
             for event in page:
-                when = parse_time(event.get("created_at")) if isinstance(event, Mapping) else None
+                when = _event_key(event)[2]
                 if when is not None and when < since:
                     reached = True
                     continue
