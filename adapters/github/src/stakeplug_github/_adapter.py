@@ -332,8 +332,10 @@ class GitHubAdapter:
             for issue in page:
                 items += 1
                 out.extend(self._guard(f"{repo} issue", issue, tr.issue) or ())
-                if isinstance(issue, Mapping) and "pull_request" in issue and "number" in issue:
-                    prs.append(int(issue["number"]))
+                if isinstance(issue, Mapping) and "pull_request" in issue:
+                    number = issue.get("number")
+                    if isinstance(number, int):
+                        prs.append(number)
         with self._stats_lock:
             self._items += items
         with ThreadPoolExecutor(self.review_workers, thread_name_prefix="github-reviews") as pool:
