@@ -73,17 +73,29 @@ class Capabilities:
     """
 
     comments: bool = False
+    """Emits ``comment`` activities."""
     mentions: bool = False
+    """Fills ``addressees`` of comments with the people they mention or address."""
     reviews: bool = False
+    """Emits ``review`` (with a verdict) and ``review_comment`` activities."""
     requests: bool = False
+    """Emits ``request`` activities: review requests, questions addressed to someone."""
     assignments: bool = False
+    """Emits ``assigned`` and ``unassigned`` activities."""
     due_dates: bool = False
+    """Fills ``due`` on assignments and completions."""
     transitions: bool = False
+    """Emits ``transitioned``, ``completed`` and ``reopened`` activities."""
     links: bool = False
+    """Emits ``linked`` activities with ``link_type`` and ``external``."""
     reactions: bool = False
+    """Emits ``reaction`` activities."""
     membership: bool = False
+    """Emits ``member_added`` activities."""
     created: bool = False
+    """Emits ``created`` activities."""
     posts_tasks: bool = False
+    """Can find and post care tasks; without it ``find_tasks`` is empty and ``post_task`` raises."""
 
     def names(self) -> tuple[str, ...]:
         """The names of the capabilities that are switched on."""
