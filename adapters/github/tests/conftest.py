@@ -15,7 +15,7 @@ from stakeplug_github.testing import FakeClock, FakeGitHub
 from stakeplug.http import HttpPolicy
 
 DATA = Path(__file__).parent / "data"
-TOKEN = "ghp_testtoken0000000000000000000000000001"  # noqa: S105  (made up; the fake accepts it)
+TOKEN = "ghp_testtoken0000000000000000000000000001"
 START = 1_800_000_000.0
 """The fake wall clock starts here (2027-01-15)."""
 EVERYTHING = (datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))

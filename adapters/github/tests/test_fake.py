@@ -11,7 +11,7 @@ from typing import Any
 import requests
 from stakeplug_github.testing import FakeClock, FakeGitHub
 
-TOKEN = "ghp_testtoken0000000000000000000000000001"  # noqa: S105  (made up; the fake accepts it)
+TOKEN = "ghp_testtoken0000000000000000000000000001"
 Load = Callable[[str], Any]
 
 
