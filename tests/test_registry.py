@@ -9,6 +9,7 @@ import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,3 +192,20 @@ def test_list_adapters_reports_version_and_capabilities() -> None:
     assert "comments" in info.capabilities
     assert "posts_tasks" not in info.capabilities
     assert info.origin == "entry point"
+
+
+class BuggyAdapter(MemoryAdapter):
+    @classmethod
+    def from_config(cls, config: Any, *, env: Any = None, where: str | None = None) -> MemoryAdapter:
+        raise KeyError("token")
+
+
+def test_a_plugin_failing_to_build_is_a_load_error_naming_it() -> None:
+    """A plugin bug in from_config surfaces as AdapterLoadError with the source and adapter."""
+    name = f"buggy_{uuid.uuid4().hex[:6]}"
+    register_adapter(name, BuggyAdapter)
+    try:
+        with pytest.raises(AdapterLoadError, match=rf"^sources\[0\] \({name}\): the adapter failed to build"):
+            build_adapter(name, {}, where="sources[0]")
+    finally:
+        unregister_adapter(name)

@@ -247,8 +247,18 @@ def build_adapter(
     """Build adapter ``name`` from a config mapping and/or keyword options.
 
     ``where`` (``sources[2]``) is prefixed to configuration errors so the user
-    knows which table of their config is wrong.
+    knows which table of their config is wrong.  A plugin whose ``from_config``
+    fails with anything but a stakeplug error has a bug: that is an
+    :class:`~stakeplug.errors.AdapterLoadError` naming the adapter.
     """
+    from stakeplug.errors import StakeplugError
+
     factory = get_adapter(name)
     merged = {**(config or {}), **options}
-    return factory.from_config(merged, env=env, where=where)
+    try:
+        return factory.from_config(merged, env=env, where=where)
+    except StakeplugError:
+        raise
+    except Exception as exc:
+        place = f"{where} ({name})" if where else f"adapter {name!r}"
+        raise AdapterLoadError(f"{place}: the adapter failed to build: {type(exc).__name__}: {exc}") from exc
