@@ -183,3 +183,13 @@ def test_post_care_posts_each_suggestion_once_across_runs(fake: FakeGitHub, make
     assert [r.created for r in second] == [False, False]
     assert fake.requests == 1
     assert len(fake.created_issues) == 2
+
+
+def test_labels_dropped_by_github_are_reported(fake: FakeGitHub, make_adapter: Make) -> None:
+    """A token that may not create labels loses them silently on GitHub; the result says so."""
+    repo = fake.add_repo("acme/team")
+    repo.token_can_create_labels = False
+    result = make_adapter(repo="acme/team").post_task(_draft(), dry_run=False)
+    assert result.created
+    assert "dropped the 'stakeplug' label" in result.reason
+    assert fake.created_issues[0]["labels"] == []

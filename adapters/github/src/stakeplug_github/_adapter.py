@@ -565,13 +565,22 @@ class GitHubAdapter:
             response = self._http.request("POST", f"repos/{repo}/issues", json=payload)
             reason = f"created in {repo} without an assignee: GitHub refused {draft.assignee!r}"
         try:
-            ref = _task_ref(repo, response.json(), fingerprint=draft.fingerprint)
+            issue = response.json()
+            ref = _task_ref(repo, issue, fingerprint=draft.fingerprint)
             if ref is None:
                 raise ValueError("no fingerprint")
-        except (ValueError, KeyError, TypeError) as exc:
+            kept = {x["name"] if isinstance(x, Mapping) else str(x) for x in issue.get("labels") or ()}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise PayloadError(
                 f"GitHub's answer to creating an issue in {repo} cannot be read", adapter=self.name
             ) from exc
+        if TASK_LABEL in draft.labels and TASK_LABEL not in kept:
+            warning = (
+                f"GitHub dropped the {TASK_LABEL!r} label from {ref.id} (the token may not create "
+                f"labels): create the label in {repo} once, or later runs cannot find this task"
+            )
+            log.warning("github: %s", warning)
+            reason = f"{reason}; {warning}"
         known[draft.fingerprint] = ref
         return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason)
 

@@ -526,6 +526,8 @@ class FakeGitHub:
             errors = [{"resource": "Issue", "code": "missing_field", "field": "title"}]
             raise _Reply(422, {"message": "Validation Failed", "errors": errors, "documentation_url": doc})
         labels = [x["name"] if isinstance(x, dict) else str(x) for x in data.get("labels") or []]
+        if not repo.token_can_create_labels:
+            labels = [x for x in labels if x in repo.labels]
         assignees = [str(a) for a in data.get("assignees") or []]
         if data.get("assignee"):
             assignees.append(str(data["assignee"]))

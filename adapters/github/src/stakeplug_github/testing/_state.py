@@ -176,6 +176,8 @@ class FakeRepo:
     labels: set[str] = attrs.Factory(set)
     collaborators: set[str] = attrs.Factory(set)
     """Logins that may be assigned; empty means anyone."""
+    token_can_create_labels: bool = True
+    """False drops unknown labels from created issues, as GitHub does for a token without push access."""
     id: int = attrs.Factory(_next_id)
 
     @property
