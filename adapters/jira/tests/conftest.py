@@ -13,7 +13,7 @@ from stakeplug_jira.testing import FakeJira
 from stakeplug.http import HttpPolicy
 
 EMAIL = "stakeplug-bot@example.org"
-TOKEN = "fake-jira-token-3f9a1c"  # noqa: S105 - the fake server\'s made-up token
+TOKEN = "fake-jira-token-3f9a1c"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 

@@ -13,7 +13,7 @@ from stakeplug.http import HttpPolicy
 from stakeplug.testing import AdapterContract, ContractSubject
 
 EMAIL = "stakeplug-bot@example.org"
-TOKEN = "contract-token-5d2e7b"  # noqa: S105 - the fake server\'s made-up token
+TOKEN = "contract-token-5d2e7b"
 
 
 def _subject(fake: FakeJira) -> ContractSubject:

@@ -18,7 +18,7 @@ from stakeplug import ActivityKind
 
 DATA = Path(__file__).parent / "data"
 EMAIL = "stakeplug-bot@example.org"
-TOKEN = "fake-jira-token-3f9a1c"  # noqa: S105 - the fake server\'s made-up token
+TOKEN = "fake-jira-token-3f9a1c"
 
 
 def example(name: str) -> Any:

@@ -120,7 +120,7 @@ def test_401_names_the_url_and_the_variables_never_the_token(
     seed_example(fake)
     caplog.set_level(logging.DEBUG)
     with pytest.raises(AuthenticationError) as info:
-        collect(make_adapter(fake, token="wrong-token-value"))  # noqa: S106 - deliberately wrong
+        collect(make_adapter(fake, token="wrong-token-value"))
     names = "JIRA_EMAIL and JIRA_TOKEN" if fake.mode == "cloud" else "JIRA_TOKEN"
     assert str(info.value).startswith(f"authentication failed for {fake.url}: check {names}")
     assert "wrong-token-value" not in str(info.value) and "wrong-token-value" not in caplog.text

@@ -524,14 +524,14 @@ class JiraAdapter:
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the activities with ``since <= timestamp < until``, oldest first.
 
-        Issues whose payload cannot be read are skipped, counted in
-        :attr:`stats` with the reason, and logged; the others go on.
+        Pages are translated as they arrive and only the activities are
+        kept, then sorted.  Issues whose payload cannot be read are skipped,
+        counted in :attr:`stats` with the reason, and logged; the others go on.
         """
         since = _aware(since, "since")
         until = _aware(until, "until")
-        raw_issues = list(self._search(self._window_jql(since), SEARCH_FIELDS, "changelog"))
         found: list[Activity] = []
-        for raw in raw_issues:
+        for raw in self._search(self._window_jql(since), SEARCH_FIELDS, "changelog"):
             self._items += 1
             if _is_care_task(raw):
                 continue
