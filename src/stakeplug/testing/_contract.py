@@ -76,14 +76,14 @@ def _draft(tag: str) -> TaskDraft:
     )
 
 
-def _caps(subject: ContractSubject) -> Capabilities:
-    caps = getattr(type(subject.adapter), "capabilities", None)
+def _caps(kit_subject: ContractSubject) -> Capabilities:
+    caps = getattr(type(kit_subject.adapter), "capabilities", None)
     assert isinstance(caps, Capabilities), "the adapter class declares `capabilities`"
     return caps
 
 
-def _needs(subject: ContractSubject, capability: str) -> None:
-    if not getattr(_caps(subject), capability):
+def _needs(kit_subject: ContractSubject, capability: str) -> None:
+    if not getattr(_caps(kit_subject), capability):
         pytest.skip(f"the adapter does not declare the {capability!r} capability")
 
 
@@ -99,8 +99,8 @@ class AdapterContract:
         raise NotImplementedError("override the `contract_subject` fixture to return a ContractSubject")
 
     @pytest.fixture
-    def subject(self, contract_subject: ContractSubject) -> Iterator[ContractSubject]:
-        """The author's subject, checked, and its adapter closed after the test."""
+    def kit_subject(self, contract_subject: ContractSubject) -> Iterator[ContractSubject]:
+        """The author's kit_subject, checked, and its adapter closed after the test."""
         assert isinstance(contract_subject, ContractSubject), (
             "contract_subject must return a stakeplug.testing.ContractSubject"
         )
@@ -110,31 +110,31 @@ class AdapterContract:
             contract_subject.adapter.close()
 
     @staticmethod
-    def collect(subject: ContractSubject, since: datetime, until: datetime) -> list[Activity]:
+    def collect(kit_subject: ContractSubject, since: datetime, until: datetime) -> list[Activity]:
         """Collect a window into a list (a helper for the checks and for your own tests)."""
-        return list(subject.adapter.collect(since, until))
+        return list(kit_subject.adapter.collect(since, until))
 
     # ------------------------------------------------------------------ declarations
 
-    def test_declares_name_version_and_capabilities(self, subject: ContractSubject) -> None:
+    def test_declares_name_version_and_capabilities(self, kit_subject: ContractSubject) -> None:
         """The adapter class names itself, has a version, capabilities and options."""
-        cls = type(subject.adapter)
+        cls = type(kit_subject.adapter)
         assert isinstance(getattr(cls, "name", None), str) and cls.name, "a non-empty `name`"
         assert cls.name.isidentifier() or cls.name.replace("-", "_").isidentifier()
         assert isinstance(getattr(cls, "version", None), str), "a `version` string"
-        _caps(subject)
+        _caps(kit_subject)
         assert callable(getattr(cls, "from_config", None)), "a `from_config` classmethod"
         options = getattr(cls, "OPTIONS", None)
         assert options is not None and hasattr(options, "items"), "an `OPTIONS` mapping"
 
-    def test_implements_the_adapter_port(self, subject: ContractSubject) -> None:
+    def test_implements_the_adapter_port(self, kit_subject: ContractSubject) -> None:
         """The adapter has every method of the Adapter protocol and stats of the right type."""
-        assert isinstance(subject.adapter, Adapter)
-        assert isinstance(subject.adapter.stats, SourceStats)
+        assert isinstance(kit_subject.adapter, Adapter)
+        assert isinstance(kit_subject.adapter.stats, SourceStats)
 
-    def test_from_config_refuses_an_unknown_key(self, subject: ContractSubject) -> None:
+    def test_from_config_refuses_an_unknown_key(self, kit_subject: ContractSubject) -> None:
         """A misspelt key is a ConfigError naming the place and the key, before any request."""
-        cls = type(subject.adapter)
+        cls = type(kit_subject.adapter)
         key = "surely_not_an_option_of_yours"
         with pytest.raises(ValueError) as info:
             cls.from_config({key: 1}, env={}, where="sources[9]")
@@ -143,14 +143,14 @@ class AdapterContract:
 
     # ------------------------------------------------------------------ reading
 
-    def test_window_holds_activities(self, subject: ContractSubject) -> None:
+    def test_window_holds_activities(self, kit_subject: ContractSubject) -> None:
         """The subject's window holds at least one activity (the other checks rely on it)."""
-        got = self.collect(subject, subject.since, subject.until)
+        got = self.collect(kit_subject, kit_subject.since, kit_subject.until)
         assert got, "the subject's window should hold at least one activity"
 
-    def test_activities_are_well_formed(self, subject: ContractSubject) -> None:
+    def test_activities_are_well_formed(self, kit_subject: ContractSubject) -> None:
         """Each activity has a kind, an item with a tool and an id, and an account or None."""
-        for a in self.collect(subject, subject.since, subject.until):
+        for a in self.collect(kit_subject, kit_subject.since, kit_subject.until):
             assert isinstance(a, Activity)
             assert isinstance(a.kind, ActivityKind)
             assert isinstance(a.item, Item)
@@ -162,145 +162,147 @@ class AdapterContract:
             assert a.count >= 1, a
             assert a.id is None or isinstance(a.id, str), a
 
-    def test_emitted_kinds_match_declared_capabilities(self, subject: ContractSubject) -> None:
+    def test_emitted_kinds_match_declared_capabilities(self, kit_subject: ContractSubject) -> None:
         """An adapter emits only the kinds of activity its capabilities announce."""
-        caps = _caps(subject)
-        for a in self.collect(subject, subject.since, subject.until):
+        caps = _caps(kit_subject)
+        for a in self.collect(kit_subject, kit_subject.since, kit_subject.until):
             needed = KIND_CAPABILITY[a.kind]
             assert getattr(caps, needed), f"{a.kind} emitted without declaring {needed!r}"
 
-    def test_no_comment_bodies_are_stored(self, subject: ContractSubject) -> None:
+    def test_no_comment_bodies_are_stored(self, kit_subject: ContractSubject) -> None:
         """Bodies are read for mentions only; no activity keeps one in its details."""
-        for a in self.collect(subject, subject.since, subject.until):
+        for a in self.collect(kit_subject, kit_subject.since, kit_subject.until):
             assert not (_BODY_KEYS & set(a.details)), f"details keep a body: {sorted(a.details)}"
 
-    def test_timestamps_are_aware_utc(self, subject: ContractSubject) -> None:
+    def test_timestamps_are_aware_utc(self, kit_subject: ContractSubject) -> None:
         """Timestamps and due dates are timezone-aware and in UTC."""
-        for a in self.collect(subject, subject.since, subject.until):
+        for a in self.collect(kit_subject, kit_subject.since, kit_subject.until):
             for value in (a.timestamp, a.due):
                 if value is None:
                     continue
                 assert value.tzinfo is not None, a
                 assert value.utcoffset() == timedelta(0), a
 
-    def test_activities_come_oldest_first(self, subject: ContractSubject) -> None:
+    def test_activities_come_oldest_first(self, kit_subject: ContractSubject) -> None:
         """collect yields in chronological order."""
-        stamps = [a.timestamp for a in self.collect(subject, subject.since, subject.until)]
+        stamps = [a.timestamp for a in self.collect(kit_subject, kit_subject.since, kit_subject.until)]
         assert stamps == sorted(stamps)
 
-    def test_window_boundaries_are_respected(self, subject: ContractSubject) -> None:
+    def test_window_boundaries_are_respected(self, kit_subject: ContractSubject) -> None:
         """Every activity has since <= timestamp < until."""
-        for a in self.collect(subject, subject.since, subject.until):
-            assert subject.since <= a.timestamp < subject.until, a
+        for a in self.collect(kit_subject, kit_subject.since, kit_subject.until):
+            assert kit_subject.since <= a.timestamp < kit_subject.until, a
 
-    def test_narrower_windows_give_exactly_the_subset(self, subject: ContractSubject) -> None:
+    def test_narrower_windows_give_exactly_the_subset(self, kit_subject: ContractSubject) -> None:
         """Cutting the window at an activity's time splits it: since inclusive, until exclusive."""
-        everything = self.collect(subject, subject.since, subject.until)
+        everything = self.collect(kit_subject, kit_subject.since, kit_subject.until)
         stamps = sorted({a.timestamp for a in everything})
         cut = stamps[len(stamps) // 2]
-        before = self.collect(subject, subject.since, cut)
-        after = self.collect(subject, cut, subject.until)
+        before = self.collect(kit_subject, kit_subject.since, cut)
+        after = self.collect(kit_subject, cut, kit_subject.until)
         assert Counter(map(_key, before)) == Counter(_key(a) for a in everything if a.timestamp < cut)
         assert Counter(map(_key, after)) == Counter(_key(a) for a in everything if a.timestamp >= cut)
         assert any(a.timestamp == cut for a in after), "since is inclusive"
-        exact = self.collect(subject, cut, cut + timedelta(microseconds=1))
+        exact = self.collect(kit_subject, cut, cut + timedelta(microseconds=1))
         assert {a.timestamp for a in exact} == {cut}
 
-    def test_empty_window_yields_nothing(self, subject: ContractSubject) -> None:
+    def test_empty_window_yields_nothing(self, kit_subject: ContractSubject) -> None:
         """A window whose since equals its until holds nothing."""
-        assert self.collect(subject, subject.since, subject.since) == []
+        assert self.collect(kit_subject, kit_subject.since, kit_subject.since) == []
 
-    def test_identities_are_stable_across_collections(self, subject: ContractSubject) -> None:
+    def test_identities_are_stable_across_collections(self, kit_subject: ContractSubject) -> None:
         """Two collections of the same window name the same people, items and events."""
-        first = self.collect(subject, subject.since, subject.until)
-        second = self.collect(subject, subject.since, subject.until)
+        first = self.collect(kit_subject, kit_subject.since, kit_subject.until)
+        second = self.collect(kit_subject, kit_subject.since, kit_subject.until)
         assert Counter(map(_key, first)) == Counter(map(_key, second))
 
-    def test_incremental_collection_after_no_change_is_empty(self, subject: ContractSubject) -> None:
+    def test_incremental_collection_after_no_change_is_empty(self, kit_subject: ContractSubject) -> None:
         """Collecting again from the previous until returns nothing already seen."""
-        first = self.collect(subject, subject.since, subject.until)
+        first = self.collect(kit_subject, kit_subject.since, kit_subject.until)
         seen = set(map(_key, first))
-        later = self.collect(subject, subject.until, subject.until + timedelta(days=3650))
+        later = self.collect(kit_subject, kit_subject.until, kit_subject.until + timedelta(days=3650))
         for a in later:
-            assert a.timestamp >= subject.until, a
+            assert a.timestamp >= kit_subject.until, a
             assert _key(a) not in seen, a
 
-    def test_stats_describe_the_collection(self, subject: ContractSubject) -> None:
+    def test_stats_describe_the_collection(self, kit_subject: ContractSubject) -> None:
         """Stats are a SourceStats with counts that never go negative."""
-        self.collect(subject, subject.since, subject.until)
-        stats = subject.adapter.stats
+        self.collect(kit_subject, kit_subject.since, kit_subject.until)
+        stats = kit_subject.adapter.stats
         assert isinstance(stats, SourceStats)
         assert min(stats.requests, stats.items, stats.activities, stats.skipped) >= 0
 
     # ------------------------------------------------------------------ writing
 
-    def test_find_tasks_returns_task_refs(self, subject: ContractSubject) -> None:
+    def test_find_tasks_returns_task_refs(self, kit_subject: ContractSubject) -> None:
         """find_tasks returns TaskRef records with fingerprints."""
-        _needs(subject, "posts_tasks")
-        for task in subject.adapter.find_tasks():
+        _needs(kit_subject, "posts_tasks")
+        for task in kit_subject.adapter.find_tasks():
             assert isinstance(task, TaskRef)
             assert task.fingerprint and task.id
 
-    def test_posting_twice_creates_one_task(self, subject: ContractSubject) -> None:
+    def test_posting_twice_creates_one_task(self, kit_subject: ContractSubject) -> None:
         """Posting the same fingerprint twice creates one task; the second call finds it."""
-        _needs(subject, "posts_tasks")
+        _needs(kit_subject, "posts_tasks")
         draft = _draft("idempotence")
-        first = subject.adapter.post_task(draft, dry_run=False)
+        first = kit_subject.adapter.post_task(draft, dry_run=False)
         assert isinstance(first, PostResult)
         assert first.created and not first.dry_run
         assert first.task is not None and first.task.fingerprint == draft.fingerprint
-        second = subject.adapter.post_task(draft, dry_run=False)
+        second = kit_subject.adapter.post_task(draft, dry_run=False)
         assert not second.created
         assert second.task is not None and second.task.id == first.task.id
-        matching = [t for t in subject.adapter.find_tasks() if t.fingerprint == draft.fingerprint]
+        matching = [t for t in kit_subject.adapter.find_tasks() if t.fingerprint == draft.fingerprint]
         assert len(matching) == 1
 
-    def test_dry_run_creates_nothing(self, subject: ContractSubject) -> None:
+    def test_dry_run_creates_nothing(self, kit_subject: ContractSubject) -> None:
         """A dry run reports what it would do and leaves the tool unchanged."""
-        _needs(subject, "posts_tasks")
-        before = {t.fingerprint for t in subject.adapter.find_tasks()}
+        _needs(kit_subject, "posts_tasks")
+        before = {t.fingerprint for t in kit_subject.adapter.find_tasks()}
         draft = _draft("dry run")
-        result = subject.adapter.post_task(draft, dry_run=True)
+        result = kit_subject.adapter.post_task(draft, dry_run=True)
         assert result.dry_run and not result.created
-        after = {t.fingerprint for t in subject.adapter.find_tasks()}
+        after = {t.fingerprint for t in kit_subject.adapter.find_tasks()}
         assert after == before
         assert draft.fingerprint not in after
 
-    def test_dry_run_is_the_default(self, subject: ContractSubject) -> None:
+    def test_dry_run_is_the_default(self, kit_subject: ContractSubject) -> None:
         """post_task without dry_run writes nothing."""
-        _needs(subject, "posts_tasks")
+        _needs(kit_subject, "posts_tasks")
         draft = _draft("default")
-        result = subject.adapter.post_task(draft)
+        result = kit_subject.adapter.post_task(draft)
         assert result.dry_run and not result.created
-        assert draft.fingerprint not in {t.fingerprint for t in subject.adapter.find_tasks()}
+        assert draft.fingerprint not in {t.fingerprint for t in kit_subject.adapter.find_tasks()}
 
-    def test_an_adapter_that_cannot_post_refuses_to(self, subject: ContractSubject) -> None:
+    def test_an_adapter_that_cannot_post_refuses_to(self, kit_subject: ContractSubject) -> None:
         """Without posts_tasks, find_tasks is empty and posting raises a stakeplug error."""
-        if _caps(subject).posts_tasks:
+        if _caps(kit_subject).posts_tasks:
             pytest.skip("the adapter declares the 'posts_tasks' capability")
-        assert list(subject.adapter.find_tasks()) == []
+        assert list(kit_subject.adapter.find_tasks()) == []
         with pytest.raises(StakeplugError):
-            subject.adapter.post_task(_draft("refused"), dry_run=False)
+            kit_subject.adapter.post_task(_draft("refused"), dry_run=False)
 
     # ------------------------------------------------------------------ failing and secrets
 
-    def test_failures_raise_tracker_errors(self, subject: ContractSubject) -> None:
+    def test_failures_raise_tracker_errors(self, kit_subject: ContractSubject) -> None:
         """A failing source raises a TrackerError subclass naming the adapter, without secrets."""
-        if subject.make_failing is None:
+        if kit_subject.make_failing is None:
             pytest.skip("the subject gives no make_failing")
-        failing = subject.make_failing()
+        failing = kit_subject.make_failing()
         try:
             with pytest.raises(TrackerError) as info:
-                list(failing.collect(subject.since, subject.until))
+                list(failing.collect(kit_subject.since, kit_subject.until))
         finally:
             failing.close()
-        assert info.value.adapter == type(subject.adapter).name
-        for secret in subject.secrets:
+        assert info.value.adapter == type(kit_subject.adapter).name
+        for secret in kit_subject.secrets:
             assert secret not in str(info.value)
 
-    def test_repr_and_stats_do_not_leak_secrets(self, subject: ContractSubject) -> None:
+    def test_repr_and_stats_do_not_leak_secrets(self, kit_subject: ContractSubject) -> None:
         """No credential value appears in the adapter's repr, str or stats."""
-        self.collect(subject, subject.since, subject.until)
-        shown = " ".join((repr(subject.adapter), str(subject.adapter), repr(subject.adapter.stats)))
-        for secret in subject.secrets:
+        self.collect(kit_subject, kit_subject.since, kit_subject.until)
+        shown = " ".join(
+            (repr(kit_subject.adapter), str(kit_subject.adapter), repr(kit_subject.adapter.stats))
+        )
+        for secret in kit_subject.secrets:
             assert secret not in shown
