@@ -100,7 +100,7 @@ class AdapterContract:
 
     @pytest.fixture
     def kit_subject(self, contract_subject: ContractSubject) -> Iterator[ContractSubject]:
-        """The author's kit_subject, checked, and its adapter closed after the test."""
+        """The author's subject, checked, and its adapter closed after the test."""
         assert isinstance(contract_subject, ContractSubject), (
             "contract_subject must return a stakeplug.testing.ContractSubject"
         )
