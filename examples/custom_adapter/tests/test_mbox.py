@@ -142,3 +142,43 @@ def test_a_vanished_mailbox_is_not_found(tmp_path: Path) -> None:
     path.unlink()
     with pytest.raises(NotFoundError):
         list(adapter.collect(START, END))
+
+
+LOOP = """\
+From a@x.org Mon Mar  2 08:00:00 2026
+From: a@x.org
+To: b@y.org
+Subject: One
+Date: Mon, 02 Mar 2026 08:00:00 +0000
+Message-ID: <one@x.org>
+In-Reply-To: <two@y.org>
+
+From b@y.org Mon Mar  2 09:00:00 2026
+From: b@y.org
+To: a@x.org
+Subject: Re: One
+Date: Mon, 02 Mar 2026 09:00:00 +0000
+Message-ID: <two@y.org>
+In-Reply-To: <one@x.org>
+
+From c@z.org Mon Mar  2 10:00:00 2026
+From: c@z.org
+To: a@x.org
+Subject: Re: Something we never saw
+Date: Mon, 02 Mar 2026 10:00:00 +0000
+In-Reply-To: <elsewhere@x.org>
+
+"""
+
+
+def test_reply_loops_and_missing_ids_do_not_break_threading(tmp_path: Path) -> None:
+    """Mails replying to each other end up in one thread; a mail without id gets a stable one."""
+    path = tmp_path / "loop.mbox"
+    path.write_text(LOOP, encoding="utf-8")
+    first = list(MboxAdapter(path, team_addresses=["a@x.org"]).collect(START, END))
+    again = list(MboxAdapter(path, team_addresses=["a@x.org"]).collect(START, END))
+    assert first[0].item.id == first[1].item.id
+    assert first[2].item.id == "elsewhere@x.org"
+    assert first[2].item.title == "Something we never saw"
+    assert first[2].id is not None and first[2].id.endswith("@stakeplug-mbox.invalid")
+    assert [a.id for a in first] == [a.id for a in again]
