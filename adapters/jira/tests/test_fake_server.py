@@ -262,3 +262,28 @@ def test_the_command_line_prints_its_url_and_serves_stats() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_post_search_and_adding_comments_work_for_automation(cloud: FakeJira) -> None:
+    """The POST form of the search and POST /comment answer like Jira, so other scripts can be tested too."""
+    s = session(cloud)
+    page = s.post(
+        f"{cloud.url}/rest/api/3/search/jql",
+        json={"jql": "project = APOLLO ORDER BY key DESC", "fields": ["summary"], "maxResults": 1},
+    ).json()
+    assert [i["key"] for i in page["issues"]] == ["APOLLO-2"] and page["isLast"] is False
+    added = s.post(
+        f"{cloud.url}/rest/api/3/issue/APOLLO-2/comment",
+        json={
+            "body": {
+                "type": "doc",
+                "version": 1,
+                "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Thanks!"}]}],
+            }
+        },
+    )
+    assert added.status_code == 201
+    has_shape(added.json(), example("issue-comment-post-201.json"), skip=frozenset({"visibility"}))
+    assert cloud.issues["APOLLO-2"].comments[-1].body == "Thanks!"
+    empty = s.post(f"{cloud.url}/rest/api/2/issue/APOLLO-2/comment", json={"body": " "})
+    assert empty.status_code == 400

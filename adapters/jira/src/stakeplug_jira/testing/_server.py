@@ -896,7 +896,27 @@ class FakeJira:
                 return 200, self._issue_get(v, im.group("key"), im.group("sub"), params), {}
         if method == "POST" and rest == "issue":
             return 201, self._create(v, body), {}
+        if method == "POST" and rest in ("search/jql", "search"):
+            if (rest == "search/jql") != cloud:
+                raise _ApiError(410 if cloud else 404, ["Use the search endpoint of this deployment."])
+            return 200, self._search(v, _body_params(body), cloud=cloud), {}
+        if method == "POST":
+            im = _ISSUE_PATH.match(rest)
+            if im is not None and im.group("sub") == "comment":
+                return 201, self._add_comment(v, im.group("key"), body), {}
         raise _ApiError(404, [f"null for uri: {path}"])
+
+    def _add_comment(self, v: str, key: str, body: Any) -> dict[str, Any]:
+        text = body.get("body") if isinstance(body, dict) else None
+        if v == "3" and isinstance(text, dict) and text.get("type") == "doc":
+            text = _adf_text(text).rstrip("\n")
+        if not isinstance(text, str) or not text.strip():
+            raise _ApiError(400, [], {"comment": "Comment body can not be empty!"})
+        issue = self.state.issues.get(key)
+        if issue is None:
+            raise _ApiError(404, ["Issue does not exist or you do not have permission to see it."])
+        comment = self.state.comment(key, self.BOT, text, at=self.clock())
+        return self._comment(comment, v, issue)
 
     def _server_info(self) -> dict[str, Any]:
         info = self._server_info_full()
@@ -942,6 +962,23 @@ class FakeJira:
             expected = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
             return header == f"Basic {expected}"
         return header == f"Bearer {self.token}"
+
+
+def _body_params(body: Any) -> dict[str, list[str]]:
+    """A POST search body as the query parameters of the GET form."""
+    if not isinstance(body, dict):
+        raise _ApiError(400, ["The search request body must be a JSON object."])
+    params: dict[str, list[str]] = {}
+    for name in ("jql", "nextPageToken", "maxResults", "startAt"):
+        if body.get(name) is not None:
+            params[name] = [str(body[name])]
+    for name in ("fields", "expand"):
+        value = body.get(name)
+        if isinstance(value, list):
+            params[name] = [",".join(str(x) for x in value)]
+        elif isinstance(value, str):
+            params[name] = [value]
+    return params
 
 
 def _one(params: Mapping[str, list[str]], name: str) -> str | None:
