@@ -103,7 +103,7 @@ def test_two_runs_of_the_nightly_command_create_each_task_once(workdir: Path, ji
     env = {**os.environ, **ENV}
     counts = []
     for _ in range(2):
-        done = subprocess.run(  # noqa: S603 - our own installed command, fixed arguments
+        done = subprocess.run(
             [command, *NIGHTLY.split()[1:]],
             cwd=workdir,
             env=env,
