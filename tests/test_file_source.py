@@ -250,3 +250,20 @@ def test_activities_on_one_item_share_one_item_record(tmp_path: Path) -> None:
         by_id.setdefault(a.item.id, set()).add(id(a.item))
     assert all(len(ids) == 1 for ids in by_id.values())
     assert len(by_id) == 5
+
+
+def test_request_kind_marks_review_requests(tmp_path: Path) -> None:
+    """A request line with request_kind = review is a review request for the engine."""
+    path = tmp_path / "a.jsonl"
+    line = (
+        '{"kind": "request", "actor": "dana", "addressees": ["maria"], "request_kind": "review",'
+        ' "timestamp": "2026-03-01T10:00:00Z", "item": {"tool": "wiki", "id": "p1"}}\n'
+        '{"kind": "request", "actor": "dana", "request_kind": "please",'
+        ' "timestamp": "2026-03-02T10:00:00Z", "item": {"tool": "wiki", "id": "p2"}}\n'
+    )
+    path.write_text(line, encoding="utf-8")
+    adapter = FileAdapter.from_config({"path": str(path)})
+    (activity,) = adapter.collect(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    assert activity.details["request_kind"] == "review"
+    assert adapter.stats.skipped == 1
+    assert "request_kind 'please'" in adapter.stats.skipped_reasons[0]

@@ -339,6 +339,18 @@ def test_paginate_follows_next_links_and_counts_pages(server: tuple[str, Script]
     ]
 
 
+def test_paginate_never_follows_a_link_to_another_host(server: tuple[str, Script]) -> None:
+    """A next link that leaves the API's host is refused: the credentials would go with it."""
+    base, script = server
+    script.set("/items", (200, {"Link": '<https://elsewhere.example.org/items?page=2>; rel="next"'}, [1]))
+    client = _client(base, Sleeps())
+    pages = client.paginate("/items")
+    assert next(pages).json() == [1]
+    with pytest.raises(PayloadError, match=r"another host \(elsewhere\.example\.org\)"):
+        next(pages)
+    assert client.counter.total == 1
+
+
 def test_non_json_answer_is_a_payload_error(server: tuple[str, Script]) -> None:
     """``get_json`` on a body that is not JSON raises PayloadError."""
     base, script = server

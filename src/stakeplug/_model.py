@@ -8,7 +8,7 @@ and :class:`Item` records; the engine builds :class:`Evidence` and
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -200,6 +200,10 @@ class Identity:
         return f"{self.tool}:{self.account}"
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
 def _identities(value: Any) -> tuple[Identity, ...]:
     if isinstance(value, Mapping):
         return tuple(Identity(str(k), str(v)) for k, v in value.items())
@@ -253,7 +257,7 @@ class Item:
     id: str
     url: str | None = None
     title: str | None = None
-    labels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    labels: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     kind: ItemKind = attrs.field(default=ItemKind.TASK, converter=ItemKind)
     project: str | None = None
     """The project, repository or board that holds the item."""
@@ -264,10 +268,6 @@ _NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
 
 def _kind(value: ActivityKind | str) -> ActivityKind:
     return value if type(value) is ActivityKind else ActivityKind(value)
-
-
-def _addressees(value: Any) -> tuple[str, ...]:
-    return value if type(value) is tuple else tuple(value)
 
 
 def _verdict(value: Verdict | str | None) -> Verdict | None:
@@ -291,7 +291,7 @@ class Activity:
     actor: str | None
     item: Item
     timestamp: datetime = attrs.field(converter=ensure_utc)
-    addressees: tuple[str, ...] = attrs.field(default=(), converter=_addressees)
+    addressees: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     verdict: Verdict | None = attrs.field(default=None, converter=_verdict)
     due: datetime | None = attrs.field(default=None, converter=_optional_utc)
     link_type: str | None = None

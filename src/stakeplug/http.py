@@ -623,6 +623,14 @@ class HttpClient:
                 break
             seen.add(link)
             next_url = urljoin(response.url, link)
+            if urlsplit(next_url).netloc != urlsplit(response.url).netloc:
+                # Credentials travel with every request: never follow a link to another host.
+                raise PayloadError(
+                    f"the next page link points to another host ({urlsplit(next_url).hostname}); "
+                    "not following it with the credentials of this source",
+                    adapter=self.adapter,
+                    status=response.status_code,
+                )
 
     def close(self) -> None:
         """Close the session's connections."""

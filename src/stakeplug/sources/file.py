@@ -42,6 +42,9 @@ Keys of a line:
     outside the project's own projects.
 ``count``
     For reactions: how many.
+``request_kind``
+    For requests: ``review`` for a review request, ``input`` for a request for
+    input (the default).
 ``id``
     A stable id for the event.
 
@@ -65,6 +68,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from stakeplug._model import Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
@@ -104,10 +108,12 @@ _LINE_KEYS = frozenset(
         "external",
         "count",
         "id",
+        "request_kind",
     }
 )
 _ITEM_KEYS = frozenset({"tool", "id", "url", "title", "labels", "kind", "project"})
 _MAX_REASONS = 50
+_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
 
 
 class _BadLine(ValueError):
@@ -173,7 +179,7 @@ def _item(value: Any, default_tool: str | None) -> Item:
         id=str(item_id),
         url=_text(value.get("url"), "item.url"),
         title=_text(value.get("title"), "item.title"),
-        labels=_strings(value.get("labels"), "item.labels"),  # type: ignore[arg-type]  # attrs converter
+        labels=_strings(value.get("labels"), "item.labels"),
         kind=item_kind,
         project=_text(value.get("project"), "item.project"),
     )
@@ -226,6 +232,9 @@ def parse_line(
     count = data.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise _BadLine("count must be a positive integer")
+    request_kind = data.get("request_kind")
+    if request_kind is not None and request_kind not in ("review", "input"):
+        raise _BadLine(f"request_kind {request_kind!r} is not one of review, input")
     raw_item = data["item"]
     item_key = _item_key(raw_item) if items is not None else None
     item = items.get(item_key) if items is not None and item_key is not None else None
@@ -245,6 +254,7 @@ def parse_line(
         external=external,
         count=count,
         id=_text(data.get("id"), "id"),
+        details={"request_kind": request_kind} if request_kind else _NO_DETAILS,
     )
 
 

@@ -50,7 +50,7 @@ def sample_activities(start: datetime = SAMPLE_START, *, tool: str = "memory") -
             id=f"{project}-{number}",
             url=f"https://tracker.example.org/{project}/{number}",
             title=title,
-            labels=labels,  # type: ignore[arg-type]  # attrs' tuple converter confuses mypy
+            labels=labels,
             kind=kind,
             project=project,
         )

@@ -147,7 +147,7 @@ class Translator:
             id=f"{self.repo}#{number}",
             url=issue.get("html_url"),
             title=issue.get("title"),
-            labels=labels,  # type: ignore[arg-type]  # attrs' tuple converter confuses mypy
+            labels=labels,
             kind=kind,
             project=self.repo,
         )
