@@ -55,7 +55,7 @@ def test_credentials_come_from_the_environment_and_never_show() -> None:
 
 
 def test_the_tasks_table_builds_through_the_registry() -> None:
-    """The lead's [tasks] table (issue_type included) builds the same class through the entry point."""
+    """A [tasks] table (issue_type included) builds the same class through the entry point."""
     adapter = build_adapter("jira", {**BASE, "issue_type": "Story"}, env=ENV, where="tasks")
     try:
         assert isinstance(adapter, JiraAdapter) and adapter.issue_type == "Story"
