@@ -119,6 +119,14 @@ _INLINE_NOTES = {
     _GIVES_UNSOLICITED_FEEDBACK: "commented on a status report unasked",
 }
 _ANSWER_NOTES = {_REVIEW: "answered a review request", _REQUEST: "answered a request for input"}
+# Stakeholder activities whose kind alone decides their one signal, handled inline.
+_SIMPLE: dict[ActivityKind, tuple[int, str]] = {
+    ActivityKind.REACTION: (_REACTION, "reacted"),
+    ActivityKind.TRANSITIONED: (_MAKES_TIME, "moved work forward"),
+    ActivityKind.CREATED: (_APPROACHES_INFORMALLY, "raised an item on their own"),
+    ActivityKind.REOPENED: (_REOPENS, "reopened a completed item"),
+    ActivityKind.REQUEST: (_PARTICIPATES_ACTIVELY, "asked the team for input"),
+}
 _TEAM = object()
 """Marks a team member's account in the identity cache."""
 _MISSING = object()
@@ -471,7 +479,15 @@ class _Pass:
         missing = _MISSING
         last = -math.inf
         tolerance = self.rules.reorder_tolerance_seconds
+        answer_s = self.answer_s
+        heappush = heapq.heappush
+        simple_get = _SIMPLE.get
+        transitioned = ActivityKind.TRANSITIONED
+        reaction_slot = _REACTION
+        team = _TEAM
+        input_needed = ItemKind.INPUT_NEEDED
         seen = 0
+        counted = source.count if source is not None else 0
         try:
             for activity in activities:
                 ts = activity.timestamp.timestamp()
@@ -483,9 +499,11 @@ class _Pass:
                         source.out_of_order += 1
                     else:
                         last = ts
-                    source.count += 1
-                    if progress is not None and not source.count % 1000:
-                        progress(source.name, source.count, source.stats().requests)
+                    counted += 1
+                    if not counted % 1000:
+                        source.count = counted
+                        if progress is not None:
+                            progress(source.name, counted, source.stats().requests)
                 if (pheap and pheap[0][0] < ts) or (aheap and aheap[0][0] < ts):
                     self.expire(ts)
                 item = activity.item
@@ -493,18 +511,47 @@ class _Pass:
                 actor = who_get((tool, activity.actor), missing)
                 if actor is missing:
                     actor = resolve(tool, activity.actor)
-                if actor is None or actor is _TEAM:
+                kind = activity.kind
+                if actor is team and (kind is comment or kind is review_comment):
+                    # A team member's comment: each stakeholder it mentions now has a pending request.
+                    req = _REQUEST if item.kind is input_needed else _MENTION
+                    for account in activity.addressees:
+                        target = who_get((tool, account), missing)
+                        if target is missing:
+                            target = resolve(tool, account)
+                        if target is None or target is team:
+                            continue
+                        key = (tool, item.id, target.idx)
+                        if key not in pending:
+                            pending[key] = (ts, req, activity)
+                            heappush(pheap, (ts + answer_s, ts, key))
+                    continue
+                if actor is None or actor is team:
                     team_activity(activity, ts, tool, actor)
                     continue
-                kind = activity.kind
+                entry = pending.pop((tool, item.id, actor.idx), None) if pending else None
                 if kind is not comment and kind is not review_comment:
-                    answered = self.answer(actor, activity, ts) if pending and kind in answering else None
-                    stakeholder_activity(actor, activity, ts, tool, answered)
+                    answered = None
+                    if entry is not None:
+                        if kind in answering:
+                            answered = self.answered(actor, activity, ts, entry)
+                        else:
+                            pending[(tool, item.id, actor.idx)] = entry
+                    simple = simple_get(kind)
+                    if simple is None or (kind is transitioned and answered == _ASSIGNMENT):
+                        stakeholder_activity(actor, activity, ts, tool, answered)
+                        continue
+                    # One fixed signal per activity of this kind (reactions may count several).
+                    slot, note = simple
+                    times = activity.count if slot == reaction_slot else 1
+                    actor.sums[slot] += times * exp((ts - until_ts) * k)
+                    actor.counts[slot] += times
+                    if ts >= recent_start:
+                        actor.recent[slot] += times
+                    actor.evidence[slot].append((ts, (activity,), note))
                     continue
                 # A stakeholder's comment: participation, plus an answer or an unasked contribution.
-                answered = None
-                if pending:
-                    answered = self.answer(actor, activity, ts)
+                answered = self.answered(actor, activity, ts, entry) if entry is not None else None
                 decay = exp((ts - until_ts) * k)
                 recent = ts >= recent_start
                 actor.sums[pa] += decay
@@ -524,6 +571,8 @@ class _Pass:
                     actor.evidence[sig].append(activity)
         finally:
             self.seen += seen
+            if source is not None:
+                source.count = counted
 
     def note_candidate(self, tool: str, account: str, when: datetime) -> None:
         entry = self.candidates.get((tool, account))
@@ -593,10 +642,15 @@ class _Pass:
 
     def answer(self, person: _Person, activity: Activity, ts: float) -> str | None:
         """Close a pending request of ``person`` on this item; return its kind, or None."""
-        key = (activity.item.tool, activity.item.id, person.idx)
-        entry = self.pending.pop(key, None)
+        entry = self.pending.pop((activity.item.tool, activity.item.id, person.idx), None)
         if entry is None:
             return None
+        return self.answered(person, activity, ts, entry)
+
+    def answered(
+        self, person: _Person, activity: Activity, ts: float, entry: tuple[float, str, Activity]
+    ) -> str:
+        """Record the answer to the pending request ``entry``; return the request's kind."""
         opened, req, request = entry
         acts = (request, activity)
         if req == _ASSIGNMENT:
