@@ -439,13 +439,6 @@ class _Pass:
 
     # -- the pass ---------------------------------------------------------
 
-    def open_request(self, idx: int, ts: float, kind: str, activity: Activity) -> None:
-        key = (activity.item.tool, activity.item.id, idx)
-        if key in self.pending:
-            return
-        self.pending[key] = (ts, kind, activity)
-        heapq.heappush(self.pending_heap, (ts + self.answer_s, ts, key))
-
     def open_agreement(self, idx: int, due: datetime, activity: Activity) -> None:
         due_ts = due.timestamp()
         item_key = (activity.item.tool, activity.item.id)
@@ -483,6 +476,8 @@ class _Pass:
         heappush = heapq.heappush
         simple_get = _SIMPLE.get
         transitioned = ActivityKind.TRANSITIONED
+        completed, request, assigned = ActivityKind.COMPLETED, ActivityKind.REQUEST, ActivityKind.ASSIGNED
+        pull_request = ItemKind.PULL_REQUEST
         reaction_slot = _REACTION
         team = _TEAM
         input_needed = ItemKind.INPUT_NEEDED
@@ -512,9 +507,18 @@ class _Pass:
                 if actor is missing:
                     actor = resolve(tool, activity.actor)
                 kind = activity.kind
-                if actor is team and (kind is comment or kind is review_comment):
-                    # A team member's comment: each stakeholder it mentions now has a pending request.
-                    req = _REQUEST if item.kind is input_needed else _MENTION
+                if actor is team and kind is not completed:
+                    # A team member's comment, request or assignment: each stakeholder it is
+                    # addressed to now has a pending request on the item.
+                    if kind is comment or kind is review_comment:
+                        req = _REQUEST if item.kind is input_needed else _MENTION
+                    elif kind is request:
+                        review = activity.details.get("request_kind") == "review"
+                        req = _REVIEW if review or item.kind is pull_request else _REQUEST
+                    elif kind is assigned:
+                        req = _ASSIGNMENT
+                    else:
+                        continue
                     for account in activity.addressees:
                         target = who_get((tool, account), missing)
                         if target is missing:
@@ -525,6 +529,8 @@ class _Pass:
                         if key not in pending:
                             pending[key] = (ts, req, activity)
                             heappush(pheap, (ts + answer_s, ts, key))
+                        if req is _ASSIGNMENT and activity.due is not None:
+                            self.open_agreement(target.idx, activity.due, activity)
                     continue
                 if actor is None or actor is team:
                     team_activity(activity, ts, tool, actor)
@@ -583,35 +589,14 @@ class _Pass:
             entry[1] = max(entry[1], when)
 
     def team_activity(self, activity: Activity, ts: float, tool: str, actor: object) -> None:
-        """Activities of team members (requests) and of people outside the register."""
-        kind = activity.kind
-        if kind is ActivityKind.COMPLETED:
+        """Completions by team members, and everything done by people outside the register.
+
+        (The team's requests are handled inline in :meth:`run`.)
+        """
+        if activity.kind is ActivityKind.COMPLETED:
             self.complete(activity, ts)
-            if actor is None and activity.actor is not None:
-                self.note_candidate(tool, activity.actor, activity.timestamp)
-            return
-        if actor is None:
-            if activity.actor is not None:
-                self.note_candidate(tool, activity.actor, activity.timestamp)
-            return
-        if not activity.addressees:
-            return
-        if kind is ActivityKind.ASSIGNED:
-            req = _ASSIGNMENT
-        elif kind is ActivityKind.REQUEST:
-            review = activity.details.get("request_kind") == "review"
-            req = _REVIEW if review or activity.item.kind is ItemKind.PULL_REQUEST else _REQUEST
-        elif kind in (ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT):
-            req = _REQUEST if activity.item.kind is ItemKind.INPUT_NEEDED else _MENTION
-        else:
-            return
-        for account in activity.addressees:
-            target = self.resolve(tool, account)
-            if isinstance(target, _Person):
-                idx = target.idx
-                self.open_request(idx, ts, req, activity)
-                if kind is ActivityKind.ASSIGNED and activity.due is not None:
-                    self.open_agreement(idx, activity.due, activity)
+        if actor is None and activity.actor is not None:
+            self.note_candidate(tool, activity.actor, activity.timestamp)
 
     def complete(self, activity: Activity, ts: float) -> None:
         """Judge the agreements on a completed item."""
