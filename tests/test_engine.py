@@ -525,3 +525,23 @@ def test_unknown_rule_is_refused_with_did_you_mean() -> None:
         load_rules(overrides={"map": {"high_energy": "high"}})
     with pytest.raises(ConfigError, match="reject_below <= accept_above"):
         load_rules(overrides={"map": {"accept_above": -1.0}})
+
+
+def test_naive_window_bounds_are_refused() -> None:
+    """A window bound without a time zone is refused rather than guessed."""
+    register = World().register
+    with pytest.raises(ValueError, match="no time zone"):
+        audit(register, [], until=datetime(2026, 6, 1))
+    with pytest.raises(ValueError, match="no time zone"):
+        audit(register, [], since=datetime(2026, 1, 1), until=UNTIL)
+
+
+def test_positional_window_and_rules() -> None:
+    """audit(register, sources, since, until, rules) and plan_care(audit, now) take positions too."""
+    from stakeplug import plan_care
+
+    w = World()
+    w.act("created", "sam", "AP-1", 10)
+    result = audit(w.register, [w.activities], w.at(30), UNTIL, load_rules())
+    assert result.since == w.at(30)
+    assert plan_care(result, UNTIL) == plan_care(result, now=UNTIL)

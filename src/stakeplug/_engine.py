@@ -56,6 +56,7 @@ from stakeplug._model import (
     StakeholderScore,
     Trend,
     Verdict,
+    ensure_utc,
 )
 from stakeplug._register import ProjectSettings, Register, normalize_account
 from stakeplug._rules import Rules, load_rules
@@ -957,10 +958,10 @@ def _run_sources(
 def audit(
     register: Register,
     sources: Iterable[SourceLike],
-    *,
     since: datetime | None = None,
     until: datetime | None = None,
     rules: Rules | None = None,
+    *,
     progress: ProgressCallback | None = None,
 ) -> Audit:
     """Score every registered stakeholder from the activities of ``sources``.
@@ -973,11 +974,9 @@ def audit(
     :attr:`Audit.sources` and the others still count.
     """
     rules = rules or load_rules()
-    until = (until or datetime.now(UTC)).astimezone(UTC)
-    if until.tzinfo is None:
-        raise ValueError("until must be timezone-aware")
+    until = ensure_utc(until) if until is not None else datetime.now(UTC)
     lookback = timedelta(days=register.project.lookback_days)
-    since = since.astimezone(UTC) if since is not None else until - lookback
+    since = ensure_utc(since) if since is not None else until - lookback
     if since >= until:
         from stakeplug.errors import ConfigError
 

@@ -103,8 +103,8 @@ def _recent(
 
 def plan_care(
     audit: Audit,
-    *,
     now: datetime | None = None,
+    *,
     history: Iterable[TaskRef] = (),
 ) -> list[CareSuggestion]:
     """Suggest care tasks for the stakeholders of ``audit``.
