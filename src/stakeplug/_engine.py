@@ -710,7 +710,9 @@ class _Pass:
             link = (activity.link_type or "").casefold()
             if "block" in link:
                 self.add(person, _BLOCKS, ts, acts, f"added a blocking link ({activity.link_type})")
-            elif activity.external:
+            elif activity.external and not self.register.is_own_project(
+                tool, activity.details.get("other_project")
+            ):
                 self.add(person, _INVITES_YOU, ts, acts, "linked our project from their own")
             else:
                 self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "linked related work")

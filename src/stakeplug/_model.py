@@ -297,7 +297,9 @@ class Activity:
     link_type: str | None = None
     """For links: ``blocks``, ``is blocked by``, ``relates``..."""
     external: bool = False
-    """For links: the other end is in a project that is not ours."""
+    """For links: the other end is in another project than the item's.  Adapters also put
+    that project in ``details["other_project"]``, so the engine can tell the register's
+    own projects (``[project] own_projects``) from really foreign ones."""
     count: int = 1
     """For reactions: how many the actor added."""
     id: str | None = None

@@ -194,7 +194,7 @@ def test_references_from_other_repositories_are_external_links() -> None:
     other = tr.event(_event("referenced", commit_url="https://api.github.com/repos/x/y/commits/abc"))
     own = tr.event(_event("referenced", commit_url="https://api.github.com/repos/o/r/commits/abc"))
     assert other is not None and other.kind is ActivityKind.LINKED and other.external
-    assert other.details == {"from": "x/y"}
+    assert other.details == {"from": "x/y", "other_project": "x/y"}
     assert own is None
 
 

@@ -297,7 +297,7 @@ class Translator:
                 kind=ActivityKind.LINKED,
                 link_type="referenced",
                 external=True,
-                details={"from": source},
+                details={"from": source, "other_project": source},
                 **base,
             )
         return None

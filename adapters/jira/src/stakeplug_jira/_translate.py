@@ -354,5 +354,5 @@ def _link(
         link_type=str(phrase or ltype.get("name") or "relates to"),
         external=_project_of(other_key).casefold() != project_key.casefold(),
         id=f"{key}#link-{link.get('id')}",
-        details={"other": other_key},
+        details={"other": other_key, "other_project": _project_of(other_key)},
     )
