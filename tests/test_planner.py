@@ -234,3 +234,18 @@ def test_task_body_hides_the_explanation_unless_private() -> None:
     )
     assert public.assignee == "tess"  # the owner's account in the target tool
     assert render_task(suggestion, tool="github", register=reg).assignee is None
+
+
+def test_open_tasks_count_against_the_cap_so_a_rerun_adds_nothing() -> None:
+    """Tasks already open for this period fill the owner's cap: a rerun does not top it up."""
+    people = [person(f"P{i}", f"p{i}", power=1 + i % 5, interest=4) for i in range(12)]
+    result = World(make_register(people)).audit(rules={"planner": {"max_per_owner": 4}})
+    first = plan_care(result)
+    assert len(first) == 4
+    posted = [TaskRef(s.fingerprint, f"AP-{i}", created=UNTIL) for i, s in enumerate(first)]
+    assert plan_care(result, history=posted) == []
+    # Once the owner has closed two of them, two more (the next in priority) are suggested.
+    done = [TaskRef(t.fingerprint, t.id, open=False, created=UNTIL, closed=UNTIL) for t in posted[:2]]
+    refill = plan_care(result, history=[*done, *posted[2:]])
+    assert len(refill) == 2
+    assert not {s.fingerprint for s in refill} & {t.fingerprint for t in posted}

@@ -112,7 +112,9 @@ def plan_care(
     ``history`` holds the stakeplug tasks that already exist in the tracker
     (from :meth:`~stakeplug.adapter.Adapter.find_tasks`); a suggestion whose
     action was tasked for the same stakeholder within its cooldown, or whose
-    fingerprint already exists, is left out.
+    fingerprint already exists, is left out.  Open tasks of the current period
+    count against their owner's ``max_per_owner``, so reruns do not top up an
+    owner's list.
     """
     rules = audit.rules
     now = (now or audit.until).astimezone(UTC)
@@ -120,6 +122,7 @@ def plan_care(
     project = audit.project.name
     register = audit.register
     planned: list[CareSuggestion] = []
+    already_open: list[tuple[int, str, int, str | None]] = []
 
     for score in audit.scores.values():
         st = score.stakeholder
@@ -214,13 +217,20 @@ def plan_care(
             rule = rules.care[action]
             period = _period(rules, rule, now)
             fp = fingerprint(project, st.name, action, period, rule.cadence_days)
-            if _cooling_down(known, project, st.name, action, rule, period, now, rules):
-                continue
             owner = st.owner
             via = st.reachable_via if action is CareAction.VIA_INTERMEDIARY else None
             if owner is None and via is not None:
                 inter = register.stakeholder(via)
                 owner = inter.owner if inter is not None else (via if register.team_member(via) else None)
+            current = known.get(fp)
+            if current is not None:
+                if current.open:
+                    # Already in the tracker for this period and still open: it is on the
+                    # owner's plate, so it counts against their cap.
+                    already_open.append((score.priority, st.name.casefold(), _ACTION_ORDER[action], owner))
+                continue
+            if _cooling_down(known, project, st.name, action, rule, period, now):
+                continue
             start = rules.epoch + timedelta(days=period * rule.cadence_days)
             planned.append(
                 CareSuggestion(
@@ -239,15 +249,22 @@ def plan_care(
                 )
             )
 
-    planned.sort(key=lambda c: (-c.priority, c.stakeholder.casefold(), _ACTION_ORDER[c.action]))
+    # Highest priority first; open tasks of this period take their place in the order too, so
+    # a rerun (or the next night) does not top up an owner's plate beyond the cap.
+    queue: list[tuple[int, str, int, str | None, CareSuggestion | None]] = [
+        (-priority, name, order, owner, None) for priority, name, order, owner in already_open
+    ]
+    queue += [(-c.priority, c.stakeholder.casefold(), _ACTION_ORDER[c.action], c.owner, c) for c in planned]
+    queue.sort(key=lambda entry: entry[:3])
     per_owner: dict[str | None, int] = {}
     result: list[CareSuggestion] = []
-    for suggestion in planned:
-        n = per_owner.get(suggestion.owner, 0)
+    for _priority, _name, _order, owner, suggestion in queue:
+        n = per_owner.get(owner, 0)
         if n >= rules.max_per_owner:
             continue
-        per_owner[suggestion.owner] = n + 1
-        result.append(suggestion)
+        per_owner[owner] = n + 1
+        if suggestion is not None:
+            result.append(suggestion)
     return result
 
 
@@ -259,20 +276,15 @@ def _cooling_down(
     rule: CareRule,
     period: int,
     now: datetime,
-    rules: Rules,
 ) -> bool:
+    """True when a task for the same action from an earlier period is still within its cooldown."""
     if not known:
         return False
     lookback_periods = rule.cooldown_days // rule.cadence_days + 1
-    for back in range(lookback_periods + 1):
-        fp = fingerprint(project, name, action, period - back, rule.cadence_days)
-        task = known.get(fp)
+    for back in range(1, lookback_periods + 1):
+        task = known.get(fingerprint(project, name, action, period - back, rule.cadence_days))
         if task is None:
             continue
-        if back == 0:
-            return True
-        if task.created is None:
-            return True
-        if now - task.created < timedelta(days=rule.cooldown_days):
+        if task.created is None or now - task.created < timedelta(days=rule.cooldown_days):
             return True
     return False
