@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import attrs
 
+from stakeplug.testing import LoopbackServer
 from stakeplug_github.testing._state import FakeRepo, iso
 
 __all__ = ["FakeGitHub"]
@@ -75,7 +76,13 @@ def _since(query: dict[str, str]) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class FakeGitHub:
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    """Concurrent clients (a pool of review fetchers, a benchmark) must not meet a full backlog."""
+
+
+class FakeGitHub(LoopbackServer):
     """An in-process fake of GitHub's REST API on ``127.0.0.1``.
 
     ``tokens`` are the accepted tokens (``Authorization: Bearer <token>`` or
@@ -106,15 +113,12 @@ class FakeGitHub:
         self.rate_window = rate_window
         self.clock = clock
         self.latency = latency
-        self._host = host
-        self._port = port
+        super().__init__(host, port)
         self._lock = threading.RLock()
         self._repos: dict[str, FakeRepo] = {}
         self._faults: list[_Fault] = []
         self._remaining = rate_limit
         self._reset = int(clock() + rate_window)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.request_log: list[tuple[str, str]] = []
         """Every counted request as ``(method, path with query)``."""
         self.by_path: Counter[str] = Counter()
@@ -122,63 +126,22 @@ class FakeGitHub:
         self.created_issues: list[dict[str, Any]] = []
         """Issues created through the API: repo, number, title, labels, assignees, body."""
 
-    # -- lifecycle -----------------------------------------------------------
+    # -- lifecycle (start, stop, serve_forever: LoopbackServer) ----------------
 
-    def start(self) -> FakeGitHub:
-        """Start serving on a free loopback port (or the one given); returns ``self``."""
-        if self._server is not None:
-            return self
-        fake = self
+    server_class = _Server
+    thread_name = "fake-github"
 
-        class Handler(_Handler):
-            owner = fake
+    def make_handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_Handler,), {"owner": self})
 
-        server = _Server((self._host, self._port), Handler)
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="fake-github", kwargs={"poll_interval": 0.05}
-        )
-        self._thread.daemon = True
-        self._thread.start()
+    def started(self) -> None:
         for repo in self._repos.values():
             self._place(repo)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeGitHub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def serve_forever(self) -> None:
-        """Block until interrupted (used by ``python -m stakeplug_github.testing``)."""
-        self.start()
-        try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.stop()
 
     @property
     def root(self) -> str:
         """``http://127.0.0.1:<port>``: where the web pages (``html_url``) live."""
-        if self._server is None:
-            raise RuntimeError("the fake GitHub is not started; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.address
 
     @property
     def url(self) -> str:
@@ -551,11 +514,6 @@ class FakeGitHub:
         )
         payload = repo.issue_payload(issue)
         return 201, {"location": payload["url"]}, payload
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128
-    """Concurrent clients (a pool of review fetchers, a benchmark) must not meet a full backlog."""
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import attrs
 
+from stakeplug.testing import LoopbackServer
 from stakeplug_jira.testing._jql import JqlError, parse_jql
 from stakeplug_jira.testing._state import (
     CATEGORIES,
@@ -149,7 +150,15 @@ class _ApiError(Exception):
         self.body = {"errorMessages": list(messages), "errors": dict(errors or {})}
 
 
-class FakeJira:
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up (timeouts, resets) are expected; stay quiet about them."""
+
+
+class FakeJira(LoopbackServer):
     """A fake Jira on a loopback port, with in-memory state.
 
     ``mode`` is ``"cloud"`` (enhanced search with page tokens, legacy search
@@ -199,8 +208,7 @@ class FakeJira:
         self.inline_histories = inline_histories
         self.page_cap = page_cap
         self.latency = latency
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.announce_deployment = announce_deployment
         self.state = State()
@@ -209,59 +217,19 @@ class FakeJira:
         self._faults_lock = threading.Lock()
         self._counts: collections.Counter[str] = collections.Counter()
         self._counts_lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
+
+    server_class = _Server
+    thread_name = "fake-jira"
 
     @property
     def url(self) -> str:
         """The base URL clients use, e.g. ``http://127.0.0.1:49152``."""
-        if self._server is None:
-            raise RuntimeError("the fake Jira is not started; call start() first")
-        host, port = self._server.server_address[:2]
-        shown = host.decode() if isinstance(host, bytes) else str(host)
-        return f"http://{shown}:{port}"
+        return self.address
 
-    def start(self) -> FakeJira:
-        """Listen on :attr:`host`:\\ :attr:`port` (0 picks a free port) in a background thread."""
-        if self._server is not None:
-            return self
-        handler = type("Handler", (_Handler,), {"fake": self})
-        server = _Server((self.host, self.port), handler)
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-jira", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening and close the socket."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def serve_forever(self) -> None:
-        """Block serving requests (the command line uses this)."""
-        self.start()
-        if self._thread is None:  # pragma: no cover - start() always sets it
-            return
-        try:
-            while self._thread.is_alive():
-                self._thread.join(0.5)
-        finally:
-            self.stop()
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def make_handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_Handler,), {"fake": self})
 
     # ------------------------------------------------------------------ building the world
 
@@ -1073,14 +1041,6 @@ _FIELDS: list[dict[str, Any]] = [
         ("issuetype", "Issue Type", "issuetype"),
     )
 ]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that hang up (timeouts, resets) are expected; stay quiet about them."""
 
 
 class _Handler(BaseHTTPRequestHandler):
