@@ -50,6 +50,7 @@ from stakeplug._model import (
     CareSuggestion,
     Category,
     Evidence,
+    Item,
     ItemKind,
     Signal,
     Stakeholder,
@@ -313,6 +314,7 @@ class _Pass:
     def __init__(self, register: Register, rules: Rules, since: datetime, until: datetime):
         self.register = register
         self.rules = rules
+        self.since, self.until = since, until
         self.since_ts = since.timestamp()
         self.until_ts = until.timestamp()
         self.recent_start = self.until_ts - rules.recent_days * _DAY
@@ -366,21 +368,18 @@ class _Pass:
         self.who[key] = result
         return result
 
-    def is_report(self, activity: Activity) -> bool:
-        item = activity.item
-        key = (item.tool, item.id)
-        cached = self.is_report_cache.get(key)
-        if cached is None:
-            cached = item.kind is ItemKind.STATUS_REPORT or any(
-                label.casefold() in self.report_labels for label in item.labels
-            )
-            if not cached and self.report_titles and item.title:
-                title = item.title.casefold()
-                cached = any(t in title for t in self.report_titles)
-            if len(self.is_report_cache) > 50_000:
-                self.is_report_cache.clear()
-            self.is_report_cache[key] = cached
-        return cached
+    def report_flag(self, item: Item) -> bool:
+        """Whether ``item`` is a status report (by kind, label or title); cached per item."""
+        flag = item.kind is ItemKind.STATUS_REPORT or any(
+            label.casefold() in self.report_labels for label in item.labels
+        )
+        if not flag and self.report_titles and item.title:
+            title = item.title.casefold()
+            flag = any(t in title for t in self.report_titles)
+        if len(self.is_report_cache) > 50_000:
+            self.is_report_cache.clear()
+        self.is_report_cache[(item.tool, item.id)] = flag
+        return flag
 
     # -- evidence ---------------------------------------------------------
 
@@ -466,7 +465,7 @@ class _Pass:
         exp, k, recent_start = math.exp, self.decay_k, self.recent_start
         comment, review_comment = ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT
         answering = _ANSWERING_KINDS
-        is_report = self.is_report
+        report_flag = self.report_flag
         report_cache = self.is_report_cache
         pa, ai, uf = _PARTICIPATES_ACTIVELY, _APPROACHES_INFORMALLY, _GIVES_UNSOLICITED_FEEDBACK
         team_activity, stakeholder_activity = self.team_activity, self.stakeholder_activity
@@ -545,9 +544,11 @@ class _Pass:
                         else:
                             pending[(tool, item.id, actor.idx)] = entry
                     simple = simple_get(kind)
-                    if simple is None or (kind is transitioned and answered == _ASSIGNMENT):
-                        stakeholder_activity(actor, activity, ts, tool, answered)
+                    if simple is None:
+                        stakeholder_activity(actor, activity, ts, tool)
                         continue
+                    if kind is transitioned and answered == _ASSIGNMENT:
+                        continue  # picking up assigned work was judged with the answer
                     # One fixed signal per activity of this kind (reactions may count several).
                     slot, note = simple
                     times = activity.count if slot == reaction_slot else 1
@@ -569,7 +570,7 @@ class _Pass:
                 if answered is None or answered == _ASSIGNMENT:
                     report = report_cache.get((tool, item.id))
                     if report is None:
-                        report = is_report(activity)
+                        report = report_flag(item)
                     sig = uf if report else ai
                     actor.sums[sig] += decay
                     actor.counts[sig] += 1
@@ -626,13 +627,6 @@ class _Pass:
             late = (ts - due_ts) / _DAY
             self.add(person, _MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date")
 
-    def answer(self, person: _Person, activity: Activity, ts: float) -> str | None:
-        """Close a pending request of ``person`` on this item; return its kind, or None."""
-        entry = self.pending.pop((activity.item.tool, activity.item.id, person.idx), None)
-        if entry is None:
-            return None
-        return self.answered(person, activity, ts, entry)
-
     def answered(
         self, person: _Person, activity: Activity, ts: float, entry: tuple[float, str, Activity]
     ) -> str:
@@ -653,26 +647,14 @@ class _Pass:
             self.add(person, _MAKES_TIME, ts, acts, "answered soon after being asked")
         return req
 
-    def stakeholder_activity(
-        self, person: _Person, activity: Activity, ts: float, tool: str, answered: str | None
-    ) -> None:
-        """Everything a stakeholder does except comments (handled inline in :meth:`run`)."""
+    def stakeholder_activity(self, person: _Person, activity: Activity, ts: float, tool: str) -> None:
+        """Stakeholder activities whose signal depends on more than their kind.
+
+        Comments and the kinds in ``_SIMPLE`` are handled inline in :meth:`run`.
+        """
         kind = activity.kind
         acts = (activity,)
-        if kind is ActivityKind.COMMENT or kind is ActivityKind.REVIEW_COMMENT:
-            self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "took part in the discussion")
-            if answered is None or answered == _ASSIGNMENT:
-                if self.is_report(activity):
-                    self.add(
-                        person,
-                        _GIVES_UNSOLICITED_FEEDBACK,
-                        ts,
-                        acts,
-                        "commented on a status report unasked",
-                    )
-                else:
-                    self.add(person, _APPROACHES_INFORMALLY, ts, acts, "commented where nobody asked them")
-        elif kind is ActivityKind.REVIEW:
+        if kind is ActivityKind.REVIEW:
             verdict = activity.verdict
             if verdict is Verdict.CHANGES_REQUESTED or verdict is Verdict.REJECTED:
                 self.add(person, _REQUESTS_CHANGES, ts, acts, f"review: {verdict.value}")
@@ -681,8 +663,6 @@ class _Pass:
                 self.add(person, _APPROVAL, ts, acts, "")
             elif verdict is not Verdict.DISMISSED:
                 self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "reviewed with comments")
-        elif kind is ActivityKind.CREATED:
-            self.add(person, _APPROACHES_INFORMALLY, ts, acts, "raised an item on their own")
         elif kind is ActivityKind.ASSIGNED:
             targets = [self.resolve(tool, a) for a in activity.addressees]
             if person in targets:
@@ -698,14 +678,9 @@ class _Pass:
                 open_items = self.agreements.get((tool, activity.item.id))
                 if open_items:
                     open_items.pop(person.idx, None)
-        elif kind is ActivityKind.TRANSITIONED:
-            if answered != _ASSIGNMENT:
-                self.add(person, _MAKES_TIME, ts, acts, "moved work forward")
         elif kind is ActivityKind.COMPLETED:
             self.add(person, _MAKES_TIME, ts, acts, "completed work")
             self.complete(activity, ts)
-        elif kind is ActivityKind.REOPENED:
-            self.add(person, _REOPENS, ts, acts, "reopened a completed item")
         elif kind is ActivityKind.LINKED:
             link = (activity.link_type or "").casefold()
             if "block" in link:
@@ -716,13 +691,10 @@ class _Pass:
                 self.add(person, _INVITES_YOU, ts, acts, "linked our project from their own")
             else:
                 self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "linked related work")
-        elif kind is ActivityKind.MEMBER_ADDED:
-            if any(self.resolve(tool, a) is _TEAM for a in activity.addressees):
-                self.add(person, _INVITES_YOU, ts, acts, "added a team member to their space")
-        elif kind is ActivityKind.REACTION:
-            self.add(person, _REACTION, ts, acts, "reacted", times=max(1, activity.count))
-        elif kind is ActivityKind.REQUEST:
-            self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "asked the team for input")
+        elif kind is ActivityKind.MEMBER_ADDED and any(
+            self.resolve(tool, a) is _TEAM for a in activity.addressees
+        ):
+            self.add(person, _INVITES_YOU, ts, acts, "added a team member to their space")
 
     def finish(self) -> None:
         self.expire(self.until_ts)
@@ -884,22 +856,25 @@ def _timestamp(activity: Activity) -> datetime:
 
 def _wrap(
     run: _SourceRun,
-    since_ts: float,
-    until_ts: float,
+    since: datetime,
+    until: datetime,
     progress: ProgressCallback | None,
-    tolerance: float,
+    tolerance: timedelta,
 ) -> Iterator[Activity]:
-    """One source's activities within the window, with its bookkeeping and its failure contained."""
-    last = -math.inf
+    """One source's activities within the window, with its bookkeeping and its failure contained.
+
+    It compares datetimes: the pass computes each activity's epoch seconds once, later.
+    """
+    last: datetime | None = None
     try:
         for activity in run.activities:
-            ts = activity.timestamp.timestamp()
-            if ts < since_ts or ts >= until_ts:
+            when = activity.timestamp
+            if when < since or when >= until:
                 continue
-            if ts < last - tolerance:
+            if last is not None and when < last - tolerance:
                 run.out_of_order += 1
             else:
-                last = ts
+                last = when
             run.count += 1
             if progress is not None and run.count % 1000 == 0:
                 progress(run.name, run.count, run.stats().requests)
@@ -951,9 +926,8 @@ def _run_sources(
         if progress is not None:
             progress(only.name, only.count, only.stats().requests)
     elif runs:
-        streams = [
-            _wrap(r, state.since_ts, state.until_ts, progress, rules.reorder_tolerance_seconds) for r in runs
-        ]
+        tolerance = timedelta(seconds=rules.reorder_tolerance_seconds)
+        streams = [_wrap(r, state.since, state.until, progress, tolerance) for r in runs]
         state.run(heapq.merge(*streams, key=_timestamp))
 
 
