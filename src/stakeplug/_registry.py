@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from stakeplug.adapter import config_place
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError
 
 __all__ = [
@@ -260,5 +261,6 @@ def build_adapter(
     except StakeplugError:
         raise
     except Exception as exc:
-        place = f"{where} ({name})" if where else f"adapter {name!r}"
-        raise AdapterLoadError(f"{place}: the adapter failed to build: {type(exc).__name__}: {exc}") from exc
+        raise AdapterLoadError(
+            f"{config_place(name, where)}: the adapter failed to build: {type(exc).__name__}: {exc}"
+        ) from exc

@@ -44,6 +44,7 @@ The contract, checked by the kit:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -61,6 +62,8 @@ __all__ = [
     "SourceStats",
     "TaskDraft",
     "TaskRef",
+    "config_place",
+    "in_window",
     "parse_options",
 ]
 
@@ -227,6 +230,30 @@ def _type_name(t: type | tuple[type, ...]) -> str:
     return names.get(t, t.__name__)
 
 
+def config_place(adapter: str, where: str | None = None) -> str:
+    """How messages name an adapter's config table: ``sources[2] (jira)``, or ``adapter 'jira'``.
+
+    Use it as the ``location`` of the :class:`~stakeplug.errors.ConfigError` your
+    ``from_config`` raises, so every adapter's errors point at the place the same way.
+    """
+    return f"{where} ({adapter})" if where else f"adapter {adapter!r}"
+
+
+def in_window(activities: Sequence[Activity], since: datetime, until: datetime) -> Sequence[Activity]:
+    """The activities with ``since <= timestamp < until`` from a list sorted by timestamp.
+
+    Two binary searches, so an adapter that holds its activities in memory (a file, a
+    mailbox) answers every window without scanning the list.
+    """
+    start = bisect.bisect_left(activities, since, key=_timestamp)
+    end = bisect.bisect_left(activities, until, key=_timestamp)
+    return activities[start:end]
+
+
+def _timestamp(activity: Activity) -> datetime:
+    return activity.timestamp
+
+
 def parse_options(
     adapter: str,
     config: Mapping[str, Any],
@@ -242,7 +269,7 @@ def parse_options(
     """
     from stakeplug._suggest import did_you_mean
 
-    place = f"{where} ({adapter})" if where else f"adapter {adapter!r}"
+    place = config_place(adapter, where)
     result: dict[str, Any] = {}
     for key, raw in config.items():
         value = raw

@@ -80,6 +80,8 @@ from stakeplug.adapter import (
     SourceStats,
     TaskDraft,
     TaskRef,
+    config_place,
+    in_window,
     parse_options,
 )
 from stakeplug.errors import (
@@ -307,7 +309,7 @@ class FileAdapter:
     ) -> FileAdapter:
         """Build from a ``[[sources]]`` table; a missing file is a ConfigError naming it."""
         options = parse_options(cls.name, config, cls.OPTIONS, where=where)
-        place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
+        place = config_place(cls.name, where)
         path = Path(options["path"]).expanduser()
         if not path.is_file():
             what = "is a directory, not a file" if path.is_dir() else "does not exist"
@@ -364,12 +366,9 @@ class FileAdapter:
             since, until = ensure_utc(since), ensure_utc(until)
         except ValueError as exc:
             raise ConfigError(f"collect: {exc}") from exc
-        for activity in self._load():
-            if activity.timestamp >= until:
-                break
-            if activity.timestamp >= since:
-                self._collected += 1
-                yield activity
+        for activity in in_window(self._load(), since, until):
+            self._collected += 1
+            yield activity
 
     def find_tasks(self) -> Sequence[TaskRef]:
         """A file holds no tasks: always empty."""

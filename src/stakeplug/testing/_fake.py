@@ -23,6 +23,7 @@ from stakeplug.adapter import (
     SourceStats,
     TaskDraft,
     TaskRef,
+    config_place,
     parse_options,
 )
 from stakeplug.errors import AuthenticationError, ConfigError, TrackerError
@@ -168,7 +169,7 @@ class MemoryAdapter:
     ) -> MemoryAdapter:
         """Build from a ``[[sources]]`` table (see the class docstring for the keys)."""
         options = parse_options(cls.name, config, cls.OPTIONS, where=where)
-        place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
+        place = config_place(cls.name, where)
         token = None
         if options["token_env"]:
             environ = os.environ if env is None else env

@@ -58,7 +58,7 @@ from stakeplug import (
     fingerprint_from_labels,
     fingerprint_from_text,
 )
-from stakeplug.adapter import parse_options
+from stakeplug.adapter import config_place, parse_options
 from stakeplug.errors import (
     ConfigError,
     NotFoundError,
@@ -221,7 +221,7 @@ class GitHubAdapter:
         a sleep that never sleeps).
         """
         opts = parse_options(cls.name, config, cls.OPTIONS, where=where)
-        place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
+        place = config_place(cls.name, where)
 
         def bad(message: str) -> ConfigError:
             return ConfigError(message, location=place)

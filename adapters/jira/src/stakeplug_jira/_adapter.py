@@ -50,7 +50,7 @@ import requests
 from jira import JIRA, JIRAError
 
 from stakeplug import Activity, Capabilities, Option, PostResult, SourceStats, TaskDraft, TaskRef
-from stakeplug.adapter import parse_options
+from stakeplug.adapter import config_place, parse_options
 from stakeplug.errors import (
     AuthenticationError,
     ConfigError,
@@ -232,7 +232,7 @@ class JiraAdapter:
         :class:`~stakeplug.errors.ConfigError` naming it.
         """
         opts = parse_options(cls.name, config, cls.OPTIONS, where=where)
-        place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
+        place = config_place(cls.name, where)
         environ = os.environ if env is None else env
         url = opts["url"].strip()
         if not re.match(r"^https?://[^/\s]+", url):

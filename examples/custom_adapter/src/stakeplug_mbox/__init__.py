@@ -51,6 +51,8 @@ from stakeplug.adapter import (
     SourceStats,
     TaskDraft,
     TaskRef,
+    config_place,
+    in_window,
     parse_options,
 )
 from stakeplug.errors import ConfigError, NotFoundError, StakeplugError, TrackerError
@@ -145,7 +147,7 @@ class MboxAdapter:
     ) -> MboxAdapter:
         """Build from a ``[[sources]]`` table; the file must exist."""
         options = parse_options(cls.name, config, cls.OPTIONS, where=where)
-        place = f"{where} ({cls.name})" if where else f"adapter {cls.name!r}"
+        place = config_place(cls.name, where)
         team = options["team_addresses"]
         if not all(isinstance(a, str) and "@" in a for a in team):
             raise ConfigError("team_addresses: must be a list of email addresses", location=place)
@@ -272,12 +274,9 @@ class MboxAdapter:
         """Yield one comment per mail with ``since <= Date < until``, oldest first."""
         if since.tzinfo is None or until.tzinfo is None:
             raise ConfigError("collect: since and until must be timezone-aware")
-        for activity in self._load():
-            if activity.timestamp >= until:
-                break
-            if activity.timestamp >= since:
-                self._collected += 1
-                yield activity
+        for activity in in_window(self._load(), since, until):
+            self._collected += 1
+            yield activity
 
     # ------------------------------------------------------------------ writing
 
