@@ -58,6 +58,8 @@ _ACTION_ORDER = {
     CareAction.AMBASSADOR: 6,
 }
 
+_RESISTANCE = frozenset(s for s in Signal if s.is_resistance)
+
 _ACHIEVEMENTS = frozenset(
     {
         Signal.KEEPS_AGREEMENTS,
@@ -132,67 +134,67 @@ def plan_care(
         # A partner at risk is still cared for as a partner, whatever the current energy says.
         as_partner = category is Category.PARTNER or score.at_risk
         effective = Category.PARTNER if as_partner else category
-        wanted: list[tuple[CareAction, str, tuple[Evidence, ...]]] = []
+        # Candidate actions with the reason and evidence; the rules' categories and minimum
+        # priority filter them below.
+        wanted: list[tuple[CareAction, str, Iterable[Evidence]]] = []
         reach_indirectly = st.reachable_via is not None and st.power >= rules.intermediary_min_power
-
-        def want(
-            action: CareAction,
-            reason: str,
-            evidence: Iterable[Evidence] = (),
-            *,
-            _eff: Category = effective,
-            _priority: int = score.priority,
-            _wanted: list[tuple[CareAction, str, tuple[Evidence, ...]]] = wanted,
-        ) -> None:
-            rule = rules.care[action]
-            if _eff not in rule.categories or _priority < rule.min_priority:
-                return
-            _wanted.append((action, reason, tuple(evidence)[:8]))
 
         recent_cut = now - timedelta(days=rules.recent_days)
         if effective is Category.OPPONENT:
-            want(
-                CareAction.LISTEN_TO_CONCERNS,
-                "They push back visibly; hearing their concerns can unblock the work.",
-                _recent(score, recent_cut, frozenset(s for s in Signal if s.is_resistance)),
+            wanted.append(
+                (
+                    CareAction.LISTEN_TO_CONCERNS,
+                    "They push back visibly; hearing their concerns can unblock the work.",
+                    _recent(score, recent_cut, _RESISTANCE),
+                )
             )
         elif effective is Category.SILENT_CRITIC:
             if st.power >= rules.silent_critic_min_power:
-                want(
-                    CareAction.LISTEN_TO_CONCERNS,
-                    "A quiet critic with real power: their view is worth hearing "
-                    "before it turns into resistance.",
-                    _recent(score, recent_cut, frozenset(s for s in Signal if s.is_resistance)),
+                wanted.append(
+                    (
+                        CareAction.LISTEN_TO_CONCERNS,
+                        "A quiet critic with real power: their view is worth hearing "
+                        "before it turns into resistance.",
+                        _recent(score, recent_cut, _RESISTANCE),
+                    )
                 )
         elif reach_indirectly:
-            want(
-                CareAction.VIA_INTERMEDIARY,
-                f"High in the hierarchy (power {st.power}) and not reachable directly; "
-                f"{st.reachable_via} has a direct line.",
-                score.evidence[:5],
+            wanted.append(
+                (
+                    CareAction.VIA_INTERMEDIARY,
+                    f"High in the hierarchy (power {st.power}) and not reachable directly; "
+                    f"{st.reachable_via} has a direct line.",
+                    score.evidence[:5],
+                )
             )
         else:
             if as_partner:
-                resistance = _recent(score, recent_cut, frozenset(s for s in Signal if s.is_resistance))
+                resistance = _recent(score, recent_cut, _RESISTANCE)
                 if score.at_risk:
-                    want(
-                        CareAction.RISK_BRIEFING,
-                        "Their engagement is dropping below their own usual level; "
-                        "involve them in a current risk.",
-                        score.evidence[:5],
+                    wanted.append(
+                        (
+                            CareAction.RISK_BRIEFING,
+                            "Their engagement is dropping below their own usual level; "
+                            "involve them in a current risk.",
+                            score.evidence[:5],
+                        )
                     )
                 elif resistance:
-                    want(
-                        CareAction.RISK_BRIEFING,
-                        "They recently pushed back; talk through the risk behind it.",
-                        resistance,
+                    wanted.append(
+                        (
+                            CareAction.RISK_BRIEFING,
+                            "They recently pushed back; talk through the risk behind it.",
+                            resistance,
+                        )
                     )
-            want(
-                CareAction.STATUS_UPDATE,
-                "Keep them informed beyond the formal reports."
-                if not score.at_risk
-                else "Their energy is falling; an extra update keeps them close.",
-                score.evidence[:5],
+            wanted.append(
+                (
+                    CareAction.STATUS_UPDATE,
+                    "Keep them informed beyond the formal reports."
+                    if not score.at_risk
+                    else "Their energy is falling; an extra update keeps them close.",
+                    score.evidence[:5],
+                )
             )
             achievements = _recent(
                 score,
@@ -200,21 +202,31 @@ def plan_care(
                 _ACHIEVEMENTS,
             )
             if achievements:
-                want(
-                    CareAction.CELEBRATE_AND_THANK, "They recently contributed; acknowledge it.", achievements
+                wanted.append(
+                    (
+                        CareAction.CELEBRATE_AND_THANK,
+                        "They recently contributed; acknowledge it.",
+                        achievements,
+                    )
                 )
-            want(
-                CareAction.ASK_ADVICE,
-                "Asking their advice makes their contribution visibly matter."
-                if as_partner
-                else "Asking their advice can turn quiet support or doubt into engagement.",
-                score.evidence[:5],
+            wanted.append(
+                (
+                    CareAction.ASK_ADVICE,
+                    "Asking their advice makes their contribution visibly matter."
+                    if as_partner
+                    else "Asking their advice can turn quiet support or doubt into engagement.",
+                    score.evidence[:5],
+                )
             )
             if as_partner and st.ambassador_consent:
-                want(CareAction.AMBASSADOR, "They agreed to act as ambassador.", score.evidence[:5])
+                wanted.append(
+                    (CareAction.AMBASSADOR, "They agreed to act as ambassador.", score.evidence[:5])
+                )
 
         for action, reason, evidence in wanted:
             rule = rules.care[action]
+            if effective not in rule.categories or score.priority < rule.min_priority:
+                continue
             period = _period(rules, rule, now)
             fp = fingerprint(project, st.name, action, period, rule.cadence_days)
             owner = st.owner
@@ -240,7 +252,7 @@ def plan_care(
                     title=_TITLES[action].format(name=st.name, via=via or ""),
                     wording=rule.wording.format(name=st.name, via=via or ""),
                     explanation=f"{_explain(score)} {reason}",
-                    evidence=evidence,
+                    evidence=tuple(evidence)[:8],
                     due=now + timedelta(days=rule.due_days),
                     fingerprint=fp,
                     period=f"{start.isoformat()}/{rule.cadence_days}d",
