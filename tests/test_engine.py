@@ -140,6 +140,51 @@ def test_unassigning_oneself_is_resistance_and_drops_the_agreement() -> None:
     assert w.signals() == {"unassigns_self": 1}
 
 
+def test_completion_after_the_agreement_lapsed_is_a_miss_at_the_deadline() -> None:
+    """An agreement lapses when its due date plus grace passes; a later completion does not revive it."""
+    w = World()
+    w.act("assigned", "tess", "AP-6", 20, addressees=("sam",), due=w.at(10))
+    w.act("completed", "sam", "AP-6", 5, addressees=("sam",))
+    score = w.audit().score("Sam")
+    (missed,) = [e for e in score.evidence if e.signal.value == "misses_agreements"]
+    grace = timedelta(days=load_rules().due_grace_days)
+    assert missed.timestamp == w.at(10) + grace
+    assert missed.note == "not completed by the agreed due date"
+
+
+def test_unassigning_after_the_due_date_passed_still_counts_the_miss() -> None:
+    """Dropping work after its agreement lapsed does not erase the missed agreement."""
+    w = World()
+    w.act("assigned", "tess", "AP-9", 20, addressees=("sam",), due=w.at(10))
+    w.act("unassigned", "sam", "AP-9", 5, addressees=("sam",))
+    assert w.signals() == {"misses_agreements": 1, "unassigns_self": 1}
+
+
+def test_reassigning_after_the_due_date_passed_counts_the_first_miss() -> None:
+    """A new assignment of the same item does not hide the lapse of the earlier one."""
+    w = World()
+    w.act("assigned", "tess", "AP-9", 30, addressees=("sam",), due=w.at(25))
+    w.act("assigned", "tess", "AP-9", 15, addressees=("sam",), due=w.at(12))
+    w.act("completed", "sam", "AP-9", 13, addressees=("sam",))
+    signals = w.signals()
+    assert signals["misses_agreements"] == 1
+    assert signals["keeps_agreements"] == 1
+
+
+def test_asking_again_after_a_request_lapsed_opens_a_new_request() -> None:
+    """The first request lapses unanswered; the second one, asked later, is answered (within a day)."""
+    w = World()
+    w.act("comment", "tess", "AP-3", 30, addressees=("sam",))
+    w.act("comment", "tess", "AP-3", 20, addressees=("sam",))
+    w.act("comment", "sam", "AP-3", 19)
+    assert w.signals() == {
+        "answers_messages": 1,
+        "leaves_requests_unanswered": 1,
+        "makes_time": 1,
+        "participates_actively": 1,
+    }
+
+
 # -- unasked contributions -----------------------------------------------------
 
 

@@ -29,6 +29,16 @@ Pending requests and agreements are kept only until their deadline passes, and
 evidence kept for explanations is capped per signal, so memory does not grow
 with the number of activities.  Scores are computed from decayed sums at the
 end (see ``data/rules.toml`` for every number).
+
+How the pass works (see :class:`_Pass`): activities are read in small parts.
+Per part the times, the window check and the decay factors are computed
+column-wise; the loop over the part classifies each activity, pairs requests
+with answers and due dates with completions, and records the position of each
+signal in a per-stakeholder, per-signal log.  Every batch of parts, the logs
+are folded into the sums and the newest evidence.  Deadlines are checked where
+a request or agreement is next touched, at the start of each part and at the
+end of each batch, which gives the same result as checking before every
+activity.
 """
 
 from __future__ import annotations
@@ -37,10 +47,13 @@ import gc
 import heapq
 import logging
 import math
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from itertools import compress, count, islice, repeat
+from operator import attrgetter, itemgetter, le, mul, sub
+from typing import Any
 
 import attrs
 
@@ -62,9 +75,6 @@ from stakeplug._model import (
 from stakeplug._register import ProjectSettings, Register, normalize_account
 from stakeplug._rules import Rules, load_rules
 from stakeplug.adapter import SourceStats
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["Audit", "Candidate", "Explanation", "SourceReport", "audit"]
 
@@ -115,20 +125,60 @@ _UNASSIGNS_SELF = _SIGNALS.index(Signal.UNASSIGNS_SELF)
 _REACTION = _N
 _APPROVAL = _N + 1
 _SLOTS = _N + 2
-_INLINE_NOTES = {
-    _PARTICIPATES_ACTIVELY: "took part in the discussion",
-    _APPROACHES_INFORMALLY: "commented where nobody asked them",
-    _GIVES_UNSOLICITED_FEEDBACK: "commented on a status report unasked",
+# Stakeholder activities whose kind alone decides their one signal slot, handled inline.
+_SIMPLE: dict[ActivityKind, int] = {
+    ActivityKind.REACTION: _REACTION,
+    ActivityKind.TRANSITIONED: _MAKES_TIME,
+    ActivityKind.CREATED: _APPROACHES_INFORMALLY,
+    ActivityKind.REOPENED: _REOPENS,
+    ActivityKind.REQUEST: _PARTICIPATES_ACTIVELY,
 }
 _ANSWER_NOTES = {_REVIEW: "answered a review request", _REQUEST: "answered a request for input"}
-# Stakeholder activities whose kind alone decides their one signal, handled inline.
-_SIMPLE: dict[ActivityKind, tuple[int, str]] = {
-    ActivityKind.REACTION: (_REACTION, "reacted"),
-    ActivityKind.TRANSITIONED: (_MAKES_TIME, "moved work forward"),
-    ActivityKind.CREATED: (_APPROACHES_INFORMALLY, "raised an item on their own"),
-    ActivityKind.REOPENED: (_REOPENS, "reopened a completed item"),
-    ActivityKind.REQUEST: (_PARTICIPATES_ACTIVELY, "asked the team for input"),
+# The slots a stakeholder's review shows, by verdict.
+_REVIEW_SLOTS: dict[Verdict | None, tuple[int, ...]] = {
+    Verdict.APPROVED: (_PARTICIPATES_ACTIVELY, _APPROVAL),
+    Verdict.CHANGES_REQUESTED: (_REQUESTS_CHANGES,),
+    Verdict.REJECTED: (_REQUESTS_CHANGES,),
+    Verdict.COMMENTED: (_PARTICIPATES_ACTIVELY,),
+    Verdict.DISMISSED: (),
+    None: (_PARTICIPATES_ACTIVELY,),
 }
+# The note of evidence that is one activity alone, by (slot, kind); see _bare_note.
+_K = ActivityKind
+_NOTES: dict[tuple[int, ActivityKind], str] = {
+    (_PARTICIPATES_ACTIVELY, _K.COMMENT): "took part in the discussion",
+    (_PARTICIPATES_ACTIVELY, _K.REVIEW_COMMENT): "took part in the discussion",
+    (_PARTICIPATES_ACTIVELY, _K.REQUEST): "asked the team for input",
+    (_PARTICIPATES_ACTIVELY, _K.ASSIGNED): "assigned work",
+    (_PARTICIPATES_ACTIVELY, _K.LINKED): "linked related work",
+    (_APPROACHES_INFORMALLY, _K.COMMENT): "commented where nobody asked them",
+    (_APPROACHES_INFORMALLY, _K.REVIEW_COMMENT): "commented where nobody asked them",
+    (_APPROACHES_INFORMALLY, _K.CREATED): "raised an item on their own",
+    (_GIVES_UNSOLICITED_FEEDBACK, _K.COMMENT): "commented on a status report unasked",
+    (_GIVES_UNSOLICITED_FEEDBACK, _K.REVIEW_COMMENT): "commented on a status report unasked",
+    (_MAKES_TIME, _K.TRANSITIONED): "moved work forward",
+    (_MAKES_TIME, _K.COMPLETED): "completed work",
+    (_MAKES_TIME, _K.ASSIGNED): "took on work themselves",
+    (_REOPENS, _K.REOPENED): "reopened a completed item",
+    (_INVITES_YOU, _K.LINKED): "linked our project from their own",
+    (_INVITES_YOU, _K.MEMBER_ADDED): "added a team member to their space",
+    (_UNASSIGNS_SELF, _K.UNASSIGNED): "unassigned themselves",
+    (_REACTION, _K.REACTION): "reacted",
+}
+# Activities are pulled and classified in parts of this many, and their signals folded
+# into the sums in batches of this many (see _Pass).
+_PART = 2048
+_BATCH = 65_536
+# The young-generation threshold of the cyclic garbage collector during an audit.  A batch
+# keeps some hundred thousand objects alive until its fold; at the default threshold
+# the collector would sweep them over and over (the pass itself makes no cycles).
+_GC_THRESHOLD = 1_000_000
+# The positions in a batch as lasting int objects: the logs hold them until the fold,
+# and fresh ints freed in log order would scatter the allocator's free lists.
+_POSITIONS = list(range(_BATCH + _PART))
+_epoch = datetime.timestamp
+_timestamp = attrgetter("timestamp")
+_first = itemgetter(0)
 _TEAM = object()
 """Marks a team member's account in the identity cache."""
 _MISSING = object()
@@ -292,7 +342,7 @@ class Audit:
 class _Person:
     """Running sums for one stakeholder during the pass, indexed by signal slot."""
 
-    __slots__ = ("counts", "evidence", "idx", "recent", "stakeholder", "sums")
+    __slots__ = ("counts", "evidence", "idx", "logs", "recent", "stakeholder", "sums")
 
     def __init__(self, stakeholder: Stakeholder, idx: int, cap: int):
         self.stakeholder = stakeholder
@@ -303,13 +353,56 @@ class _Person:
         """Occurrences per slot in the whole window."""
         self.recent = [0] * _SLOTS
         """Occurrences per slot in the recent part of the window."""
-        # Each entry is either a bare Activity (evidence from that activity alone,
-        # with the slot's usual note) or a (timestamp, activities, note) tuple.
+        self.logs: list[list[int]] = [[] for _ in range(_SLOTS)]
+        """Positions in the current batch of the activities that showed each slot (see _Pass.fold)."""
+        # Each entry is either a bare Activity (evidence from that activity alone; its
+        # note follows from the slot and the activity, see _bare_note) or a
+        # (timestamp, activities, note) tuple.
         self.evidence: list[deque[Any]] = [deque(maxlen=cap) for _ in range(_SLOTS)]
 
 
+class _Batch:
+    """The activities of one batch, with their times and decay factors, until the fold."""
+
+    __slots__ = ("activities", "decays", "ordered", "tss")
+
+    def __init__(self) -> None:
+        self.activities: list[Activity] = []
+        self.tss: list[float] = []
+        self.decays: list[float] = []
+        self.ordered = True
+
+
+class _Handle:
+    """A stakeholder as one tool knows them: their requests pending there, by item id."""
+
+    __slots__ = ("idx", "logs", "pending", "person", "tool")
+
+    def __init__(self, person: _Person, tool: str):
+        self.person = person
+        self.idx = person.idx
+        self.logs = person.logs
+        self.tool = tool
+        self.pending: dict[str, tuple[float, str, Activity]] = {}
+
+
 class _Pass:
-    """The single pass over the activity stream."""
+    """The single pass over the activity stream.
+
+    Activities arrive in parts of ``_PART``.  For each part the timestamps,
+    the window check and the decay factors are computed column-wise; the loop
+    over the part then only classifies each activity, pairs requests with
+    answers and due dates with completions, and notes the batch position of
+    each signal in a per-stakeholder, per-slot log.  Every ``_BATCH``
+    activities :meth:`fold` turns those logs into the running sums and the
+    capped evidence.  Signals whose time or evidence is not simply their
+    activity's (answers, missed deadlines) go through :meth:`add` directly.
+
+    A request's deadline is checked when the request is next touched (an
+    answer, or asking again), and all passed deadlines are recorded at the
+    start of each part and before each fold; agreements likewise.  That gives
+    the same signals, at the same times, as checking before every activity.
+    """
 
     def __init__(self, register: Register, rules: Rules, since: datetime, until: datetime):
         self.register = register
@@ -322,6 +415,7 @@ class _Pass:
         self.answer_s = rules.answer_days * _DAY
         self.quick_s = rules.quick_response_hours * 3600.0
         self.grace_s = rules.due_grace_days * _DAY
+        self.cap = rules.evidence_per_signal
         self.acc_w = [rules.acceptance_weight[s] for s in _SIGNALS] + [
             rules.acceptance_weight[Signal.PARTICIPATES_ACTIVELY] * rules.reaction_factor,
             rules.approval_bonus,
@@ -331,44 +425,67 @@ class _Pass:
             0.0,
         ]
         self.resistance = [*_IS_RESISTANCE, False, False]
-        self.people = [_Person(s, i, rules.evidence_per_signal) for i, s in enumerate(register.stakeholders)]
+        self.people = [_Person(s, i, self.cap) for i, s in enumerate(register.stakeholders)]
         self.by_name = {p.stakeholder.name: p for p in self.people}
+        self.all_logs = [log for p in self.people for log in p.logs]
+        # Evidence recorded through add() during the current batch, by person index × _SLOTS + slot.
+        self.extras: dict[int, list[tuple[float, tuple[Activity, ...], str]]] = {}
         self.report_labels = {label.casefold() for label in register.project.status_report_labels}
         self.report_titles = tuple(t.casefold() for t in register.project.status_report_titles)
-        # (tool, raw account) -> _Person | _TEAM | None
-        self.who: dict[tuple[str | None, str | None], Any] = {}
+        # Per tool: raw account -> _Handle | _TEAM | None, and item id -> is a status report.
+        self.who: dict[str, dict[str | None, Any]] = {}
+        self.reports: dict[str, dict[str, bool]] = {}
+        self.handles: dict[tuple[str, int], _Handle] = {}
         self.candidates: dict[tuple[str, str], list[Any]] = {}
-        # pending requests: (tool, item id, person index) -> (time, kind, activity)
-        self.pending: dict[tuple[str, str, int], tuple[float, str, Activity]] = {}
-        self.pending_heap: list[tuple[float, float, tuple[str, str, int]]] = []
+        # Pending requests live on the handles; their deadlines, as (deadline, opened,
+        # handle, item id), wait in a queue while they arrive in time order (answer_days
+        # after activities that arrive in time order), else in a heap, where a sequence
+        # number after the times keeps entries comparable.
+        self.pending_queue: deque[tuple[float, float, _Handle, str]] = deque()
+        self.pending_heap: list[tuple[float, float, int, _Handle, str]] = []
+        self.sequence = count()
+        self.lapsed = {
+            req: f"{req} not answered within {rules.answer_days:g} days"
+            for req in (_MENTION, _REQUEST, _REVIEW)
+        }
         # agreements: (tool, item id) -> {person index: (due ts, activity)}
         self.agreements: dict[tuple[str, str], dict[int, tuple[float, Activity]]] = {}
         self.agreement_heap: list[tuple[float, float, tuple[str, str], int]] = []
         self.seen = 0
-        self.is_report_cache: dict[tuple[str, str], bool] = {}
+        self.last = -math.inf
+        """The latest timestamp seen from a single source, to notice out-of-order input."""
 
     # -- identities -------------------------------------------------------
 
-    def resolve(self, tool: str, account: str | None) -> _Person | object | None:
-        """Who an account is: a stakeholder's running state, ``_TEAM``, or ``None`` (unknown)."""
-        if account is None:
-            return None
-        key = (tool, account)
-        cached = self.who.get(key, _MISSING)
-        if cached is not _MISSING:
+    def tool(self, tool: str) -> tuple[dict[str | None, Any], dict[str, bool]]:
+        """The identity and status-report caches of one tool."""
+        who = self.who.get(tool)
+        if who is None:
+            who = self.who[tool] = {None: None}
+            self.reports[tool] = {}
+        return who, self.reports[tool]
+
+    def resolve(self, tool: str, account: str | None) -> _Handle | object | None:
+        """Who an account is: a stakeholder's handle in ``tool``, ``_TEAM``, or ``None`` (unknown)."""
+        who, _ = self.tool(tool)
+        cached = who.get(account, _MISSING)
+        if cached is not _MISSING or account is None:
             return cached  # type: ignore[no-any-return]
         hit = self.register.lookup(tool, account)
-        result: _Person | object | None
+        result: _Handle | object | None
         if hit is None:
             result = None
         elif hit[0] == "team":
             result = _TEAM
         else:
-            result = self.by_name[hit[1]]
-        self.who[key] = result
+            person = self.by_name[hit[1]]
+            result = self.handles.get((tool, person.idx))
+            if result is None:
+                result = self.handles[(tool, person.idx)] = _Handle(person, tool)
+        who[account] = result
         return result
 
-    def report_flag(self, item: Item) -> bool:
+    def report_flag(self, item: Item, cache: dict[str, bool]) -> bool:
         """Whether ``item`` is a status report (by kind, label or title); cached per item."""
         flag = item.kind is ItemKind.STATUS_REPORT or any(
             label.casefold() in self.report_labels for label in item.labels
@@ -376,9 +493,9 @@ class _Pass:
         if not flag and self.report_titles and item.title:
             title = item.title.casefold()
             flag = any(t in title for t in self.report_titles)
-        if len(self.is_report_cache) > 50_000:
-            self.is_report_cache.clear()
-        self.is_report_cache[(item.tool, item.id)] = flag
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[item.id] = flag
         return flag
 
     # -- evidence ---------------------------------------------------------
@@ -398,26 +515,119 @@ class _Pass:
         if ts >= self.recent_start:
             person.recent[slot] += times
         if slot != _APPROVAL:
-            person.evidence[slot].append((ts, acts, note))
+            self.extras.setdefault(person.idx * _SLOTS + slot, []).append((ts, acts, note))
+
+    def fold(self, batch: _Batch) -> None:
+        """Add the batch's logged signals to the running sums and keep the newest as evidence."""
+        people, logs, cap = self.people, self.all_logs, self.cap
+        tss = batch.tss
+        take, decay_at = batch.activities.__getitem__, batch.decays.__getitem__
+        # The position of the batch's first recent activity, when the batch is in time order.
+        cut = bisect_left(tss, self.recent_start) if batch.ordered else None
+        if self.extras:
+            for at, entries in self.extras.items():
+                person = people[at // _SLOTS]
+                slot = at % _SLOTS
+                log = logs[at]
+                if log:
+                    self.fold_sums(person, slot, log, tss, decay_at, cut)
+                    # In time order; at equal times the answer came first, as the loop recorded it.
+                    merged: list[tuple[float, Any]] = [(e[0], e) for e in entries]
+                    merged.extend((tss[j], take(j)) for j in log)
+                    merged.sort(key=_first)
+                    person.evidence[slot].extend(m[1] for m in merged[-cap:])
+                    log.clear()
+                else:
+                    entries.sort(key=_first)  # in time order, as the deadlines passed
+                    person.evidence[slot].extend(entries)
+            self.extras.clear()
+        recent_start = self.recent_start
+        for at in compress(range(len(logs)), logs):
+            log = logs[at]
+            person = people[at // _SLOTS]
+            slot = at % _SLOTS
+            n = len(log)
+            person.sums[slot] += sum(map(decay_at, log))
+            person.counts[slot] += n
+            if cut is not None:
+                person.recent[slot] += n - bisect_left(log, cut)
+            else:
+                person.recent[slot] += sum(1 for j in log if tss[j] >= recent_start)
+            if slot != _APPROVAL:
+                person.evidence[slot].extend(map(take, log[-cap:] if n > cap else log))
+            log.clear()
+
+    def fold_sums(
+        self,
+        person: _Person,
+        slot: int,
+        log: list[int],
+        tss: list[float],
+        decay_at: Callable[[int], float],
+        cut: int | None,
+    ) -> None:
+        n = len(log)
+        person.sums[slot] += sum(map(decay_at, log))
+        person.counts[slot] += n
+        if cut is not None:
+            person.recent[slot] += n - bisect_left(log, cut)
+        else:
+            start = self.recent_start
+            person.recent[slot] += sum(1 for j in log if tss[j] >= start)
 
     # -- deadlines --------------------------------------------------------
 
+    def next_deadline(self) -> float:
+        """The earliest deadline of a pending request or an agreement (infinity if none)."""
+        queue, heap, aheap = self.pending_queue, self.pending_heap, self.agreement_heap
+        first = queue[0][0] if queue else math.inf
+        if heap and heap[0][0] < first:
+            first = heap[0][0]
+        return aheap[0][0] if aheap and aheap[0][0] < first else first
+
+    def wait_for_answer(self, ts: float, handle: _Handle, item_id: str) -> None:
+        """Queue the deadline of a request opened at ``ts``."""
+        deadline = ts + self.answer_s
+        queue = self.pending_queue
+        if not queue or queue[-1][0] <= deadline:
+            queue.append((deadline, ts, handle, item_id))
+        else:
+            heapq.heappush(self.pending_heap, (deadline, ts, next(self.sequence), handle, item_id))
+
     def expire(self, now: float) -> None:
-        heap = self.pending_heap
+        """Record the requests and agreements whose deadline passed before ``now``."""
+        queue, heap = self.pending_queue, self.pending_heap
+        if queue and queue[0][0] < now:
+            # The common case, inline: most requests in a busy project go unanswered.
+            popleft, extras = queue.popleft, self.extras
+            exp, k, until_ts, recent_start = math.exp, self.decay_k, self.until_ts, self.recent_start
+            slot, lapsed = _LEAVES_REQUESTS_UNANSWERED, self.lapsed
+            while queue and queue[0][0] < now:
+                deadline, opened, handle, item_id = popleft()
+                pending = handle.pending
+                entry = pending.get(item_id)
+                if entry is None or entry[0] != opened:
+                    continue  # answered, or asked again after it lapsed
+                del pending[item_id]
+                req = entry[1]
+                if req is _ASSIGNMENT:
+                    continue
+                person = handle.person
+                person.sums[slot] += exp((deadline - until_ts) * k)
+                person.counts[slot] += 1
+                if deadline >= recent_start:
+                    person.recent[slot] += 1
+                at = person.idx * _SLOTS + slot
+                kept = extras.get(at)
+                if kept is None:
+                    kept = extras[at] = []
+                kept.append((deadline, (entry[2],), lapsed[req]))
         while heap and heap[0][0] < now:
-            deadline, opened, key = heapq.heappop(heap)
-            entry = self.pending.get(key)
+            deadline, opened, _, handle, item_id = heapq.heappop(heap)
+            entry = handle.pending.get(item_id)
             if entry is not None and entry[0] == opened:
-                del self.pending[key]
-                if entry[1] != _ASSIGNMENT:
-                    person = self.people[key[2]]
-                    self.add(
-                        person,
-                        _LEAVES_REQUESTS_UNANSWERED,
-                        deadline,
-                        (entry[2],),
-                        f"{entry[1]} not answered within {self.rules.answer_days:g} days",
-                    )
+                del handle.pending[item_id]
+                self.unanswered(handle, entry)
         aheap = self.agreement_heap
         while aheap and aheap[0][0] < now:
             deadline, due, item_key, idx = heapq.heappop(aheap)
@@ -429,21 +639,40 @@ class _Pass:
                 del open_items[idx]
                 if not open_items:
                     del self.agreements[item_key]
-                self.add(
-                    self.people[idx],
-                    _MISSES_AGREEMENTS,
-                    deadline,
-                    (entry2[1],),
-                    "not completed by the agreed due date",
-                )
+                self.missed(idx, entry2)
 
-    # -- the pass ---------------------------------------------------------
+    def unanswered(self, handle: _Handle, entry: tuple[float, str, Activity]) -> None:
+        """A request whose deadline passed without an answer (assignments only lapse)."""
+        opened, req, request = entry
+        if req is not _ASSIGNMENT:
+            deadline = opened + self.answer_s
+            self.add(handle.person, _LEAVES_REQUESTS_UNANSWERED, deadline, (request,), self.lapsed[req])
 
-    def open_agreement(self, idx: int, due: datetime, activity: Activity) -> None:
+    def missed(self, idx: int, entry: tuple[float, Activity]) -> None:
+        """An agreement whose due date (plus grace) passed without completion."""
+        due_ts, assigned = entry
+        self.add(
+            self.people[idx],
+            _MISSES_AGREEMENTS,
+            due_ts + self.grace_s,
+            (assigned,),
+            "not completed by the agreed due date",
+        )
+
+    def open_agreement(self, idx: int, due: datetime, activity: Activity, ts: float) -> float:
+        """Wait for the completion of an assignment due at ``due``; return the deadline."""
         due_ts = due.timestamp()
         item_key = (activity.item.tool, activity.item.id)
-        self.agreements.setdefault(item_key, {})[idx] = (due_ts, activity)
-        heapq.heappush(self.agreement_heap, (due_ts + self.grace_s, due_ts, item_key, idx))
+        open_items = self.agreements.setdefault(item_key, {})
+        earlier = open_items.get(idx)
+        if earlier is not None and ts > earlier[0] + self.grace_s:
+            self.missed(idx, earlier)
+        open_items[idx] = (due_ts, activity)
+        deadline = due_ts + self.grace_s
+        heapq.heappush(self.agreement_heap, (deadline, due_ts, item_key, idx))
+        return deadline
+
+    # -- the pass ---------------------------------------------------------
 
     def run(
         self,
@@ -451,154 +680,205 @@ class _Pass:
         source: _SourceRun | None = None,
         progress: ProgressCallback | None = None,
     ) -> None:
-        """Feed ``activities`` through the pass; the hot loop of the engine.
+        """Feed ``activities`` through the pass.
 
-        The common case, a stakeholder's comment, is handled inline with local
-        names; everything rarer goes through the methods below.  With ``source``
-        the loop also does that source's bookkeeping (count, order, progress).
+        Activities are pulled in parts of ``_PART``; each part is classified
+        right away, while it is fresh in the processor's caches, and every
+        ``_BATCH`` activities the batch's logs are folded into the sums.
+        With ``source`` the pass also does that source's bookkeeping (count,
+        order, progress).  When the source fails, what it delivered before the
+        failure still counts; then the error propagates.
         """
+        it = iter(activities)
+        while True:
+            batch = _Batch()
+            failure: Exception | None = None
+            exhausted = False
+            while len(batch.activities) < _BATCH:
+                part: list[Activity] = []
+                try:
+                    part.extend(islice(it, _PART))
+                except Exception as exc:
+                    failure = exc
+                if part:
+                    self.run_part(batch, part, source)
+                    if progress is not None and source is not None:
+                        progress(source.name, source.count, source.stats().requests)
+                if failure is not None or len(part) < _PART:
+                    exhausted = True
+                    break
+            if batch.tss:
+                self.expire(max(batch.tss) if not batch.ordered else batch.tss[-1])
+            self.fold(batch)
+            if failure is not None:
+                raise failure
+            if exhausted:
+                return
+
+    def run_part(self, batch: _Batch, part: list[Activity], source: _SourceRun | None) -> None:
+        """One part: its columns (times, window, order, decay), then the loop over it."""
+        tss = list(map(_epoch, map(_timestamp, part)))
+        ordered = all(map(le, tss, islice(tss, 1, None)))
+        lo, hi = (tss[0], tss[-1]) if ordered else (min(tss), max(tss))
         since_ts, until_ts = self.since_ts, self.until_ts
-        who_get = self.who.get
-        resolve = self.resolve
-        pending = self.pending
-        pheap, aheap = self.pending_heap, self.agreement_heap
-        exp, k, recent_start = math.exp, self.decay_k, self.recent_start
-        comment, review_comment = ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT
-        answering = _ANSWERING_KINDS
-        report_flag = self.report_flag
-        report_cache = self.is_report_cache
-        pa, ai, uf = _PARTICIPATES_ACTIVELY, _APPROACHES_INFORMALLY, _GIVES_UNSOLICITED_FEEDBACK
-        team_activity, stakeholder_activity = self.team_activity, self.stakeholder_activity
-        missing = _MISSING
-        last = -math.inf
-        tolerance = self.rules.reorder_tolerance_seconds
-        answer_s = self.answer_s
-        heappush = heapq.heappush
-        simple_get = _SIMPLE.get
-        transitioned = ActivityKind.TRANSITIONED
-        completed, request, assigned = ActivityKind.COMPLETED, ActivityKind.REQUEST, ActivityKind.ASSIGNED
-        pull_request = ItemKind.PULL_REQUEST
-        reaction_slot = _REACTION
-        team = _TEAM
-        input_needed = ItemKind.INPUT_NEEDED
-        seen = 0
-        counted = source.count if source is not None else 0
-        try:
-            for activity in activities:
-                ts = activity.timestamp.timestamp()
-                if ts < since_ts or ts >= until_ts:
-                    continue
-                seen += 1
-                if source is not None:
-                    if ts < last - tolerance:
+        if lo < since_ts or hi >= until_ts:
+            keep = [j for j, t in enumerate(tss) if since_ts <= t < until_ts]
+            if not keep:
+                return
+            part = [part[j] for j in keep]
+            tss = [tss[j] for j in keep]
+        self.seen += len(part)
+        if source is not None:
+            source.count += len(part)
+            tolerance = self.rules.reorder_tolerance_seconds
+            if ordered and tss[0] >= self.last - tolerance:
+                self.last = tss[-1]
+            else:
+                last = self.last
+                for t in tss:
+                    if t < last - tolerance:
                         source.out_of_order += 1
                     else:
-                        last = ts
-                    counted += 1
-                    if not counted % 1000:
-                        source.count = counted
-                        if progress is not None:
-                            progress(source.name, counted, source.stats().requests)
-                if (pheap and pheap[0][0] < ts) or (aheap and aheap[0][0] < ts):
-                    self.expire(ts)
-                item = activity.item
-                tool = item.tool
-                actor = who_get((tool, activity.actor), missing)
-                if actor is missing:
-                    actor = resolve(tool, activity.actor)
-                kind = activity.kind
-                if actor is team and kind is not completed:
-                    # A team member's comment, request or assignment: each stakeholder it is
-                    # addressed to now has a pending request on the item.
-                    if kind is comment or kind is review_comment:
-                        req = _REQUEST if item.kind is input_needed else _MENTION
-                    elif kind is request:
-                        review = activity.details.get("request_kind") == "review"
-                        req = _REVIEW if review or item.kind is pull_request else _REQUEST
-                    elif kind is assigned:
-                        req = _ASSIGNMENT
-                    else:
-                        continue
-                    for account in activity.addressees:
-                        target = who_get((tool, account), missing)
-                        if target is missing:
-                            target = resolve(tool, account)
-                        if target is None or target is team:
-                            continue
-                        key = (tool, item.id, target.idx)
-                        if key not in pending:
-                            pending[key] = (ts, req, activity)
-                            heappush(pheap, (ts + answer_s, ts, key))
-                        if req is _ASSIGNMENT and activity.due is not None:
-                            self.open_agreement(target.idx, activity.due, activity)
-                    continue
-                if actor is None or actor is team:
-                    team_activity(activity, ts, tool, actor)
-                    continue
-                entry = pending.pop((tool, item.id, actor.idx), None) if pending else None
-                if kind is not comment and kind is not review_comment:
-                    answered = None
-                    if entry is not None:
-                        if kind in answering:
-                            answered = self.answered(actor, activity, ts, entry)
-                        else:
-                            pending[(tool, item.id, actor.idx)] = entry
-                    simple = simple_get(kind)
-                    if simple is None:
-                        stakeholder_activity(actor, activity, ts, tool)
-                        continue
-                    if kind is transitioned and answered == _ASSIGNMENT:
-                        continue  # picking up assigned work was judged with the answer
-                    # One fixed signal per activity of this kind (reactions may count several).
-                    slot, note = simple
-                    times = activity.count if slot == reaction_slot else 1
-                    actor.sums[slot] += times * exp((ts - until_ts) * k)
-                    actor.counts[slot] += times
-                    if ts >= recent_start:
-                        actor.recent[slot] += times
-                    actor.evidence[slot].append((ts, (activity,), note))
-                    continue
-                # A stakeholder's comment: participation, plus an answer or an unasked contribution.
-                answered = self.answered(actor, activity, ts, entry) if entry is not None else None
-                decay = exp((ts - until_ts) * k)
-                recent = ts >= recent_start
-                actor.sums[pa] += decay
-                actor.counts[pa] += 1
-                if recent:
-                    actor.recent[pa] += 1
-                actor.evidence[pa].append(activity)
-                if answered is None or answered == _ASSIGNMENT:
-                    report = report_cache.get((tool, item.id))
-                    if report is None:
-                        report = report_flag(item)
-                    sig = uf if report else ai
-                    actor.sums[sig] += decay
-                    actor.counts[sig] += 1
-                    if recent:
-                        actor.recent[sig] += 1
-                    actor.evidence[sig].append(activity)
-        finally:
-            self.seen += seen
-            if source is not None:
-                source.count = counted
+                        last = t
+                self.last = last
+        if batch.tss and (not ordered or tss[0] < batch.tss[-1]):
+            batch.ordered = False
+        elif not batch.tss:
+            batch.ordered = ordered
+        # Deadlines that passed before this part; those passing within it are noticed
+        # where the request or agreement is next touched, and at the end of the batch.
+        if self.next_deadline() < tss[0]:
+            self.expire(tss[0])
+        base = len(batch.activities)
+        batch.activities.extend(part)
+        batch.tss.extend(tss)
+        batch.decays.extend(map(math.exp, map(mul, map(sub, tss, repeat(until_ts)), repeat(self.decay_k))))
+        self.loop(part, tss, _POSITIONS[base : base + len(part)])
 
-    def note_candidate(self, tool: str, account: str, when: datetime) -> None:
-        entry = self.candidates.get((tool, account))
-        if entry is None:
-            self.candidates[(tool, account)] = [1, when]
-        else:
-            entry[0] += 1
-            entry[1] = max(entry[1], when)
+    def loop(self, part: list[Activity], tss: list[float], positions: list[int]) -> None:
+        """Classify each activity of a part; the hot loop of the engine.
 
-    def team_activity(self, activity: Activity, ts: float, tool: str, actor: object) -> None:
-        """Completions by team members, and everything done by people outside the register.
+        ``positions`` are the activities' positions in the batch, which the logs record.
 
-        (The team's requests are handled inline in :meth:`run`.)
+        The common cases (a stakeholder's comment, the kinds in ``_SIMPLE``, a
+        team member's request) are handled inline with local names; everything
+        rarer goes through the methods below.
         """
+        answer_s = self.answer_s
+        lapse = self.unanswered
+        team, missing = _TEAM, _MISSING
+        comment, review_comment = ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT
+        completed, request, assigned = ActivityKind.COMPLETED, ActivityKind.REQUEST, ActivityKind.ASSIGNED
+        transitioned, reaction, review = ActivityKind.TRANSITIONED, ActivityKind.REACTION, ActivityKind.REVIEW
+        review_slots = _REVIEW_SLOTS
+        input_needed, pull_request = ItemKind.INPUT_NEEDED, ItemKind.PULL_REQUEST
+        answering = _ANSWERING_KINDS
+        simple_get = _SIMPLE.get
+        pa, ai, uf = _PARTICIPATES_ACTIVELY, _APPROACHES_INFORMALLY, _GIVES_UNSOLICITED_FEEDBACK
+        assignment = _ASSIGNMENT
+        wait_for_answer = self.wait_for_answer
+        resolve, answered_by, report_flag = self.resolve, self.answered, self.report_flag
+        current: str | None = None
+        who_get: Callable[..., Any] = dict.get
+        reports: dict[str, bool] = {}
+        for i, activity, ts in zip(positions, part, tss, strict=True):
+            item = activity.item
+            tool = item.tool
+            if tool != current:
+                current = tool
+                who, reports = self.tool(tool)
+                who_get = who.get
+            actor = who_get(activity.actor, missing)
+            if actor is missing:
+                actor = resolve(tool, activity.actor)
+            kind = activity.kind
+            if actor is team:
+                # A team member's comment, request or assignment: each stakeholder it is
+                # addressed to now has a pending request on the item.
+                if kind is comment or kind is review_comment:
+                    req = _REQUEST if item.kind is input_needed else _MENTION
+                elif kind is request:
+                    asks_review = activity.details.get("request_kind") == "review"
+                    req = _REVIEW if asks_review or item.kind is pull_request else _REQUEST
+                elif kind is assigned:
+                    req = assignment
+                else:
+                    if kind is completed:
+                        self.complete(activity, ts)
+                    continue
+                item_id = item.id
+                for account in activity.addressees:
+                    target = who_get(account, missing)
+                    if target is missing:
+                        target = resolve(tool, account)
+                    if target is None or target is team:
+                        continue
+                    pending = target.pending
+                    entry = pending.get(item_id)
+                    if entry is not None and ts > entry[0] + answer_s:
+                        lapse(target, entry)  # its deadline passed earlier in this part
+                        entry = None
+                    if entry is None:
+                        pending[item_id] = (ts, req, activity)
+                        wait_for_answer(ts, target, item_id)
+                    if req is assignment and activity.due is not None:
+                        self.open_agreement(target.idx, activity.due, activity, ts)
+                continue
+            if actor is None:
+                self.stranger(activity, ts, tool)
+                continue
+            if kind is comment or kind is review_comment:
+                # A stakeholder's comment: participation, plus an answer or an unasked contribution.
+                logs = actor.logs
+                logs[pa].append(i)
+                item_id = item.id
+                if actor.pending:
+                    entry = actor.pending.pop(item_id, None)
+                    if entry is not None:
+                        if ts > entry[0] + answer_s:
+                            lapse(actor, entry)
+                        elif answered_by(actor, activity, ts, entry) is not assignment:
+                            continue
+                report = reports.get(item_id)
+                if report is None:
+                    report = report_flag(item, reports)
+                logs[uf if report else ai].append(i)
+                continue
+            answered = None
+            if actor.pending and kind in answering:
+                entry = actor.pending.pop(item.id, None)
+                if entry is not None:
+                    if ts > entry[0] + answer_s:
+                        lapse(actor, entry)
+                    else:
+                        answered = answered_by(actor, activity, ts, entry)
+            slot = simple_get(kind)
+            if slot is not None:
+                if kind is transitioned and answered is assignment:
+                    continue  # picking up assigned work was judged with the answer
+                if kind is reaction and activity.count != 1:
+                    self.add(actor.person, slot, ts, (activity,), "reacted", activity.count)
+                else:
+                    actor.logs[slot].append(i)
+            elif kind is review:
+                logs = actor.logs
+                for slot in review_slots[activity.verdict]:
+                    logs[slot].append(i)
+            else:
+                self.stakeholder_activity(actor, activity, ts, i)
+
+    def stranger(self, activity: Activity, ts: float, tool: str) -> None:
+        """Someone outside the register: a candidate to add; their completions still judge agreements."""
         if activity.kind is ActivityKind.COMPLETED:
             self.complete(activity, ts)
-        if actor is None and activity.actor is not None:
-            self.note_candidate(tool, activity.actor, activity.timestamp)
+        account = activity.actor
+        if account is not None:
+            entry = self.candidates.get((tool, account))
+            if entry is None:
+                self.candidates[(tool, account)] = [1, activity.timestamp]
+            else:
+                entry[0] += 1
+                entry[1] = max(entry[1], activity.timestamp)
 
     def complete(self, activity: Activity, ts: float) -> None:
         """Judge the agreements on a completed item."""
@@ -606,14 +886,18 @@ class _Pass:
         judged: set[int] = set()
         open_items = self.agreements.pop(item_key, None)
         if open_items:
-            for idx, (due_ts, assigned) in open_items.items():
-                judged.add(idx)
-                self.judge(idx, ts, due_ts, (assigned, activity))
+            grace = self.grace_s
+            for idx, entry in open_items.items():
+                if ts > entry[0] + grace:
+                    self.missed(idx, entry)  # it lapsed before this completion
+                else:
+                    judged.add(idx)
+                    self.judge(idx, ts, entry[0], (entry[1], activity))
         if activity.due is not None:
             due_ts = activity.due.timestamp()
             for account in activity.addressees:
                 target = self.resolve(activity.item.tool, account)
-                if isinstance(target, _Person):
+                if isinstance(target, _Handle):
                     idx = target.idx
                     if idx not in judged:
                         judged.add(idx)
@@ -628,76 +912,86 @@ class _Pass:
             self.add(person, _MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date")
 
     def answered(
-        self, person: _Person, activity: Activity, ts: float, entry: tuple[float, str, Activity]
+        self, handle: _Handle, activity: Activity, ts: float, entry: tuple[float, str, Activity]
     ) -> str:
         """Record the answer to the pending request ``entry``; return the request's kind."""
+        person = handle.person
         opened, req, request = entry
         acts = (request, activity)
-        if req == _ASSIGNMENT:
+        if req is _ASSIGNMENT:
             if ts - opened <= self.quick_s:
                 self.add(person, _MAKES_TIME, ts, acts, "picked up assigned work soon after being asked")
             return req
-        if req == _MENTION:
+        if req is _MENTION:
             self.add(person, _ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
         else:
             self.add(person, _RESPONDS_TO_REQUESTS, ts, acts, _ANSWER_NOTES[req])
-            if req == _REVIEW and activity.kind is ActivityKind.REVIEW:
+            if req is _REVIEW and activity.kind is ActivityKind.REVIEW:
                 self.add(person, _KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
         if ts - opened <= self.quick_s:
             self.add(person, _MAKES_TIME, ts, acts, "answered soon after being asked")
         return req
 
-    def stakeholder_activity(self, person: _Person, activity: Activity, ts: float, tool: str) -> None:
-        """Stakeholder activities whose signal depends on more than their kind.
+    def stakeholder_activity(self, handle: _Handle, activity: Activity, ts: float, at: int) -> None:
+        """Stakeholder activities whose signal depends on more than their kind or verdict.
 
-        Comments and the kinds in ``_SIMPLE`` are handled inline in :meth:`run`.
+        Comments, reviews and the kinds in ``_SIMPLE`` are handled inline in
+        :meth:`loop`.  ``at`` is the activity's position in the batch, for the
+        logs.
         """
         kind = activity.kind
-        acts = (activity,)
-        if kind is ActivityKind.REVIEW:
-            verdict = activity.verdict
-            if verdict is Verdict.CHANGES_REQUESTED or verdict is Verdict.REJECTED:
-                self.add(person, _REQUESTS_CHANGES, ts, acts, f"review: {verdict.value}")
-            elif verdict is Verdict.APPROVED:
-                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "approved a review")
-                self.add(person, _APPROVAL, ts, acts, "")
-            elif verdict is not Verdict.DISMISSED:
-                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "reviewed with comments")
-        elif kind is ActivityKind.ASSIGNED:
-            targets = [self.resolve(tool, a) for a in activity.addressees]
-            if person in targets:
-                self.add(person, _MAKES_TIME, ts, acts, "took on work themselves")
+        logs = handle.logs
+        tool = handle.tool
+        if kind is ActivityKind.ASSIGNED:
+            if any(self.resolve(tool, a) is handle for a in activity.addressees):
+                logs[_MAKES_TIME].append(at)
                 if activity.due is not None:
-                    self.open_agreement(person.idx, activity.due, activity)
+                    self.open_agreement(handle.idx, activity.due, activity, ts)
             else:
-                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "assigned work")
+                logs[_PARTICIPATES_ACTIVELY].append(at)
         elif kind is ActivityKind.UNASSIGNED:
-            targets = [self.resolve(tool, a) for a in activity.addressees]
-            if person in targets or not activity.addressees:
-                self.add(person, _UNASSIGNS_SELF, ts, acts, "unassigned themselves")
+            if not activity.addressees or any(self.resolve(tool, a) is handle for a in activity.addressees):
+                logs[_UNASSIGNS_SELF].append(at)
                 open_items = self.agreements.get((tool, activity.item.id))
                 if open_items:
-                    open_items.pop(person.idx, None)
+                    dropped = open_items.pop(handle.idx, None)
+                    if dropped is not None and ts > dropped[0] + self.grace_s:
+                        self.missed(handle.idx, dropped)
         elif kind is ActivityKind.COMPLETED:
-            self.add(person, _MAKES_TIME, ts, acts, "completed work")
+            logs[_MAKES_TIME].append(at)
             self.complete(activity, ts)
         elif kind is ActivityKind.LINKED:
-            link = (activity.link_type or "").casefold()
-            if "block" in link:
-                self.add(person, _BLOCKS, ts, acts, f"added a blocking link ({activity.link_type})")
+            if "block" in (activity.link_type or "").casefold():
+                logs[_BLOCKS].append(at)
             elif activity.external and not self.register.is_own_project(
                 tool, activity.details.get("other_project")
             ):
-                self.add(person, _INVITES_YOU, ts, acts, "linked our project from their own")
+                logs[_INVITES_YOU].append(at)
             else:
-                self.add(person, _PARTICIPATES_ACTIVELY, ts, acts, "linked related work")
+                logs[_PARTICIPATES_ACTIVELY].append(at)
         elif kind is ActivityKind.MEMBER_ADDED and any(
             self.resolve(tool, a) is _TEAM for a in activity.addressees
         ):
-            self.add(person, _INVITES_YOU, ts, acts, "added a team member to their space")
+            logs[_INVITES_YOU].append(at)
 
     def finish(self) -> None:
         self.expire(self.until_ts)
+        self.fold(_Batch())
+
+
+def _bare_note(slot: int, activity: Activity) -> str:
+    """The note of evidence that is one activity alone, from its slot and the activity."""
+    kind = activity.kind
+    note = _NOTES.get((slot, kind))
+    if note is not None:
+        return note
+    if slot == _REQUESTS_CHANGES:
+        return f"review: {activity.verdict.value if activity.verdict else 'changes requested'}"
+    if slot == _BLOCKS:
+        return f"added a blocking link ({activity.link_type})"
+    if kind is ActivityKind.REVIEW:
+        return "approved a review" if activity.verdict is Verdict.APPROVED else "reviewed with comments"
+    return _SIGNALS[slot].value.replace("_", " ") if slot < _N else "reacted"
 
 
 def _signal_counts(counts: list[int]) -> dict[str, int]:
@@ -774,7 +1068,7 @@ def _score(p: _Pass, person: _Person, since: datetime) -> StakeholderScore:
         signal = _SIGNALS[i] if i < _N else Signal.PARTICIPATES_ACTIVELY
         for entry in entries:
             if type(entry) is Activity:
-                when, acts, note = entry.timestamp, (entry,), _INLINE_NOTES[slot]
+                when, acts, note = entry.timestamp, (entry,), _bare_note(slot, entry)
             else:
                 ts, acts, note = entry
                 when = datetime.fromtimestamp(ts, UTC)
@@ -848,10 +1142,6 @@ class _SourceRun:
         else:
             status, error = "ok", None
         return SourceReport(self.name, self.adapter_name, status, error, stats, self.count)
-
-
-def _timestamp(activity: Activity) -> datetime:
-    return activity.timestamp
 
 
 def _wrap(
@@ -968,14 +1258,13 @@ def audit(
     # the cyclic collector's frequent young-generation sweeps only cost time; make them
     # rarer for the duration of the pass (reference counting still frees everything).
     thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], 100_000), *thresholds[1:])
+    gc.set_threshold(max(thresholds[0], _GC_THRESHOLD), *thresholds[1:])
     try:
         _run_sources(state, runs, rules, progress)
+        state.finish()
+        scores = {p.stakeholder.name: _score(state, p, since) for p in state.people}
     finally:
         gc.set_threshold(*thresholds)
-    state.finish()
-
-    scores = {p.stakeholder.name: _score(state, p, since) for p in state.people}
     candidates = tuple(
         sorted(
             (Candidate(tool, account, n, last) for (tool, account), (n, last) in state.candidates.items()),
