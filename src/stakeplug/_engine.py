@@ -784,7 +784,7 @@ class _Pass:
         for i, activity, ts in zip(positions, part, tss, strict=True):
             item = activity.item
             tool = item.tool
-            if tool != current:
+            if tool is not current and tool != current:
                 current = tool
                 who, reports = self.tool(tool)
                 who_get = who.get
@@ -795,6 +795,11 @@ class _Pass:
             if actor is team:
                 # A team member's comment, request or assignment: each stakeholder it is
                 # addressed to now has a pending request on the item.
+                addressees = activity.addressees
+                if not addressees:
+                    if kind is completed:
+                        self.complete(activity, ts)
+                    continue
                 if kind is comment or kind is review_comment:
                     req = _REQUEST if item.kind is input_needed else _MENTION
                 elif kind is request:
@@ -807,7 +812,7 @@ class _Pass:
                         self.complete(activity, ts)
                     continue
                 item_id = item.id
-                for account in activity.addressees:
+                for account in addressees:
                     target = who_get(account, missing)
                     if target is missing:
                         target = resolve(tool, account)
@@ -832,8 +837,9 @@ class _Pass:
                 logs = actor.logs
                 logs[pa].append(i)
                 item_id = item.id
-                if actor.pending:
-                    entry = actor.pending.pop(item_id, None)
+                pending = actor.pending
+                if pending:
+                    entry = pending.pop(item_id, None)
                     if entry is not None:
                         if ts > entry[0] + answer_s:
                             lapse(actor, entry)
