@@ -541,20 +541,13 @@ class _Pass:
                     entries.sort(key=_first)  # in time order, as the deadlines passed
                     person.evidence[slot].extend(entries)
             self.extras.clear()
-        recent_start = self.recent_start
         for at in compress(range(len(logs)), logs):
             log = logs[at]
             person = people[at // _SLOTS]
             slot = at % _SLOTS
-            n = len(log)
-            person.sums[slot] += sum(map(decay_at, log))
-            person.counts[slot] += n
-            if cut is not None:
-                person.recent[slot] += n - bisect_left(log, cut)
-            else:
-                person.recent[slot] += sum(1 for j in log if tss[j] >= recent_start)
+            self.fold_sums(person, slot, log, tss, decay_at, cut)
             if slot != _APPROVAL:
-                person.evidence[slot].extend(map(take, log[-cap:] if n > cap else log))
+                person.evidence[slot].extend(map(take, log[-cap:] if len(log) > cap else log))
             log.clear()
 
     def fold_sums(
@@ -566,6 +559,7 @@ class _Pass:
         decay_at: Callable[[int], float],
         cut: int | None,
     ) -> None:
+        """Add the signals of one log (batch positions) to the person's sums and counts."""
         n = len(log)
         person.sums[slot] += sum(map(decay_at, log))
         person.counts[slot] += n
@@ -659,8 +653,8 @@ class _Pass:
             "not completed by the agreed due date",
         )
 
-    def open_agreement(self, idx: int, due: datetime, activity: Activity, ts: float) -> float:
-        """Wait for the completion of an assignment due at ``due``; return the deadline."""
+    def open_agreement(self, idx: int, due: datetime, activity: Activity, ts: float) -> None:
+        """Wait for the completion of an assignment due at ``due``, made at ``ts``."""
         due_ts = due.timestamp()
         item_key = (activity.item.tool, activity.item.id)
         open_items = self.agreements.setdefault(item_key, {})
@@ -668,9 +662,7 @@ class _Pass:
         if earlier is not None and ts > earlier[0] + self.grace_s:
             self.missed(idx, earlier)
         open_items[idx] = (due_ts, activity)
-        deadline = due_ts + self.grace_s
-        heapq.heappush(self.agreement_heap, (deadline, due_ts, item_key, idx))
-        return deadline
+        heapq.heappush(self.agreement_heap, (due_ts + self.grace_s, due_ts, item_key, idx))
 
     # -- the pass ---------------------------------------------------------
 
