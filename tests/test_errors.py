@@ -100,3 +100,38 @@ def test_mapping_at_the_edge_keeps_the_cause() -> None:
     with pytest.raises(UnavailableError) as info:
         edge()
     assert isinstance(info.value.__cause__, OSError)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.StakeplugError("plain"),
+        errors.ConfigError(
+            "must be an integer 1–5, got 7", path="stakeplug.toml", location="stakeholders[3].power"
+        ),
+        errors.SecretInConfigError(
+            "use STAKEPLUG_JIRA_TOKEN", path="stakeplug.toml", location="sources[0].token"
+        ),
+        errors.AdapterNotFoundError("no adapter 'trelo'", name="trelo", installed=("file", "jira")),
+        errors.AdapterLoadError("stakeplug_jira failed to import"),
+        errors.PrivacyError("the repository is public"),
+        errors.TrackerError("odd answer", adapter="jira", status=418),
+        errors.AuthenticationError("401", adapter="github", status=401),
+        errors.PermissionDeniedError("403", adapter="github", status=403),
+        errors.NotFoundError("no project AP", adapter="jira", status=404),
+        errors.PayloadError("missing field 'fields'", adapter="jira"),
+        errors.TransientError("try later", adapter="jira", status=503),
+        errors.RateLimitedError("slow down", adapter="github", retry_after=30.0),
+        errors.UnavailableError("503 three times", adapter="jira", status=503),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_survive_pickling(error: Exception) -> None:
+    """A process pool or test runner can hand an error back: type, message and attributes survive."""
+    import pickle
+
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes, just made
+    assert type(again) is type(error)
+    assert str(again) == str(error)
+    assert again.args == error.args
+    assert vars(again) == vars(error)

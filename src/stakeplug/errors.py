@@ -44,8 +44,23 @@ __all__ = [
 ]
 
 
+def _restore(cls: type[StakeplugError], args: tuple[object, ...], state: dict[str, object]) -> StakeplugError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class StakeplugError(Exception):
-    """The root of every error stakeplug raises on purpose."""
+    """The root of every error stakeplug raises on purpose.
+
+    Errors survive pickling (a process pool handing them back, a test runner
+    reporting them): they are rebuilt from their message and attributes, not by
+    calling the constructor again, whose keyword-only arguments pickle would not pass.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigError(StakeplugError, ValueError):
