@@ -12,10 +12,10 @@ It prints one ``key=value`` line per figure:
 * ``peak_mb``: growth of the process's peak resident memory during the audit,
   measured in a fresh child process for each size so runs do not mask each other;
   a run with a quarter of the activities at the same density (over a quarter of
-  the days) is measured too (``peak_mb_small``): the engine keeps only open
-  requests and agreements (bounded by the rate of activity times the answer
-  window) and capped evidence, so memory does not grow with the number of
-  activities.
+  the days) is measured too (``peak_mb_small``): the engine keeps one batch of
+  activities (a fixed number) until it is folded, open requests and agreements
+  (bounded by the rate of activity times the answer window) and capped
+  evidence, so memory does not grow with the number of activities.
 
 Targets: under 3 s on one core, overhead_ratio <= 2.0, peak_mb < 100.
 """
