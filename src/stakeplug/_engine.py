@@ -571,14 +571,6 @@ class _Pass:
 
     # -- deadlines --------------------------------------------------------
 
-    def next_deadline(self) -> float:
-        """The earliest deadline of a pending request or an agreement (infinity if none)."""
-        queue, heap, aheap = self.pending_queue, self.pending_heap, self.agreement_heap
-        first = queue[0][0] if queue else math.inf
-        if heap and heap[0][0] < first:
-            first = heap[0][0]
-        return aheap[0][0] if aheap and aheap[0][0] < first else first
-
     def wait_for_answer(self, ts: float, handle: _Handle, item_id: str) -> None:
         """Queue the deadline of a request opened at ``ts``."""
         deadline = ts + self.answer_s
@@ -591,37 +583,11 @@ class _Pass:
     def expire(self, now: float) -> None:
         """Record the requests and agreements whose deadline passed before ``now``."""
         queue, heap = self.pending_queue, self.pending_heap
-        if queue and queue[0][0] < now:
-            # The common case, inline: most requests in a busy project go unanswered.
-            popleft, extras = queue.popleft, self.extras
-            exp, k, until_ts, recent_start = math.exp, self.decay_k, self.until_ts, self.recent_start
-            slot, lapsed = _LEAVES_REQUESTS_UNANSWERED, self.lapsed
-            while queue and queue[0][0] < now:
-                deadline, opened, handle, item_id = popleft()
-                pending = handle.pending
-                entry = pending.get(item_id)
-                if entry is None or entry[0] != opened:
-                    continue  # answered, or asked again after it lapsed
-                del pending[item_id]
-                req = entry[1]
-                if req is _ASSIGNMENT:
-                    continue
-                person = handle.person
-                person.sums[slot] += exp((deadline - until_ts) * k)
-                person.counts[slot] += 1
-                if deadline >= recent_start:
-                    person.recent[slot] += 1
-                at = person.idx * _SLOTS + slot
-                kept = extras.get(at)
-                if kept is None:
-                    kept = extras[at] = []
-                kept.append((deadline, (entry[2],), lapsed[req]))
+        while queue and queue[0][0] < now:
+            self.expire_request(*queue.popleft())
         while heap and heap[0][0] < now:
             deadline, opened, _, handle, item_id = heapq.heappop(heap)
-            entry = handle.pending.get(item_id)
-            if entry is not None and entry[0] == opened:
-                del handle.pending[item_id]
-                self.unanswered(handle, entry)
+            self.expire_request(deadline, opened, handle, item_id)
         aheap = self.agreement_heap
         while aheap and aheap[0][0] < now:
             deadline, due, item_key, idx = heapq.heappop(aheap)
@@ -634,6 +600,14 @@ class _Pass:
                 if not open_items:
                     del self.agreements[item_key]
                 self.missed(idx, entry2)
+
+    def expire_request(self, deadline: float, opened: float, handle: _Handle, item_id: str) -> None:
+        """The deadline of the request opened at ``opened`` passed: unanswered, unless it was
+        answered or asked again since."""
+        entry = handle.pending.get(item_id)
+        if entry is not None and entry[0] == opened:
+            del handle.pending[item_id]
+            self.unanswered(handle, entry)
 
     def unanswered(self, handle: _Handle, entry: tuple[float, str, Activity]) -> None:
         """A request whose deadline passed without an answer (assignments only lapse)."""
@@ -739,8 +713,7 @@ class _Pass:
             batch.ordered = ordered
         # Deadlines that passed before this part; those passing within it are noticed
         # where the request or agreement is next touched, and at the end of the batch.
-        if self.next_deadline() < tss[0]:
-            self.expire(tss[0])
+        self.expire(tss[0])
         base = len(batch.activities)
         batch.activities.extend(part)
         batch.tss.extend(tss)
@@ -785,12 +758,13 @@ class _Pass:
                 actor = resolve(tool, activity.actor)
             kind = activity.kind
             if actor is team:
+                if kind is completed:
+                    self.complete(activity, ts)
+                    continue
                 # A team member's comment, request or assignment: each stakeholder it is
                 # addressed to now has a pending request on the item.
                 addressees = activity.addressees
                 if not addressees:
-                    if kind is completed:
-                        self.complete(activity, ts)
                     continue
                 if kind is comment or kind is review_comment:
                     req = _REQUEST if item.kind is input_needed else _MENTION
@@ -800,8 +774,6 @@ class _Pass:
                 elif kind is assigned:
                     req = assignment
                 else:
-                    if kind is completed:
-                        self.complete(activity, ts)
                     continue
                 item_id = item.id
                 for account in addressees:
