@@ -879,41 +879,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace, _Console], int] = args.func
     try:
         return func(args, console)
-    except ConfigError as exc:
-        _trace(console)
-        console.error(exc.detail, _where(exc))
-        return EXIT_CONFIG
-    except UsageError as exc:
-        _trace(console)
-        console.error(str(exc))
-        return EXIT_CONFIG
-    except AdapterNotFoundError as exc:
-        _trace(console)
-        console.error(str(exc), None, "`stakeplug adapters` lists what is installed")
-        return EXIT_CONFIG
-    except AdapterLoadError as exc:
-        _trace(console)
-        console.error(str(exc), None, "reinstall the plugin or remove it from the config")
-        return EXIT_CONFIG
-    except PrivacyError as exc:
-        _trace(console)
-        console.error(str(exc), "in [tasks]", "set private = true or allow_public = true")
-        return EXIT_CONFIG
-    except TrackerError as exc:
-        _trace(console)
-        console.error(f"{exc.adapter}: {exc}", None, "check the tracker, the credentials and the config")
-        return EXIT_SOURCE
     except KeyboardInterrupt:
         print("stakeplug: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
         _trace(console)
-        console.error(
-            f"internal error: {type(exc).__name__}: {exc}",
-            None,
-            "this is a bug; rerun with --debug and report the traceback",
-        )
-        return EXIT_INTERNAL
+        what, where, fix, code = _failure(exc)
+        console.error(what, where, fix)
+        return code
+
+
+def _failure(exc: Exception) -> tuple[str, str | None, str | None, int]:
+    """What to say about the error that ended a command (what, where, fix) and its exit code."""
+    if isinstance(exc, ConfigError):
+        return exc.detail, _where(exc), None, EXIT_CONFIG
+    if isinstance(exc, UsageError):
+        return str(exc), None, None, EXIT_CONFIG
+    if isinstance(exc, AdapterNotFoundError):
+        return str(exc), None, "`stakeplug adapters` lists what is installed", EXIT_CONFIG
+    if isinstance(exc, AdapterLoadError):
+        return str(exc), None, "reinstall the plugin or remove it from the config", EXIT_CONFIG
+    if isinstance(exc, PrivacyError):
+        return str(exc), "in [tasks]", "set private = true or allow_public = true", EXIT_CONFIG
+    if isinstance(exc, TrackerError):
+        return f"{exc.adapter}: {exc}", None, "check the tracker, the credentials and the config", EXIT_SOURCE
+    return (
+        f"internal error: {type(exc).__name__}: {exc}",
+        None,
+        "this is a bug; rerun with --debug and report the traceback",
+        EXIT_INTERNAL,
+    )
 
 
 def _trace(console: _Console) -> None:
