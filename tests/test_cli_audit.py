@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from clirun import run_stakeplug
 
 import stakeplug
 from stakeplug import demo
@@ -22,24 +19,7 @@ from stakeplug.cli import build_parser
 UNTIL = "2026-11-30"
 
 
-def stakeplug_command() -> str:
-    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which("stakeplug")
-    assert found, "the stakeplug console script is installed"
-    return found
-
-
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k != "CI"}
-    full_env.update(env or {})
-    return subprocess.run(
-        [stakeplug_command(), *args],
-        cwd=cwd,
-        env=full_env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+run = run_stakeplug
 
 
 def copy_demo(folder: Path) -> Path:

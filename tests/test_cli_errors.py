@@ -7,14 +7,13 @@ temporary file) is left behind.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from clirun import run_stakeplug
 
 REGISTER = """\
 [project]
@@ -33,26 +32,10 @@ identities = { file = "maria" }
 SECRET = "ghp_" + "Q7r8S9t0" * 5
 
 
-def stakeplug_command() -> str:
-    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which("stakeplug")
-    assert found, "the stakeplug console script is installed"
-    return found
-
-
 def run(
     *args: str, cwd: Path, env: dict[str, str] | None = None, command: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in ("CI", "APOLLO_TOKEN")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [*(command or [stakeplug_command()]), *args],
-        cwd=cwd,
-        env=full_env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_stakeplug(*args, cwd=cwd, env=env, drop=("APOLLO_TOKEN",), command=command)
 
 
 @pytest.fixture

@@ -8,15 +8,13 @@ the created issues between runs, the way GitHub does between two nightly jobs.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import run_stakeplug
 
 pytest.importorskip("stakeplug_github")
 
@@ -39,28 +37,12 @@ identities = { github = "user01" }
 """
 
 
-def stakeplug_command() -> str:
-    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which("stakeplug")
-    assert found, "the stakeplug console script is installed"
-    return found
-
-
 def run(
     *args: str, cwd: Path, token: str | None = TOKEN, extra: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "APOLLO_GH_TOKEN")}
-    if token is not None:
-        env["APOLLO_GH_TOKEN"] = token
+    env = {} if token is None else {"APOLLO_GH_TOKEN": token}
     env.update(extra or {})
-    return subprocess.run(
-        [stakeplug_command(), *args],
-        cwd=cwd,
-        env=env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_stakeplug(*args, cwd=cwd, env=env, drop=("APOLLO_GH_TOKEN",))
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from clirun import run_stakeplug
 
 from stakeplug import CareAction, Category, demo
 from stakeplug._report import report_schema
@@ -19,23 +18,7 @@ from stakeplug._report import report_schema
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def stakeplug_command() -> str:
-    found = shutil.which("stakeplug", path=str(Path(sys.executable).parent)) or shutil.which("stakeplug")
-    assert found, "the stakeplug console script is installed"
-    return found
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
-    return subprocess.run(
-        [stakeplug_command(), *args],
-        cwd=cwd,
-        env=env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+run = run_stakeplug
 
 
 @pytest.fixture(scope="module")
