@@ -688,11 +688,21 @@ def _add_config(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _command(
+    sub: Any, name: str, func: Callable[[argparse.Namespace, _Console], int], **text: str
+) -> argparse.ArgumentParser:
+    """A subcommand with its help texts and its function (build_parser adds the shared options)."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, formatter_class=argparse.RawDescriptionHelpFormatter, **text
+    )
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stakeplug`` command."""
     from stakeplug import __version__
 
-    fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog="stakeplug",
         description="Keep a project's partners on board: a stakeholder map and care actions "
@@ -701,19 +711,20 @@ def build_parser() -> argparse.ArgumentParser:
         "  stakeplug audit --config stakeplug.toml --fail-on partner-at-risk\n\n"
         "exit codes: 0 ok, 1 a --fail-on condition was met, 2 usage or config error,\n"
         "3 a source (or posting) failed, 4 internal error",
-        formatter_class=fmt,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"stakeplug {__version__}")
     _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "demo",
+        cmd_demo,
         help="run the whole pipeline on a bundled example project (offline)",
         description="Run the whole pipeline on a bundled example project: 12 stakeholders and "
         "six months of activity from Jira, GitHub and mail. No network, no credentials.",
         epilog="example:\n  stakeplug demo --out /tmp/demo-report",
-        formatter_class=fmt,
     )
     p.add_argument(
         "--out", metavar="DIR", default=DEFAULT_OUT, help=f"report folder (default: ./{DEFAULT_OUT})"
@@ -725,11 +736,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="report formats, comma-separated: md, json, html (default: md,json)",
     )
-    _add_common(p, top=False)
-    p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "audit",
+        cmd_audit,
         help="audit the configured sources, plan care tasks, write reports",
         description="Collect activity from every [[sources]] table, place each stakeholder on "
         "the map, plan care tasks and write the reports. A dry run unless --post is given. "
@@ -740,7 +751,6 @@ def build_parser() -> argparse.ArgumentParser:
         "  stakeplug audit --post --previous last/report.json\n\n"
         "exit codes: 0 ok, 1 a --fail-on condition was met, 2 usage or config error,\n"
         "3 a source or posting failed (unless --fail-on source-error), 4 internal error",
-        formatter_class=fmt,
     )
     _add_config(p)
     _add_window(p)
@@ -775,56 +785,52 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not print the summary, only the report paths",
     )
-    _add_common(p, top=False)
-    p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "validate",
+        cmd_validate,
         help="check a config file, its adapters and environment variables",
         description="Check every table and key of the config, the rules overrides, that each "
         "adapter is installed and accepts its keys, and that every environment variable named "
         "by a *_env key is set. Nothing is collected.",
         epilog="example:\n  stakeplug validate --config stakeplug.toml",
-        formatter_class=fmt,
     )
     _add_config(p)
-    _add_common(p, top=False)
-    p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "explain",
+        cmd_explain,
         help="the evidence trail behind one stakeholder's score and suggestions",
         description="Audit, then show the evidence (with links) that put one stakeholder where "
         "they are on the map, and why each care action is suggested for them.",
         epilog='example:\n  stakeplug explain "Maria Jensen" --config stakeplug.toml',
-        formatter_class=fmt,
     )
     p.add_argument("name", metavar="NAME", help="the stakeholder's name in the register")
     _add_config(p)
     _add_window(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    _add_common(p, top=False)
-    p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "adapters",
+        cmd_adapters,
         help="list installed adapters, versions and capabilities",
         description="List the adapters installed in the stakeplug.adapters entry-point group "
         "(and any registered in-process), with versions and capabilities.",
         epilog="example:\n  stakeplug adapters --json",
-        formatter_class=fmt,
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    _add_common(p, top=False)
-    p.set_defaults(func=cmd_adapters)
 
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "init",
+        cmd_init,
         help="write a commented starter stakeplug.toml",
         description="Write a commented starter config: project, team, stakeholders, sources, "
         "tasks and rules, each section explained.",
         epilog="example:\n  stakeplug init && stakeplug validate",
-        formatter_class=fmt,
     )
     p.add_argument(
         "path",
@@ -834,8 +840,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where to write it (default: ./{DEFAULT_CONFIG})",
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    _add_common(p, top=False)
-    p.set_defaults(func=cmd_init)
+
+    # The output options come last in every subcommand's usage and help.
+    for command in sub.choices.values():
+        _add_common(command, top=False)
     return parser
 
 
