@@ -1224,9 +1224,7 @@ def audit(
 
     state = _Pass(register, rules, since, until)
     runs = _runs(sources, since, until)
-    # The pass allocates many short-lived tuples but creates no reference cycles, so
-    # the cyclic collector's frequent young-generation sweeps only cost time; make them
-    # rarer for the duration of the pass (reference counting still frees everything).
+    # Rarer young-generation sweeps while the pass and the scoring run (see _GC_THRESHOLD).
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], _GC_THRESHOLD), *thresholds[1:])
     try:
