@@ -185,6 +185,39 @@ def test_asking_again_after_a_request_lapsed_opens_a_new_request() -> None:
     }
 
 
+def test_the_newest_unanswered_requests_stay_as_evidence_whatever_order_they_are_noticed_in() -> None:
+    """A lapse noticed when the item is touched again may come before earlier deadlines are checked;
+    the evidence still keeps the newest lapses, by deadline."""
+    w = World()
+    for n in range(12):
+        w.act("comment", "tess", f"AP-{100 + n}", 40, addressees=("sam",))
+    w.act("comment", "tess", "AP-3", 39, addressees=("sam",))
+    # Asking again on AP-3 after its deadline notices that lapse before the twelve older ones.
+    w.act("comment", "tess", "AP-3", 31, addressees=("sam",))
+    score = w.audit().score("Sam")
+    assert score.signal_counts == {"leaves_requests_unanswered": 14}
+    kept = [e for e in score.evidence if e.signal.value == "leaves_requests_unanswered"]
+    assert len(kept) == 12
+    assert [e.timestamp for e in kept[:2]] == [w.at(31) + timedelta(days=7), w.at(39) + timedelta(days=7)]
+    assert kept[1].links == ("https://jira.example.org/browse/AP-3",)
+    assert {e.timestamp for e in kept[2:]} == {w.at(40) + timedelta(days=7)}
+
+
+def test_an_unanswered_request_counts_in_the_period_of_its_deadline() -> None:
+    """With an energy weight, a lapse shows in recent energy when its deadline is recent, else in the baseline."""
+    rules = {"signals": {"leaves_requests_unanswered": {"energy": 1.0}}}
+    w = World()
+    w.act("request", "tess", "AP-3", 30, addressees=("sam",))
+    recent = w.audit(rules=rules).score("Sam")
+    assert recent.recent_energy > 1.0
+    assert recent.baseline_energy == 1.0
+    w = World()
+    w.act("request", "tess", "AP-3", 100, addressees=("sam",))
+    earlier = w.audit(rules=rules).score("Sam")
+    assert earlier.recent_energy == 1.0
+    assert earlier.baseline_energy > 1.0
+
+
 # -- unasked contributions -----------------------------------------------------
 
 

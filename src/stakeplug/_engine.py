@@ -342,7 +342,7 @@ class Audit:
 class _Person:
     """Running sums for one stakeholder during the pass, indexed by signal slot."""
 
-    __slots__ = ("counts", "evidence", "idx", "logs", "recent", "stakeholder", "sums")
+    __slots__ = ("counts", "evidence", "idx", "lapsed", "logs", "recent", "stakeholder", "sums")
 
     def __init__(self, stakeholder: Stakeholder, idx: int, cap: int):
         self.stakeholder = stakeholder
@@ -355,6 +355,8 @@ class _Person:
         """Occurrences per slot in the recent part of the window."""
         self.logs: list[list[int]] = [[] for _ in range(_SLOTS)]
         """Positions in the current batch of the activities that showed each slot (see _Pass.fold)."""
+        self.lapsed: list[tuple[float, str, Activity]] = []
+        """The pending entries of requests whose deadline passed unanswered during the current batch."""
         # Each entry is either a bare Activity (evidence from that activity alone; its
         # note follows from the slot and the activity, see _bare_note) or a
         # (timestamp, activities, note) tuple.
@@ -376,12 +378,13 @@ class _Batch:
 class _Handle:
     """A stakeholder as one tool knows them: their requests pending there, by item id."""
 
-    __slots__ = ("idx", "logs", "pending", "person", "tool")
+    __slots__ = ("idx", "lapsed", "logs", "pending", "person", "tool")
 
     def __init__(self, person: _Person, tool: str):
         self.person = person
         self.idx = person.idx
         self.logs = person.logs
+        self.lapsed = person.lapsed
         self.tool = tool
         self.pending: dict[str, tuple[float, str, Activity]] = {}
 
@@ -444,7 +447,7 @@ class _Pass:
         self.pending_queue: deque[tuple[float, float, _Handle, str]] = deque()
         self.pending_heap: list[tuple[float, float, int, _Handle, str]] = []
         self.sequence = count()
-        self.lapsed = {
+        self.lapsed_notes = {
             req: f"{req} not answered within {rules.answer_days:g} days"
             for req in (_MENTION, _REQUEST, _REVIEW)
         }
@@ -541,6 +544,9 @@ class _Pass:
                     entries.sort(key=_first)  # in time order, as the deadlines passed
                     person.evidence[slot].extend(entries)
             self.extras.clear()
+        for person in people:
+            if person.lapsed:
+                self.fold_lapsed(person)
         for at in compress(range(len(logs)), logs):
             log = logs[at]
             person = people[at // _SLOTS]
@@ -549,6 +555,24 @@ class _Pass:
             if slot != _APPROVAL:
                 person.evidence[slot].extend(map(take, log[-cap:] if len(log) > cap else log))
             log.clear()
+
+    def fold_lapsed(self, person: _Person) -> None:
+        """Record the person's requests that went unanswered during the batch, at their deadlines."""
+        entries = person.lapsed
+        slot = _LEAVES_REQUESTS_UNANSWERED
+        answer_s = self.answer_s
+        deadlines = [e[0] + answer_s for e in entries]
+        person.sums[slot] += sum(_decays(deadlines, self.until_ts, self.decay_k))
+        person.counts[slot] += len(entries)
+        start = self.recent_start
+        person.recent[slot] += sum(1 for d in deadlines if d >= start)
+        # In time order, as the deadlines passed; only the newest can stay as evidence.
+        entries.sort(key=_first)
+        notes = self.lapsed_notes
+        person.evidence[slot].extend(
+            (opened + answer_s, (request,), notes[req]) for opened, req, request in entries[-self.cap :]
+        )
+        entries.clear()
 
     def fold_sums(
         self,
@@ -583,14 +607,23 @@ class _Pass:
     def expire(self, now: float) -> None:
         """Record the requests and agreements whose deadline passed before ``now``."""
         queue, heap = self.pending_queue, self.pending_heap
-        while queue and queue[0][0] < now:
-            self.expire_request(*queue.popleft())
-        while heap and heap[0][0] < now:
-            deadline, opened, _, handle, item_id = heapq.heappop(heap)
-            self.expire_request(deadline, opened, handle, item_id)
+        while True:
+            # A request's deadline passed: unanswered, unless it was answered or asked again since.
+            if queue and queue[0][0] < now:
+                _, opened, handle, item_id = queue.popleft()
+            elif heap and heap[0][0] < now:
+                _, opened, _, handle, item_id = heapq.heappop(heap)
+            else:
+                break
+            pending = handle.pending
+            entry = pending.get(item_id)
+            if entry is not None and entry[0] == opened:
+                del pending[item_id]
+                if entry[1] is not _ASSIGNMENT:
+                    handle.lapsed.append(entry)
         aheap = self.agreement_heap
         while aheap and aheap[0][0] < now:
-            deadline, due, item_key, idx = heapq.heappop(aheap)
+            _, due, item_key, idx = heapq.heappop(aheap)
             open_items = self.agreements.get(item_key)
             if not open_items:
                 continue
@@ -601,20 +634,10 @@ class _Pass:
                     del self.agreements[item_key]
                 self.missed(idx, entry2)
 
-    def expire_request(self, deadline: float, opened: float, handle: _Handle, item_id: str) -> None:
-        """The deadline of the request opened at ``opened`` passed: unanswered, unless it was
-        answered or asked again since."""
-        entry = handle.pending.get(item_id)
-        if entry is not None and entry[0] == opened:
-            del handle.pending[item_id]
-            self.unanswered(handle, entry)
-
     def unanswered(self, handle: _Handle, entry: tuple[float, str, Activity]) -> None:
-        """A request whose deadline passed without an answer (assignments only lapse)."""
-        opened, req, request = entry
-        if req is not _ASSIGNMENT:
-            deadline = opened + self.answer_s
-            self.add(handle.person, _LEAVES_REQUESTS_UNANSWERED, deadline, (request,), self.lapsed[req])
+        """A request whose deadline passed without an answer (assignments only lapse); see fold_lapsed."""
+        if entry[1] is not _ASSIGNMENT:
+            handle.lapsed.append(entry)
 
     def missed(self, idx: int, entry: tuple[float, Activity]) -> None:
         """An agreement whose due date (plus grace) passed without completion."""
@@ -717,7 +740,7 @@ class _Pass:
         base = len(batch.activities)
         batch.activities.extend(part)
         batch.tss.extend(tss)
-        batch.decays.extend(map(math.exp, map(mul, map(sub, tss, repeat(until_ts)), repeat(self.decay_k))))
+        batch.decays.extend(_decays(tss, until_ts, self.decay_k))
         self.loop(part, tss, _POSITIONS[base : base + len(part)])
 
     def loop(self, part: list[Activity], tss: list[float], positions: list[int]) -> None:
@@ -947,6 +970,11 @@ class _Pass:
     def finish(self) -> None:
         self.expire(self.until_ts)
         self.fold(_Batch())
+
+
+def _decays(times: Iterable[float], until_ts: float, k: float) -> Iterator[float]:
+    """The decay factor ``exp(k·(t − until))`` of each time, computed column-wise."""
+    return map(math.exp, map(mul, map(sub, times, repeat(until_ts)), repeat(k)))
 
 
 def _bare_note(slot: int, activity: Activity) -> str:
