@@ -15,8 +15,7 @@ It prints one ``key=value`` line per figure:
   the days) is measured too (``peak_mb_small``): the engine keeps one batch of
   activities (a fixed number) until it is folded, open requests and agreements
   (bounded by the rate of activity times the answer window) and capped
-  evidence, so memory does not grow with the number of activities.
-
+  evidence, so memory does not grow with the number of activities;
 * ``floor_seconds`` and ``floor_ratio`` (floor / generate): the same activities through
   the least that any exact single pass must do, without classifying anything: pull
   them in the engine's parts, compute their times and decay factors, and keep the
