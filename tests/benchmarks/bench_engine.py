@@ -44,13 +44,16 @@ from itertools import islice, repeat
 from operator import attrgetter, mul, sub
 
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict, audit, load_rules
-from stakeplug._engine import _GC_THRESHOLD, _PART
 from stakeplug._register import register_from_mapping
 
 UNTIL = datetime(2026, 6, 1, tzinfo=UTC)
 STAKEHOLDERS = 200
 TEAM = 12
 ITEMS = 6000
+# The floor pass reads parts of the engine's size and raises the garbage collector's
+# young-generation threshold as the audit does (see stakeplug/_engine.py).
+PART = 2048
+GC_THRESHOLD = 1_000_000
 
 
 def build_register() -> object:
@@ -183,7 +186,7 @@ def floor_pass(
     it = iter(stream)
     seen = 0
     while True:
-        part = list(islice(it, _PART))
+        part = list(islice(it, PART))
         tss = list(map(epoch, map(when, part)))
         list(map(math.exp, map(mul, map(sub, tss, repeat(until_ts)), repeat(k))))
         for activity in part:
@@ -195,7 +198,7 @@ def floor_pass(
                     kept = newest[key] = deque(maxlen=cap)
                 kept.append(activity)
         seen += len(part)
-        if len(part) < _PART:
+        if len(part) < PART:
             return seen
 
 
@@ -211,7 +214,7 @@ def _measure(n: int, days: float, floor: bool) -> dict[str, float]:
     if floor:
         rules = load_rules()
         accounts = {f"sh-{i}" for i in range(STAKEHOLDERS)}
-        gc.set_threshold(_GC_THRESHOLD)  # as the audit does
+        gc.set_threshold(GC_THRESHOLD)
         gc.collect()
         t0 = time.perf_counter()
         read = floor_pass(
