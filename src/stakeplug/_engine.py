@@ -399,7 +399,9 @@ class _Pass:
     each signal in a per-stakeholder, per-slot log.  Every ``_BATCH``
     activities :meth:`fold` turns those logs into the running sums and the
     capped evidence.  Signals whose time or evidence is not simply their
-    activity's (answers, missed deadlines) go through :meth:`add` directly.
+    activity's (answers, missed agreements) go through :meth:`add` directly;
+    requests left unanswered are collected per stakeholder and folded with
+    the batch (:meth:`fold_lapsed`).
 
     A request's deadline is checked when the request is next touched (an
     answer, or asking again), and all passed deadlines are recorded at the
@@ -619,8 +621,7 @@ class _Pass:
             entry = pending.get(item_id)
             if entry is not None and entry[0] == opened:
                 del pending[item_id]
-                if entry[1] is not _ASSIGNMENT:
-                    handle.lapsed.append(entry)
+                self.unanswered(handle, entry)
         aheap = self.agreement_heap
         while aheap and aheap[0][0] < now:
             _, due, item_key, idx = heapq.heappop(aheap)
