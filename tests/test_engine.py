@@ -285,8 +285,12 @@ def test_invitations() -> None:
 def test_links_from_another_of_our_own_projects_are_no_invitation() -> None:
     """A cross-project link counts as an invitation only when the other project is not ours."""
     w = World(make_register(own_projects={"jira": ["AP", "AP2"]}))
-    w.act("linked", "sam", "AP-16", 10, link_type="relates to", external=True, details={"other_project": "AP2"})
-    w.act("linked", "sam", "AP-17", 9, link_type="relates to", external=True, details={"other_project": "SALES"})
+    w.act(
+        "linked", "sam", "AP-16", 10, link_type="relates to", external=True, details={"other_project": "AP2"}
+    )
+    w.act(
+        "linked", "sam", "AP-17", 9, link_type="relates to", external=True, details={"other_project": "SALES"}
+    )
     assert w.signals() == {"invites_you": 1, "participates_actively": 1}
 
 

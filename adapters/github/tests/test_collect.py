@@ -136,7 +136,10 @@ def test_every_kind_of_activity_is_read_with_who_did_what_to_whom(
     assert reviews == [Verdict.CHANGES_REQUESTED, Verdict.APPROVED, Verdict.COMMENTED]
     assert acts[1].details == {"reactions": 2}
     assert acts[3].item.id == "acme/apollo#2" and acts[3].item.url == "https://github.com/acme/apollo/pull/2"
-    assert acts[12].external and acts[12].details == {"from": "partner-org/their-app", "other_project": "partner-org/their-app"}
+    assert acts[12].external and acts[12].details == {
+        "from": "partner-org/their-app",
+        "other_project": "partner-org/their-app",
+    }
     assert acts[9].details == {"merged": True}
     for a in acts:
         assert not {"body", "text"} & set(a.details)
