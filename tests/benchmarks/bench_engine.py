@@ -20,8 +20,9 @@ It prints one ``key=value`` line per figure:
   the least that any exact single pass must do, without classifying anything: pull
   them in the engine's parts, compute their times and decay factors, and keep the
   newest ``evidence_per_signal`` activities per stakeholder and kind for the
-  explanations; in a process of its own, against the generation timed there.  What
-  the audit costs beyond this is the engine's rules.
+  explanations (as copies of their values, the cheapest way found); in a process of
+  its own, against the generation timed there.  What the audit costs beyond this is
+  the engine's rules.
 
 Targets: under 3 s on one core, overhead_ratio <= 2.0, peak_mb < 100.
 """
@@ -37,11 +38,11 @@ import resource
 import subprocess
 import sys
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import islice, repeat
 from operator import attrgetter, mul, sub
+from typing import Any
 
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict, audit, load_rules
 from stakeplug._register import register_from_mapping
@@ -177,26 +178,35 @@ def floor_pass(
 
     Parts of the engine's size; per part the epoch times and the decay factors,
     column-wise as the engine computes them; per activity only a check of the actor
-    and, for stakeholders, keeping it among the newest ``cap`` of its kind.
+    and, for stakeholders, keeping it among the newest ``cap`` of its kind.  Those are
+    kept as copies of the activity's attribute values in a preallocated ring per
+    stakeholder and kind, with the time as a float: in CPython that costs less than
+    keeping the activity objects themselves alive (about 0.25 s less a million).
     """
     epoch, when = datetime.timestamp, attrgetter("timestamp")
     until_ts = until.timestamp()
     k = math.log(2) / (half_life_days * 86400.0)
-    newest: dict[tuple[str, ActivityKind], deque[Activity]] = {}
+    layout = [*vars(Activity("comment", "a", Item("t", "1"), until))]
+    width, stamp = len(layout), layout.index("timestamp")
+    rings: dict[tuple[str, ActivityKind], tuple[list[Any], list[int]]] = {}
     it = iter(stream)
     seen = 0
     while True:
         part = list(islice(it, PART))
         tss = list(map(epoch, map(when, part)))
         list(map(math.exp, map(mul, map(sub, tss, repeat(until_ts)), repeat(k))))
-        for activity in part:
+        for activity, ts in zip(part, tss, strict=True):
             actor = activity.actor
             if actor in accounts:
                 key = (actor, activity.kind)
-                kept = newest.get(key)
+                kept = rings.get(key)
                 if kept is None:
-                    kept = newest[key] = deque(maxlen=cap)
-                kept.append(activity)
+                    kept = rings[key] = ([None] * (cap * width), [0])
+                ring, at = kept
+                j = at[0]
+                at[0] = (j + width) % (cap * width)
+                ring[j : j + width] = vars(activity).values()
+                ring[j + stamp] = ts
         seen += len(part)
         if len(part) < PART:
             return seen
