@@ -47,6 +47,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import attrs
@@ -250,8 +251,7 @@ def in_window(activities: Sequence[Activity], since: datetime, until: datetime) 
     return activities[start:end]
 
 
-def _timestamp(activity: Activity) -> datetime:
-    return activity.timestamp
+_timestamp = attrgetter("timestamp")
 
 
 def parse_options(

@@ -295,7 +295,7 @@ class FileAdapter:
         self._cache_key: tuple[int, int] | None = None
         self._activities: list[Activity] = []
         self._skipped: list[str] = []
-        self._skipped_count = 0
+        self._items = 0
         self._reads = 0
         self._collected = 0
 
@@ -356,7 +356,7 @@ class FileAdapter:
         activities.sort(key=lambda a: a.timestamp)
         self._activities = activities
         self._skipped = skipped
-        self._skipped_count = len(skipped)
+        self._items = len({(a.item.tool, a.item.id) for a in activities})
         self._cache_key = key
         return activities
 
@@ -383,9 +383,9 @@ class FileAdapter:
         """Reads of the file (as requests), activities, and the skipped lines with reasons."""
         return SourceStats(
             requests=self._reads,
-            items=len({(a.item.tool, a.item.id) for a in self._activities}),
+            items=self._items,
             activities=self._collected,
-            skipped=self._skipped_count,
+            skipped=len(self._skipped),
             skipped_reasons=tuple(self._skipped[:_MAX_REASONS]),
         )
 

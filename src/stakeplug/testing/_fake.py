@@ -8,11 +8,13 @@ can use it to try a pipeline without any tracker.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from stakeplug._model import Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
@@ -24,6 +26,7 @@ from stakeplug.adapter import (
     TaskDraft,
     TaskRef,
     config_place,
+    in_window,
     parse_options,
 )
 from stakeplug.errors import AuthenticationError, ConfigError, TrackerError
@@ -32,6 +35,9 @@ __all__ = ["SAMPLE_START", "MemoryAdapter", "sample_activities"]
 
 SAMPLE_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """The Monday the default :func:`sample_activities` stream starts on."""
+
+
+_when = attrgetter("timestamp")
 
 
 def sample_activities(start: datetime = SAMPLE_START, *, tool: str = "memory") -> list[Activity]:
@@ -151,7 +157,9 @@ class MemoryAdapter:
         self._token = token
         self.fail_with = fail_with
         self._lock = threading.Lock()
-        self._activities: list[Activity] = list(activities)
+        # Kept in time order, so each collect() is two binary searches (see in_window).
+        self._activities: list[Activity] = sorted(activities, key=_when)
+        self._items = {a.item.id for a in self._activities}
         self.tasks: list[TaskRef] = []
         self.drafts: dict[str, TaskDraft] = {}
         self._ids = itertools.count(1)
@@ -195,7 +203,9 @@ class MemoryAdapter:
     def add(self, *activities: Activity) -> None:
         """Add activities, as if they had just happened in the tool."""
         with self._lock:
-            self._activities.extend(activities)
+            for activity in activities:
+                bisect.insort(self._activities, activity, key=_when)
+                self._items.add(activity.item.id)
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the held activities with ``since <= timestamp < until``, oldest first."""
@@ -207,10 +217,7 @@ class MemoryAdapter:
         if self.fail_with is not None:
             raise self.fail_with
         with self._lock:
-            chosen = sorted(
-                (a for a in self._activities if since <= a.timestamp < until),
-                key=lambda a: a.timestamp,
-            )
+            chosen = in_window(self._activities, since, until)
         for activity in chosen:
             self._collected += 1
             yield activity
@@ -252,7 +259,7 @@ class MemoryAdapter:
         """Calls made (as requests), activities held and yielded."""
         return SourceStats(
             requests=self._requests,
-            items=len({a.item.id for a in self._activities}),
+            items=len(self._items),
             activities=self._collected,
         )
 
