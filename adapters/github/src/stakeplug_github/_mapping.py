@@ -60,7 +60,7 @@ def parse_time(value: Any) -> datetime | None:
     """GitHub's ISO 8601 timestamp (``2026-01-02T03:04:05Z``) as aware UTC, or ``None``."""
     if not isinstance(value, str) or not value:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)
 
 
 def login_of(user: Any) -> str | None:

@@ -70,7 +70,7 @@ def _since(query: dict[str, str]) -> datetime | None:
     if not raw:
         return None
     try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(raw)
     except ValueError:
         raise _Reply(422, {"message": f"Invalid value for since: {raw!r}"}) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
