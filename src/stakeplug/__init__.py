@@ -44,6 +44,7 @@ from stakeplug._registry import (
 )
 from stakeplug._rules import CareRule, Rules, default_rules_text, load_rules
 from stakeplug._tasks import (
+    FINGERPRINT_LABEL_PREFIX,
     TASK_LABEL,
     fingerprint_from_labels,
     fingerprint_from_text,
@@ -67,6 +68,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "FINGERPRINT_LABEL_PREFIX",
     "TASK_LABEL",
     "Activity",
     "ActivityKind",

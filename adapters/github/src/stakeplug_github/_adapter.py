@@ -48,6 +48,7 @@ import attrs
 import requests
 
 from stakeplug import (
+    TASK_LABEL,
     Activity,
     Capabilities,
     Option,
@@ -57,6 +58,7 @@ from stakeplug import (
     TaskRef,
     fingerprint_from_labels,
     fingerprint_from_text,
+    fingerprint_marker,
 )
 from stakeplug.adapter import config_place, parse_options
 from stakeplug.errors import (
@@ -76,8 +78,6 @@ __all__ = ["DEFAULT_BASE_URL", "GitHubAdapter"]
 log: logging.Logger = get_logger("stakeplug.github")
 
 DEFAULT_BASE_URL = "https://api.github.com"
-TASK_LABEL = "stakeplug"
-"""The label every stakeplug task carries; ``find_tasks`` lists by it."""
 PER_PAGE = 100
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _MAX_REASONS = 20
@@ -667,7 +667,7 @@ def public_body(body: str) -> str:
 
 def hidden_marker(body: str, fingerprint: str) -> str:
     """``body`` with its fingerprint marker as an HTML comment, invisible on GitHub's pages."""
-    plain = f"stakeplug-fingerprint: {fingerprint}"
+    plain = fingerprint_marker(fingerprint)
     hidden = f"<!-- {plain} -->"
     if hidden in body:
         return body

@@ -49,7 +49,18 @@ from typing import Any, ClassVar, TypeVar
 import requests
 from jira import JIRA, JIRAError
 
-from stakeplug import Activity, Capabilities, Option, PostResult, SourceStats, TaskDraft, TaskRef
+from stakeplug import (
+    FINGERPRINT_LABEL_PREFIX,
+    TASK_LABEL,
+    Activity,
+    Capabilities,
+    Option,
+    PostResult,
+    SourceStats,
+    TaskDraft,
+    TaskRef,
+    fingerprint_from_labels,
+)
 from stakeplug.adapter import config_place, parse_options
 from stakeplug.errors import (
     AuthenticationError,
@@ -90,8 +101,6 @@ SEARCH_FIELDS: tuple[str, ...] = (
 """The fields the search asks for: what the activities need, nothing else."""
 
 TASK_FIELDS: tuple[str, ...] = ("labels", "status", "created", "resolutiondate")
-TASK_LABEL = "stakeplug"
-FINGERPRINT_PREFIX = "stakeplug-fp-"
 PAGE_SIZE = 100
 """Issues per search page, and comments or changelog entries per extra page."""
 JQL_MARGIN = timedelta(hours=14)
@@ -666,6 +675,10 @@ class JiraAdapter:
 
     def find_tasks(self) -> Sequence[TaskRef]:
         """Every stakeplug task in the project, open or closed: one JQL query."""
+        return list(self._list_tasks().values())
+
+    def _list_tasks(self) -> dict[str, TaskRef]:
+        """The project's tasks by fingerprint, remembered for :meth:`post_task`."""
         if not self.project:
             raise ConfigError("project: a project key is needed to find and create care tasks")
         jql = f'project = "{self.project}" AND labels = {TASK_LABEL} ORDER BY key ASC'
@@ -675,7 +688,7 @@ class JiraAdapter:
             if ref is not None:
                 tasks.setdefault(ref.fingerprint, ref)
         self._tasks = tasks
-        return list(tasks.values())
+        return tasks
 
     def _task_ref(self, raw: Mapping[str, Any]) -> TaskRef | None:
         key = raw.get("key")
@@ -683,14 +696,7 @@ class JiraAdapter:
         if not isinstance(key, str) or not isinstance(fields, Mapping):
             return None
         labels = fields.get("labels") or []
-        fingerprint = next(
-            (
-                label[len(FINGERPRINT_PREFIX) :]
-                for label in labels
-                if isinstance(label, str) and label.startswith(FINGERPRINT_PREFIX)
-            ),
-            None,
-        )
+        fingerprint = fingerprint_from_labels(label for label in labels if isinstance(label, str))
         if not fingerprint:
             return None
         status = fields.get("status")
@@ -720,7 +726,7 @@ class JiraAdapter:
 
     def _fields_for(self, draft: TaskDraft, *, cloud: bool) -> dict[str, Any]:
         labels = list(dict.fromkeys(re.sub(r"\s+", "-", label.strip()) for label in draft.labels))
-        for needed in (TASK_LABEL, f"{FINGERPRINT_PREFIX}{draft.fingerprint}"):
+        for needed in (TASK_LABEL, f"{FINGERPRINT_LABEL_PREFIX}{draft.fingerprint}"):
             if needed not in labels:
                 labels.append(needed)
         fields: dict[str, Any] = {
@@ -745,10 +751,7 @@ class JiraAdapter:
         """
         if not self.project:
             raise ConfigError("project: a project key is needed to create care tasks")
-        known = self._tasks
-        if known is None:
-            self.find_tasks()
-            known = self._tasks or {}
+        known = self._tasks if self._tasks is not None else self._list_tasks()
         found = known.get(draft.fingerprint)
         if found is not None:
             return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
@@ -790,7 +793,6 @@ class JiraAdapter:
             created=datetime.now(UTC),
         )
         known[draft.fingerprint] = ref
-        self._tasks = known
         return PostResult(draft, created=True, dry_run=False, task=ref, reason="created")
 
     # ------------------------------------------------------------------ lifecycle
