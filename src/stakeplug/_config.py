@@ -29,7 +29,7 @@ of the config file, so a config works from any working directory.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +41,8 @@ from stakeplug._register import Register, read_toml, register_from_mapping
 from stakeplug._registry import build_adapter, get_adapter
 from stakeplug._suggest import did_you_mean
 from stakeplug.errors import AdapterNotFoundError, ConfigError, StakeplugError
+
+log = logging.getLogger("stakeplug.config")
 
 __all__ = ["Config", "SourceConfig", "TasksConfig", "config_from_mapping", "load_config"]
 
@@ -114,7 +116,7 @@ class Config:
                 built.append((source.name, adapter))
         except BaseException:
             for _, adapter in built:
-                _close_quietly(adapter)
+                close_adapter(adapter)
             raise
         return built
 
@@ -161,11 +163,14 @@ class Config:
             raise
 
 
-def _close_quietly(adapter: Any) -> None:
+def close_adapter(adapter: Any) -> None:
+    """Close ``adapter`` if it can be closed; a stakeplug error while closing is only logged."""
     close = getattr(adapter, "close", None)
     if close is not None:
-        with contextlib.suppress(StakeplugError):
+        try:
             close()
+        except StakeplugError as exc:
+            log.debug("closing %s failed: %s", getattr(adapter, "name", adapter), exc)
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:

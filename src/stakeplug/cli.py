@@ -35,8 +35,9 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
+from stakeplug._config import close_adapter
 from stakeplug.errors import (
     AdapterLoadError,
     AdapterNotFoundError,
@@ -45,9 +46,6 @@ from stakeplug.errors import (
     StakeplugError,
     TrackerError,
 )
-
-if TYPE_CHECKING:
-    from stakeplug.http import RedactingFilter
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_OK", "EXIT_SOURCE", "main"]
 
@@ -92,22 +90,18 @@ class _Console:
     def __init__(self, *, quiet: bool, debug: bool) -> None:
         self.quiet = quiet
         self.debug = debug
-        self.secrets: list[str] = []
-        self.filter: RedactingFilter | None = None
 
     def redact(self, text: str) -> str:
         from stakeplug.http import redact
 
-        return redact(text, self.secrets)
+        return redact(text)
 
     def add_secrets(self, secrets: Iterable[str]) -> None:
+        """Hide ``secrets`` from now on in everything printed or logged (see register_secret)."""
         from stakeplug.http import register_secret
 
         for secret in secrets:
-            self.secrets.append(secret)
             register_secret(secret)
-        if self.filter is not None:
-            self.filter.secrets = tuple(self.secrets)
 
     def out(self, text: str = "") -> None:
         if not self.quiet:
@@ -258,19 +252,22 @@ def _collect_and_plan(
     now: datetime | None,
     tasks_adapter: Any,
     out: str | None = None,
+    rules: Any = None,
 ) -> tuple[Any, list[Any], str | None]:
     """Build sources, audit, read task history and plan care; source adapters are closed after.
 
     ``out``, when given, is checked for writing once every adapter is built and
     before anything is collected, so neither a config error nor an unwritable
     folder leaves anything behind.  The third value says why the task
-    target's history could not be read, if it could not.
+    target's history could not be read, if it could not.  ``rules`` are the
+    config's rules when the caller has loaded them already.
     """
     from stakeplug import audit as run_audit
     from stakeplug import plan_care
     from stakeplug._report import check_writable
 
-    rules = config.load_rules()
+    if rules is None:
+        rules = config.load_rules()
     sources = config.build_sources()
     progress = _Progress(sys.stderr, enabled=not console.quiet and _progress_enabled(sys.stderr))
     try:
@@ -280,7 +277,7 @@ def _collect_and_plan(
     finally:
         progress.done()
         for _, adapter in sources:
-            _close(adapter)
+            close_adapter(adapter)
     history: Sequence[Any] = ()
     history_error = None
     if tasks_adapter is not None:
@@ -315,15 +312,6 @@ class _ListedOnce:
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(self._adapter, attr)
-
-
-def _close(adapter: Any) -> None:
-    close = getattr(adapter, "close", None)
-    if close is not None:
-        try:
-            close()
-        except StakeplugError as exc:
-            log.debug("closing %s failed: %s", getattr(adapter, "name", adapter), exc)
 
 
 def _exit_code(report: Mapping[str, Any], fail_on: Sequence[str]) -> tuple[int, list[str]]:
@@ -459,7 +447,7 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
     since, until = _window(args)
     previous = load_previous(args.previous) if args.previous else None
     config = _load(console, args.config)
-    config.load_rules()
+    rules = config.load_rules()  # before the task target is built, so rule errors come first
     tasks_adapter = None
     if args.post or config.tasks is not None:
         tasks_adapter = _ListedOnce(config.build_tasks_adapter())
@@ -472,13 +460,14 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
             now=None,
             tasks_adapter=tasks_adapter,
             out=args.out,
+            rules=rules,
         )
         results = None
         if post_error is None:
             results, post_error = _post(console, config, tasks_adapter, suggestions, dry_run=not args.post)
     finally:
         if tasks_adapter is not None:
-            _close(tasks_adapter)
+            close_adapter(tasks_adapter)
     report = build_report(
         result,
         suggestions,
@@ -514,9 +503,9 @@ def cmd_validate(args: argparse.Namespace, console: _Console) -> int:
     config.load_rules()
     built = config.build_sources()
     for _, adapter in built:
-        _close(adapter)
+        close_adapter(adapter)
     if config.tasks is not None:
-        _close(config.build_tasks_adapter())
+        close_adapter(config.build_tasks_adapter())
     reg = config.register
     names = ", ".join(f"{s.name} ({s.adapter})" for s in config.sources) or "none"
     console.out(f"{config.path} is valid.")
@@ -861,9 +850,7 @@ def _setup_logging(args: argparse.Namespace, console: _Console) -> None:
         level = logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("stakeplug: %(levelname)s: %(name)s: %(message)s"))
-    redacting = RedactingFilter()
-    handler.addFilter(redacting)
-    console.filter = redacting
+    handler.addFilter(RedactingFilter())
     root = logging.getLogger("stakeplug")
     root.handlers[:] = [handler]
     root.setLevel(level)
