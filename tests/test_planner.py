@@ -8,7 +8,8 @@ from typing import Any
 
 from spworld import UNTIL, World, make_register
 
-from stakeplug import CareAction, Category, TaskRef, fingerprint, plan_care, render_task
+from stakeplug import CareAction, Category, TaskRef, fingerprint, plan_care, post_care, render_task
+from stakeplug.testing import MemoryAdapter
 
 
 def person(name: str, account: str, **kw: Any) -> dict[str, Any]:
@@ -234,6 +235,22 @@ def test_task_body_hides_the_explanation_unless_private() -> None:
     )
     assert public.assignee == "tess"  # the owner's account in the target tool
     assert render_task(suggestion, tool="github", register=reg).assignee is None
+
+
+def test_posting_looks_up_existing_tasks_once_or_uses_the_list_it_is_given() -> None:
+    """post_care lists the target's tasks with one find_tasks call, unless the caller passes them."""
+    reg = make_register([person("High", "high", power=3, interest=4)])
+    suggestions = plan_care(World(reg).audit())
+    target = MemoryAdapter()
+    first = post_care(target, suggestions, register=reg, dry_run=False)
+    assert [r.created for r in first] == [True] * len(suggestions)
+    assert target.stats.requests == 1 + len(suggestions)  # one listing, then one create each
+    tasks = target.find_tasks()
+    before = target.stats.requests
+    again = post_care(target, suggestions, register=reg, dry_run=False, existing=tasks)
+    assert [r.reason for r in again] == ["already exists"] * len(suggestions)
+    assert [r.task for r in again] == list(tasks)
+    assert target.stats.requests == before  # the given list served: no second listing
 
 
 def test_open_tasks_count_against_the_cap_so_a_rerun_adds_nothing() -> None:

@@ -105,19 +105,23 @@ def post_care(
     private: bool = False,
     dry_run: bool = True,
     tool: str | None = None,
+    existing: Iterable[TaskRef] | None = None,
 ) -> list[PostResult]:
     """Post ``suggestions`` through ``adapter``, skipping fingerprints it already holds.
 
-    One :meth:`~stakeplug.adapter.Adapter.find_tasks` call looks up what exists;
-    then only the missing tasks are posted.  With ``dry_run`` (the default)
-    nothing is written and every result says what would be created.
+    ``existing`` are the adapter's tasks when the caller has listed them
+    already (as for :func:`~stakeplug.plan_care`'s ``history``); otherwise one
+    :meth:`~stakeplug.adapter.Adapter.find_tasks` call looks them up.  Then only
+    the missing tasks are posted.  With ``dry_run`` (the default) nothing is
+    written and every result says what would be created.
     """
-    existing: dict[str, TaskRef] = {t.fingerprint: t for t in adapter.find_tasks()}
+    tasks = adapter.find_tasks() if existing is None else existing
+    known: dict[str, TaskRef] = {t.fingerprint: t for t in tasks}
     results: list[PostResult] = []
     target_tool = tool or adapter.name
     for suggestion in suggestions:
         draft = render_task(suggestion, tool=target_tool, register=register, private=private)
-        found = existing.get(draft.fingerprint)
+        found = known.get(draft.fingerprint)
         if found is not None:
             results.append(
                 PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
@@ -125,6 +129,6 @@ def post_care(
             continue
         result = adapter.post_task(draft, dry_run=dry_run)
         if result.task is not None:
-            existing[draft.fingerprint] = result.task
+            known[draft.fingerprint] = result.task
         results.append(result)
     return results

@@ -253,14 +253,16 @@ def _collect_and_plan(
     tasks_adapter: Any,
     out: str | None = None,
     rules: Any = None,
-) -> tuple[Any, list[Any], str | None]:
+) -> tuple[Any, list[Any], Sequence[Any], str | None]:
     """Build sources, audit, read task history and plan care; source adapters are closed after.
 
     ``out``, when given, is checked for writing once every adapter is built and
     before anything is collected, so neither a config error nor an unwritable
-    folder leaves anything behind.  The third value says why the task
-    target's history could not be read, if it could not.  ``rules`` are the
-    config's rules when the caller has loaded them already.
+    folder leaves anything behind.  Besides the audit and the suggestions it
+    returns the task target's existing tasks (listed once, for the planner's
+    cooldowns and for posting) and why they could not be read, if they could
+    not.  ``rules`` are the config's rules when the caller has loaded them
+    already.
     """
     from stakeplug import audit as run_audit
     from stakeplug import plan_care
@@ -287,31 +289,7 @@ def _collect_and_plan(
             history_error = f"reading existing care tasks failed: {exc}"
             log.debug("find_tasks failed", exc_info=True)
     suggestions = plan_care(result, now=now or result.until, history=history)
-    return result, suggestions, history_error
-
-
-class _ListedOnce:
-    """The task target, with its existing tasks listed once per run.
-
-    The planner needs the list for cooldowns and posting needs it to skip
-    existing fingerprints; one listing serves both.
-    """
-
-    def __init__(self, adapter: Any) -> None:
-        self._adapter = adapter
-        self._tasks: list[Any] | None = None
-
-    @property
-    def name(self) -> str:
-        return str(self._adapter.name)
-
-    def find_tasks(self) -> list[Any]:
-        if self._tasks is None:
-            self._tasks = list(self._adapter.find_tasks())
-        return self._tasks
-
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(self._adapter, attr)
+    return result, suggestions, history, history_error
 
 
 def _exit_code(report: Mapping[str, Any], fail_on: Sequence[str]) -> tuple[int, list[str]]:
@@ -344,10 +322,10 @@ _PRIVACY = "refused for privacy: "
 
 
 def _post(
-    console: _Console,
     config: Any,
     tasks_adapter: Any,
     suggestions: Sequence[Any],
+    existing: Sequence[Any],
     *,
     dry_run: bool,
 ) -> tuple[list[Any] | None, str | None]:
@@ -362,6 +340,7 @@ def _post(
             register=config.register,
             private=config.tasks.private,
             dry_run=dry_run,
+            existing=existing,
         )
     except PrivacyError as exc:
         return None, f"{_PRIVACY}{exc}"
@@ -412,7 +391,7 @@ def cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     with demo.config_path() as path:
         config = load_config(path)
         started = time.perf_counter()
-        result, suggestions, _ = _collect_and_plan(
+        result, suggestions, _, _ = _collect_and_plan(
             console, config, since=None, until=demo.UNTIL, now=demo.UNTIL, tasks_adapter=None
         )
     report = build_report(result, suggestions, generated_at=demo.UNTIL)
@@ -450,9 +429,9 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
     rules = config.load_rules()  # before the task target is built, so rule errors come first
     tasks_adapter = None
     if args.post or config.tasks is not None:
-        tasks_adapter = _ListedOnce(config.build_tasks_adapter())
+        tasks_adapter = config.build_tasks_adapter()
     try:
-        result, suggestions, post_error = _collect_and_plan(
+        result, suggestions, history, post_error = _collect_and_plan(
             console,
             config,
             since=since,
@@ -464,7 +443,7 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
         )
         results = None
         if post_error is None:
-            results, post_error = _post(console, config, tasks_adapter, suggestions, dry_run=not args.post)
+            results, post_error = _post(config, tasks_adapter, suggestions, history, dry_run=not args.post)
     finally:
         if tasks_adapter is not None:
             close_adapter(tasks_adapter)
@@ -539,7 +518,7 @@ def cmd_explain(args: argparse.Namespace, console: _Console) -> int:
             path=config.path,
             location="stakeholders",
         )
-    result, suggestions, _ = _collect_and_plan(
+    result, suggestions, _, _ = _collect_and_plan(
         console, config, since=since, until=until, now=None, tasks_adapter=None
     )
     explanation = result.explain(person.name, suggestions)
