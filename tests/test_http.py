@@ -318,6 +318,20 @@ def test_writes_are_retried_only_when_nothing_was_done(server: tuple[str, Script
     assert client.counter.by_method["POST"] == 3
 
 
+def test_a_write_that_timed_out_is_not_retried_and_keeps_its_cause(server: tuple[str, Script]) -> None:
+    """No answer to a POST: the tracker may have created the task, so it is sent once, and the
+    error still says what the HTTP library saw."""
+    base, script = server
+    script.set("/slow", ("delay", 0.3, OK))
+    client = _client(base, Sleeps(), read_timeout=0.05, max_attempts=3)
+    with pytest.raises(UnavailableError) as info:
+        client.request("POST", "/slow", json={"title": "t"})
+    assert "no answer within" in str(info.value)
+    assert client.counter.by_path["/slow"] == 1
+    assert info.value.__cause__ is not None
+    assert "Timeout" in type(info.value.__cause__).__name__
+
+
 def test_paginate_follows_next_links_and_counts_pages(server: tuple[str, Script]) -> None:
     """Pages are fetched until no ``rel="next"`` link remains; the count ignores query strings."""
     base, script = server

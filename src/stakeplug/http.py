@@ -71,6 +71,7 @@ from stakeplug.errors import (
 __all__ = [
     "HttpClient",
     "HttpPolicy",
+    "NoRetry",
     "RedactedCause",
     "RedactingFilter",
     "RequestCounter",
@@ -78,6 +79,7 @@ __all__ = [
     "parse_retry_after",
     "redact",
     "register_secret",
+    "write_may_retry",
 ]
 
 T = TypeVar("T")
@@ -285,12 +287,28 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
 # --------------------------------------------------------------------------- client
 
 
-class _NoRetry(Exception):
-    """Carries a transient error that must not be retried (a write the tracker may have done)."""
+class NoRetry(Exception):
+    """Raised inside a function run by :meth:`HttpClient.call` to stop retrying at once.
+
+    It carries a transient error that must not be retried, typically a write
+    the tracker may have carried out; ``call`` raises that error (with this
+    exception's cause) instead.  It never escapes ``call``.
+    """
 
     def __init__(self, error: TrackerError):
         super().__init__(str(error))
         self.error = error
+
+
+def write_may_retry(error: TransientError) -> bool:
+    """Whether a write that failed with the answer ``error`` may be sent again.
+
+    Only when the tracker surely did nothing: it asked to slow down (rate
+    limit) or said it was unavailable (503).  Other failures of a write may
+    have created the thing already.  A refused connection is safe too; the
+    caller that saw it knows.
+    """
+    return isinstance(error, RateLimitedError) or error.status == 503
 
 
 class RedactedCause(Exception):
@@ -511,9 +529,13 @@ class HttpClient:
 
         ``fn`` raises a :class:`~stakeplug.errors.TransientError` subclass for
         failures worth retrying (this is how a client library such as ``jira``
-        runs under the one policy); any other error is raised at once.
+        runs under the one policy), or :class:`NoRetry` around one that must not
+        be retried; any other error is raised at once.
         """
-        result: T = self._retrying(what)(fn)
+        try:
+            result: T = self._retrying(what)(fn)
+        except NoRetry as wrapped:
+            raise wrapped.error from wrapped.__cause__
         return result
 
     # ------------------------------------------------------------------ requests
@@ -547,7 +569,7 @@ class HttpClient:
                     adapter=self.adapter,
                 )
                 if not idempotent:
-                    raise _NoRetry(error) from _safe_cause(exc, self._secrets)
+                    raise NoRetry(error) from _safe_cause(exc, self._secrets)
                 raise error from _safe_cause(exc, self._secrets)
             except requests.ConnectionError as exc:
                 conn_error = UnavailableError(
@@ -555,7 +577,7 @@ class HttpClient:
                 )
                 refused = "refused" in str(exc).lower()
                 if not idempotent and not refused:
-                    raise _NoRetry(conn_error) from _safe_cause(exc, self._secrets)
+                    raise NoRetry(conn_error) from _safe_cause(exc, self._secrets)
                 raise conn_error from _safe_cause(exc, self._secrets)
             except requests.RequestException as exc:
                 raise TrackerError(
@@ -566,19 +588,11 @@ class HttpClient:
                 found = self.default_error(response, what)
             if found is None:
                 return response
-            if (
-                not idempotent
-                and isinstance(found, TransientError)
-                and not isinstance(found, RateLimitedError)
-                and found.status != 503
-            ):
-                raise _NoRetry(found)
+            if not idempotent and isinstance(found, TransientError) and not write_may_retry(found):
+                raise NoRetry(found)
             raise found
 
-        try:
-            return self.call(attempt, what=what)
-        except _NoRetry as wrapped:
-            raise wrapped.error from wrapped.error.__cause__
+        return self.call(attempt, what=what)
 
     def get_json(
         self,

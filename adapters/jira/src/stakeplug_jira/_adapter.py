@@ -74,7 +74,7 @@ from stakeplug.errors import (
     TransientError,
     UnavailableError,
 )
-from stakeplug.http import HttpClient, HttpPolicy, get_logger
+from stakeplug.http import HttpClient, HttpPolicy, NoRetry, get_logger, write_may_retry
 from stakeplug_jira._translate import Malformed, issue_activities, parse_timestamp
 
 __all__ = ["SEARCH_FIELDS", "JiraAdapter"]
@@ -110,14 +110,6 @@ searching user's time zone, and no zone is further than 14 hours from UTC."""
 _DONE_NAMES = frozenset({"done", "closed", "resolved", "complete", "completed"})
 _ORDER_BY = re.compile(r"\s+ORDER\s+BY\s+.*$", re.IGNORECASE | re.DOTALL)
 _VERSION = "0.1.0"
-
-
-class _NoRetry(Exception):
-    """Carries an error on a write that Jira may have carried out: never retried."""
-
-    def __init__(self, error: TrackerError):
-        super().__init__(str(error))
-        self.error = error
 
 
 class _Gone(Exception):
@@ -385,12 +377,8 @@ class JiraAdapter:
                 if exc.status_code == 410:
                     raise _Gone() from None
                 error = self._map(exc, what, site=site)
-                if (
-                    write
-                    and isinstance(error, TransientError)
-                    and not (isinstance(error, RateLimitedError) or error.status == 503)
-                ):
-                    raise _NoRetry(error) from exc
+                if write and isinstance(error, TransientError) and not write_may_retry(error):
+                    raise NoRetry(error) from exc
                 raise error from exc
             except requests.RequestException as exc:
                 if exc.request is not None and exc.response is None:
@@ -404,10 +392,7 @@ class JiraAdapter:
                     adapter=self.name,
                 ) from exc
 
-        try:
-            return self._http.call(attempt, what=what)
-        except _NoRetry as wrapped:
-            raise wrapped.error from wrapped.__cause__
+        return self._http.call(attempt, what=what)
 
     def _transport_error(self, exc: requests.RequestException, what: str, *, write: bool) -> Exception:
         """The error for a request that got no answer; on a write Jira may have acted, so no retry."""
@@ -419,14 +404,14 @@ class JiraAdapter:
             timeout = UnavailableError(
                 f"{what}: no answer within {self._http.policy.read_timeout:g} s", adapter=self.name
             )
-            return _NoRetry(timeout) if write else timeout
+            return NoRetry(timeout) if write else timeout
         if isinstance(exc, requests.ConnectionError):
             refused = "refused" in str(exc).lower()
             conn = UnavailableError(
                 f"{what}: connection {'refused' if refused else 'failed (reset or dropped)'}",
                 adapter=self.name,
             )
-            return _NoRetry(conn) if write and not refused else conn
+            return NoRetry(conn) if write and not refused else conn
         return TrackerError(self._http.redact(f"{what}: {type(exc).__name__}"), adapter=self.name)
 
     def _ensure_server_info(self) -> bool:
