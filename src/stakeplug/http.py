@@ -619,16 +619,20 @@ class HttpClient:
         path_or_url: str,
         *,
         params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        before_each: Callable[[], None] | None = None,
     ) -> Iterator[requests.Response]:
         """Yield each page, following ``Link: <...>; rel="next"`` until there is none.
 
         ``params`` go with the first request only: a next link carries its own
-        query string.
+        query string.  ``before_each`` runs before every page is asked for (an
+        adapter waits out a used-up rate limit there).
         """
         next_url: str | None = path_or_url
         first = True
         seen: set[str] = set()
         while next_url is not None:
+            if before_each is not None:
+                before_each()
             response = self.request("GET", next_url, params=params if first else None)
             first = False
             yield response

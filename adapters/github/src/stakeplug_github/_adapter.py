@@ -42,7 +42,7 @@ from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import attrs
 import requests
@@ -171,7 +171,6 @@ class GitHubAdapter:
         self.repos = tuple(repos)
         self.token_env = token_env
         self.base_url = base_url.rstrip("/")
-        self._host = urlsplit(self.base_url).netloc
         self.task_repo = task_repo
         self.allow_public = allow_public
         self.review_workers = review_workers
@@ -400,30 +399,14 @@ class GitHubAdapter:
     def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
         """Each page of a listing as a list, following ``link: rel="next"``.
 
-        Before each request a used-up rate limit is waited out.  A next link
-        that leaves the API's host is refused: the token goes with every
-        request, so it must never follow a link elsewhere.
+        Before each request a used-up rate limit is waited out.  Paging, and its
+        refusal to follow a next link to another host with the token, is
+        :meth:`HttpClient.paginate`'s.
         """
-        url: str = path
-        query: Mapping[str, Any] | None = {**params, "per_page": PER_PAGE}
-        seen: set[str] = set()
-        while True:
-            self._respect_rate_limit()
-            response = self._http.request("GET", url, params=query)
-            yield self._list(response)
-            link = response.links.get("next", {}).get("url")
-            if not link or link in seen:
-                return
-            seen.add(link)
-            url = urljoin(response.url, link)
-            query = None
-            if urlsplit(url).netloc != self._host:
-                raise PayloadError(
-                    f"GitHub's next-page link for {urlsplit(response.url).path} points to another "
-                    f"host ({urlsplit(url).netloc}); not following it with the token",
-                    adapter=self.name,
-                    status=response.status_code,
-                )
+        pages = self._http.paginate(
+            path, params={**params, "per_page": PER_PAGE}, before_each=self._respect_rate_limit
+        )
+        return (self._list(response) for response in pages)
 
     def _list(self, response: requests.Response) -> list[Any]:
         where = urlsplit(response.url).path
