@@ -183,6 +183,11 @@ _TEAM = object()
 """Marks a team member's account in the identity cache."""
 _MISSING = object()
 _IS_RESISTANCE = tuple(s.is_resistance for s in _SIGNALS)
+# The slots that keep evidence, with the signal it is reported as (reactions count as participation).
+_EVIDENCE_SLOTS: tuple[tuple[int, Signal], ...] = (
+    *enumerate(_SIGNALS),
+    (_REACTION, Signal.PARTICIPATES_ACTIVELY),
+)
 
 
 @attrs.frozen
@@ -538,7 +543,8 @@ class _Pass:
                     self.fold_sums(person, slot, log, tss, decay_at, cut)
                     # In time order; at equal times the answer came first, as the loop recorded it.
                     merged: list[tuple[float, Any]] = [(e[0], e) for e in entries]
-                    merged.extend((tss[j], take(j)) for j in log)
+                    # In time order only the log's newest can make the cut.
+                    merged.extend((tss[j], take(j)) for j in (log[-cap:] if cut is not None else log))
                     merged.sort(key=_first)
                     person.evidence[slot].extend(m[1] for m in merged[-cap:])
                     log.clear()
@@ -1005,7 +1011,7 @@ def _energy(value: float, scale: float) -> float:
     return 1.0 + 4.0 * (1.0 - math.exp(-value / scale))
 
 
-def _score(p: _Pass, person: _Person, since: datetime) -> StakeholderScore:
+def _score(p: _Pass, person: _Person) -> StakeholderScore:
     rules = p.rules
     st = person.stakeholder
     prior = st.prior_acceptance
@@ -1062,10 +1068,8 @@ def _score(p: _Pass, person: _Person, since: datetime) -> StakeholderScore:
     )
 
     evidence: list[Evidence] = []
-    for i, entries in enumerate([*person.evidence[:_N], person.evidence[_REACTION]]):
-        slot = i if i < _N else _REACTION
-        signal = _SIGNALS[i] if i < _N else Signal.PARTICIPATES_ACTIVELY
-        for entry in entries:
+    for slot, signal in _EVIDENCE_SLOTS:
+        for entry in person.evidence[slot]:
             if type(entry) is Activity:
                 when, acts, note = entry.timestamp, (entry,), _bare_note(slot, entry)
             else:
@@ -1259,7 +1263,7 @@ def audit(
     try:
         _run_sources(state, runs, rules, progress)
         state.finish()
-        scores = {p.stakeholder.name: _score(state, p, since) for p in state.people}
+        scores = {p.stakeholder.name: _score(state, p) for p in state.people}
     finally:
         gc.set_threshold(*thresholds)
     candidates = tuple(

@@ -210,6 +210,10 @@ def _identities(value: Any) -> tuple[Identity, ...]:
     return tuple(value)
 
 
+def _account_in(identities: tuple[Identity, ...], tool: str) -> str | None:
+    return next((i.account for i in identities if i.tool == tool), None)
+
+
 @attrs.frozen
 class TeamMember:
     """Someone on the project team: requests come from them, care tasks go to them."""
@@ -219,7 +223,7 @@ class TeamMember:
 
     def account(self, tool: str) -> str | None:
         """The member's account in ``tool``, or ``None``."""
-        return next((i.account for i in self.identities if i.tool == tool), None)
+        return _account_in(self.identities, tool)
 
 
 @attrs.frozen
@@ -246,7 +250,7 @@ class Stakeholder:
 
     def account(self, tool: str) -> str | None:
         """The stakeholder's account in ``tool``, or ``None``."""
-        return next((i.account for i in self.identities if i.tool == tool), None)
+        return _account_in(self.identities, tool)
 
 
 @attrs.frozen
@@ -352,11 +356,7 @@ class Evidence:
     @property
     def links(self) -> tuple[str, ...]:
         """The item links behind this evidence, without repeats."""
-        seen: dict[str, None] = {}
-        for a in self.activities:
-            if a.item.url:
-                seen.setdefault(a.item.url, None)
-        return tuple(seen)
+        return tuple(dict.fromkeys(a.item.url for a in self.activities if a.item.url))
 
 
 @attrs.frozen
@@ -412,8 +412,4 @@ class CareSuggestion:
     @property
     def links(self) -> tuple[str, ...]:
         """Links to the evidence behind the suggestion."""
-        seen: dict[str, None] = {}
-        for e in self.evidence:
-            for link in e.links:
-                seen.setdefault(link, None)
-        return tuple(seen)
+        return tuple(dict.fromkeys(link for e in self.evidence for link in e.links))

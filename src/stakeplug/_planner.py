@@ -31,7 +31,15 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from stakeplug._engine import Audit
-from stakeplug._model import CareAction, CareSuggestion, Category, Evidence, Signal, StakeholderScore
+from stakeplug._model import (
+    _RESISTANCE,
+    CareAction,
+    CareSuggestion,
+    Category,
+    Evidence,
+    Signal,
+    StakeholderScore,
+)
 from stakeplug._rules import CareRule, Rules
 from stakeplug.adapter import TaskRef
 
@@ -58,7 +66,6 @@ _ACTION_ORDER = {
     CareAction.AMBASSADOR: 6,
 }
 
-_RESISTANCE = frozenset(s for s in Signal if s.is_resistance)
 
 _ACHIEVEMENTS = frozenset(
     {
@@ -125,6 +132,7 @@ def plan_care(
     register = audit.register
     planned: list[CareSuggestion] = []
     already_open: list[tuple[int, str, int, str | None]] = []
+    recent_cut = now - timedelta(days=rules.recent_days)
 
     for score in audit.scores.values():
         st = score.stakeholder
@@ -139,7 +147,6 @@ def plan_care(
         wanted: list[tuple[CareAction, str, Iterable[Evidence]]] = []
         reach_indirectly = st.reachable_via is not None and st.power >= rules.intermediary_min_power
 
-        recent_cut = now - timedelta(days=rules.recent_days)
         if effective is Category.OPPONENT:
             wanted.append(
                 (

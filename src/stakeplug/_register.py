@@ -88,12 +88,15 @@ class Register:
     _index: dict[tuple[str, str], tuple[str, str]] = attrs.field(
         init=False, repr=False, eq=False, factory=dict
     )
+    _own: dict[str, frozenset[str]] = attrs.field(init=False, repr=False, eq=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         for kind, people in (("team", self.team), ("stakeholder", self.stakeholders)):
             for person in people:
                 for ident in person.identities:
                     self._index[(ident.tool, normalize_account(ident.account))] = (kind, person.name)
+        for tool, projects in self.project.own_projects.items():
+            self._own[tool] = frozenset(p.casefold() for p in projects)
 
     def lookup(self, tool: str, account: str | None) -> tuple[str, str] | None:
         """Return ``("team" | "stakeholder", name)`` for an account, or ``None``."""
@@ -113,9 +116,7 @@ class Register:
 
     def is_own_project(self, tool: str, project: str | None) -> bool:
         """True when ``project`` in ``tool`` belongs to this project."""
-        if project is None:
-            return False
-        return project.casefold() in {p.casefold() for p in self.project.own_projects.get(tool, ())}
+        return project is not None and project.casefold() in self._own.get(tool, ())
 
 
 def normalize_account(account: str) -> str:
@@ -326,27 +327,28 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
             "stakeholders", "must be an array of tables ([[stakeholders]]), got " + _kind(people_list)
         )
     team_names = {m.name.casefold(): m.name for m in team}
+    # Every stakeholder's name first, so that `reachable_via` may name one listed later.
+    entries: list[Mapping[str, Any]] = []
     raw_names: list[str] = []
+    folded_names: set[str] = set()
     for i, raw in enumerate(people_list):
         entry = c.table(raw, f"stakeholders[{i}]")
         name = c.string(entry, "name", f"stakeholders[{i}]", required=True) or ""
-        if any(n.casefold() == name.casefold() for n in raw_names):
+        if name.casefold() in folded_names:
             raise c.fail(
                 f"stakeholders[{i}].name", f"{name!r} appears twice in [[stakeholders]]; names must be unique"
             )
+        entries.append(entry)
         raw_names.append(name)
-    all_names = {n.casefold() for n in raw_names} | set(team_names)
+        folded_names.add(name.casefold())
+    all_names = folded_names | set(team_names)
 
     stakeholders: list[Stakeholder] = []
-    for i, raw in enumerate(people_list):
+    for i, (entry, name) in enumerate(zip(entries, raw_names, strict=True)):
         loc = f"stakeholders[{i}]"
-        entry = c.table(raw, loc)
         c.keys(entry, STAKEHOLDER_KEYS, loc)
-        name = raw_names[i]
         if name.casefold() in team_names:
             raise c.fail(f"{loc}.name", f"{name!r} is also a team member; a person is one or the other")
-        if any(s.name.casefold() == name.casefold() for s in stakeholders):
-            raise c.fail(f"{loc}.name", f"{name!r} appears twice in [[stakeholders]]; names must be unique")
         owner = c.string(entry, "owner", loc)
         if owner is not None:
             if owner.casefold() not in team_names:
