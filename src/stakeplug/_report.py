@@ -155,37 +155,26 @@ def _changes(
     changes: list[dict[str, Any]] = []
     for now in stakeholders:
         old = before.pop(now["name"], None)
-        if old is None:
-            changes.append(
-                {
-                    "stakeholder": now["name"],
-                    "from": None,
-                    "to": now["category"],
-                    "at_risk_before": None,
-                    "at_risk_now": now["at_risk"],
-                }
-            )
-        elif old.get("category") != now["category"] or bool(old.get("at_risk")) != now["at_risk"]:
-            changes.append(
-                {
-                    "stakeholder": now["name"],
-                    "from": old.get("category"),
-                    "to": now["category"],
-                    "at_risk_before": bool(old.get("at_risk")),
-                    "at_risk_now": now["at_risk"],
-                }
-            )
-    for name, old in before.items():
-        changes.append(
-            {
-                "stakeholder": name,
-                "from": old.get("category"),
-                "to": None,
-                "at_risk_before": bool(old.get("at_risk")),
-                "at_risk_now": None,
-            }
-        )
+        if old is None or _state(old) != (now["category"], now["at_risk"]):
+            changes.append(_change(now["name"], old, now))
+    changes.extend(_change(name, old, None) for name, old in before.items())
     return changes
+
+
+def _state(entry: Mapping[str, Any]) -> tuple[Any, bool]:
+    """A stakeholder's place in an earlier report: category and the at-risk flag."""
+    return entry.get("category"), bool(entry.get("at_risk"))
+
+
+def _change(name: str, old: Mapping[str, Any] | None, now: Mapping[str, Any] | None) -> dict[str, Any]:
+    """One stakeholder's move between two reports; ``None`` on the side where they were absent."""
+    return {
+        "stakeholder": name,
+        "from": None if old is None else old.get("category"),
+        "to": None if now is None else now["category"],
+        "at_risk_before": None if old is None else bool(old.get("at_risk")),
+        "at_risk_now": None if now is None else now["at_risk"],
+    }
 
 
 def build_report(
@@ -291,15 +280,6 @@ def load_previous(path: str | os.PathLike[str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- Markdown
 
 _CATEGORY_ORDER = [c.value for c in Category]
-_ACTION_LABEL = {
-    "status_update": "status update",
-    "risk_briefing": "risk briefing",
-    "celebrate_and_thank": "celebrate and thank",
-    "ask_advice": "ask advice",
-    "ambassador": "ambassador",
-    "via_intermediary": "via intermediary",
-    "listen_to_concerns": "listen to concerns",
-}
 _STATUS_LABEL = {
     "dry_run": "would be created (dry run)",
     "created": "created",
@@ -413,7 +393,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         who = f"owner {g['owner']}" if g["owner"] else "no owner"
         via = f", through {g['via']}" if g.get("via") else ""
         out.append(
-            f"{i}. **{_cell(g['title'])}** — {_ACTION_LABEL.get(g['action'], g['action'])} "
+            f"{i}. **{_cell(g['title'])}** — {_label(g['action'])} "
             f"for {g['stakeholder']}{via} ({who}, due {(g['due'] or '')[:10]}) — "
             f"{_STATUS_LABEL.get(g['status'], g['status'])}"
             + (f" [{g['task']['id']}]({g['task']['url']})" if g.get("task") and g["task"].get("url") else "")
@@ -471,7 +451,7 @@ def render_html(report: Mapping[str, Any]) -> str:
     for g in report["suggestions"]:
         links = "".join(f'<li><a href="{e(u, quote=True)}">{e(u)}</a></li>' for u in g["links"][:5])
         items.append(
-            f"<li><strong>{e(g['title'])}</strong> — {e(_ACTION_LABEL.get(g['action'], g['action']))} "
+            f"<li><strong>{e(g['title'])}</strong> — {e(_label(g['action']))} "
             f"for {e(g['stakeholder'])} (due {e((g['due'] or '')[:10])}, "
             f"{e(_STATUS_LABEL.get(g['status'], g['status']))})<br>{e(str(g['why']))}"
             f"{'<ul>' + links + '</ul>' if links else ''}</li>"
@@ -554,10 +534,7 @@ def render_summary(report: Mapping[str, Any]) -> str:
     out.append(f"Suggested care tasks ({len(report['suggestions'])}):")
     for g in report["suggestions"]:
         owner = g["owner"] or "no owner"
-        line = (
-            f"  - [{_ACTION_LABEL.get(g['action'], g['action'])}] {g['title']} "
-            f"(owner {owner}, due {(g['due'] or '')[:10]})"
-        )
+        line = f"  - [{_label(g['action'])}] {g['title']} (owner {owner}, due {(g['due'] or '')[:10]})"
         out.append(line)
     if report["candidates"]:
         out.append("")
@@ -615,25 +592,36 @@ def write_reports(
         "json": lambda r: json.dumps(r, indent=2, ensure_ascii=False) + "\n",
         "html": render_html,
     }
-    staged: list[tuple[str, Path]] = []
-    moved = 0
+    texts = [(p / FORMATS[fmt], renderers[fmt](report)) for fmt in formats]
     try:
-        for fmt in formats:
-            text = renderers[fmt](report)
-            fd, tmp = tempfile.mkstemp(prefix=f".{FORMATS[fmt]}.", suffix=".tmp", dir=p)
-            staged.append((tmp, p / FORMATS[fmt]))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        for tmp, final in staged:
-            os.replace(tmp, final)
-            moved += 1
+        write_all(texts)
     except OSError as exc:
         raise ConfigError(
             f"report could not be written ({exc.strerror}); pass --out with a writable folder",
             path=str(p),
         ) from None
+    return [final for final, _ in texts]
+
+
+def write_all(texts: Sequence[tuple[Path, str]]) -> None:
+    """Write each text to its path (UTF-8, ``\\n`` line ends), all or nothing.
+
+    Each text goes to a temporary file beside its path first; only when all are
+    written are they moved into place.  On an ``OSError`` the temporary files
+    are removed and the error is raised.
+    """
+    staged: list[tuple[str, Path]] = []
+    moved = 0
+    try:
+        for final, text in texts:
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+            staged.append((tmp, final))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        for tmp, final in staged:
+            os.replace(tmp, final)
+            moved += 1
     finally:
         for tmp, _ in staged[moved:]:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-    return [final for _, final in staged]

@@ -29,7 +29,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -293,13 +292,13 @@ def _collect_and_plan(
 
 
 def _exit_code(report: Mapping[str, Any], fail_on: Sequence[str]) -> tuple[int, list[str]]:
+    from stakeplug._report import _sources_partial
+
     reasons: list[str] = []
-    source_failed = any(s["status"] != "ok" for s in report["sources"])
-    post_failed = report["posting"]["error"] is not None or any(
-        g["status"] == "failed" for g in report["suggestions"]
-    )
-    if source_failed or post_failed:
-        bad = [f"{s['name']} ({s['status']})" for s in report["sources"] if s["status"] != "ok"]
+    partial = _sources_partial(report)
+    post_failed = report["posting"]["error"] is not None  # every suggestion is then "failed"
+    if partial or post_failed:
+        bad = [f"{s['name']} ({s['status']})" for s in partial]
         if post_failed:
             bad.append("posting care tasks")
         reasons.append("incomplete: " + ", ".join(bad))
@@ -318,9 +317,6 @@ def _exit_code(report: Mapping[str, Any], fail_on: Sequence[str]) -> tuple[int, 
     return EXIT_OK, []
 
 
-_PRIVACY = "refused for privacy: "
-
-
 def _post(
     config: Any,
     tasks_adapter: Any,
@@ -328,11 +324,12 @@ def _post(
     existing: Sequence[Any],
     *,
     dry_run: bool,
-) -> tuple[list[Any] | None, str | None]:
+) -> tuple[list[Any] | None, str | None, bool]:
+    """Post or dry-run the suggestions: the results, or why not, and whether that was a privacy refusal."""
     from stakeplug._tasks import post_care
 
     if tasks_adapter is None:
-        return None, None
+        return None, None, False
     try:
         results = post_care(
             tasks_adapter,
@@ -343,10 +340,10 @@ def _post(
             existing=existing,
         )
     except PrivacyError as exc:
-        return None, f"{_PRIVACY}{exc}"
+        return None, f"refused for privacy: {exc}", True
     except TrackerError as exc:
-        return None, str(exc)
-    return results, None
+        return None, str(exc), False
+    return results, None, False
 
 
 def _redact_tree(value: Any, console: _Console) -> Any:
@@ -442,8 +439,11 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
             rules=rules,
         )
         results = None
+        refused = False
         if post_error is None:
-            results, post_error = _post(config, tasks_adapter, suggestions, history, dry_run=not args.post)
+            results, post_error, refused = _post(
+                config, tasks_adapter, suggestions, history, dry_run=not args.post
+            )
     finally:
         if tasks_adapter is not None:
             close_adapter(tasks_adapter)
@@ -457,7 +457,7 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
         previous=previous,
     )
     _finish(console, report, out_dir=Path(args.out), formats=args.format, summary=not args.quiet_summary)
-    if post_error and post_error.startswith(_PRIVACY):
+    if refused and post_error:
         console.error(
             post_error,
             "in [tasks]",
@@ -583,13 +583,11 @@ def cmd_init(args: argparse.Namespace, console: _Console) -> int:
     target = Path(args.path)
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it or give another path")
+    from stakeplug._report import write_all
+
     text = files("stakeplug").joinpath("_init_template.toml").read_text("utf-8")
-    folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        write_all([(target, text)])
     except OSError as exc:
         raise ConfigError(
             f"cannot be written ({exc.strerror}); give a path in a writable folder",
