@@ -66,6 +66,7 @@ __all__ = [
     "config_place",
     "in_window",
     "parse_options",
+    "utc_window",
 ]
 
 
@@ -254,6 +255,18 @@ def in_window(activities: Sequence[Activity], since: datetime, until: datetime) 
 _timestamp = attrgetter("timestamp")
 
 
+def utc_window(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """``since`` and ``until`` as aware UTC datetimes, for the top of :meth:`Adapter.collect`.
+
+    A naive datetime cannot be placed in time without guessing a zone, so it is
+    a :class:`~stakeplug.errors.ConfigError`.
+    """
+    try:
+        return ensure_utc(since), ensure_utc(until)
+    except ValueError as exc:
+        raise ConfigError(f"collect: since and until must be timezone-aware (UTC): {exc}") from None
+
+
 def parse_options(
     adapter: str,
     config: Mapping[str, Any],
@@ -303,4 +316,4 @@ def parse_options(
     return result
 
 
-from stakeplug._model import Activity  # noqa: E402  (for the Protocol's annotations at runtime)
+from stakeplug._model import Activity, ensure_utc  # noqa: E402  (after the Protocols: import order)

@@ -83,6 +83,7 @@ from stakeplug.adapter import (
     config_place,
     in_window,
     parse_options,
+    utc_window,
 )
 from stakeplug.errors import (
     ConfigError,
@@ -362,10 +363,7 @@ class FileAdapter:
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the file's activities with ``since <= timestamp < until``, oldest first."""
-        try:
-            since, until = ensure_utc(since), ensure_utc(until)
-        except ValueError as exc:
-            raise ConfigError(f"collect: {exc}") from exc
+        since, until = utc_window(since, until)
         for activity in in_window(self._load(), since, until):
             self._collected += 1
             yield activity

@@ -28,6 +28,7 @@ from stakeplug.adapter import (
     config_place,
     in_window,
     parse_options,
+    utc_window,
 )
 from stakeplug.errors import AuthenticationError, ConfigError, TrackerError
 
@@ -209,10 +210,7 @@ class MemoryAdapter:
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the held activities with ``since <= timestamp < until``, oldest first."""
-        try:
-            since, until = ensure_utc(since), ensure_utc(until)
-        except ValueError as exc:
-            raise ConfigError(f"collect: {exc}") from exc
+        since, until = utc_window(since, until)
         self._requests += 1
         if self.fail_with is not None:
             raise self.fail_with

@@ -60,7 +60,7 @@ from stakeplug import (
     fingerprint_from_text,
     fingerprint_marker,
 )
-from stakeplug.adapter import config_place, parse_options
+from stakeplug.adapter import config_place, parse_options, utc_window
 from stakeplug.errors import (
     ConfigError,
     NotFoundError,
@@ -307,9 +307,7 @@ class GitHubAdapter:
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield the activities with ``since <= timestamp < until`` in every repository, oldest first."""
-        if since.tzinfo is None or until.tzinfo is None:
-            raise ConfigError("collect needs timezone-aware since and until (UTC)")
-        since, until = since.astimezone(UTC), until.astimezone(UTC)
+        since, until = utc_window(since, until)
         if since >= until:
             return
         found: list[Activity] = []

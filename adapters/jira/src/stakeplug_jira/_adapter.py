@@ -61,7 +61,7 @@ from stakeplug import (
     TaskRef,
     fingerprint_from_labels,
 )
-from stakeplug.adapter import config_place, parse_options
+from stakeplug.adapter import config_place, parse_options, utc_window
 from stakeplug.errors import (
     AuthenticationError,
     ConfigError,
@@ -114,12 +114,6 @@ _VERSION = "0.1.0"
 
 class _Gone(Exception):
     """The legacy search answered 410: this is Jira Cloud."""
-
-
-def _aware(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise ConfigError(f"{name} must be an aware datetime (UTC), got {value.isoformat()}")
-    return value.astimezone(UTC)
 
 
 class JiraAdapter:
@@ -522,8 +516,7 @@ class JiraAdapter:
         kept, then sorted.  Issues whose payload cannot be read are skipped,
         counted in :attr:`stats` with the reason, and logged; the others go on.
         """
-        since = _aware(since, "since")
-        until = _aware(until, "until")
+        since, until = utc_window(since, until)
         found: list[Activity] = []
         for raw in self._search(self._window_jql(since), SEARCH_FIELDS, "changelog"):
             self._items += 1

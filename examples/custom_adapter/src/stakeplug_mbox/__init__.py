@@ -54,6 +54,7 @@ from stakeplug.adapter import (
     config_place,
     in_window,
     parse_options,
+    utc_window,
 )
 from stakeplug.errors import ConfigError, NotFoundError, StakeplugError, TrackerError
 
@@ -272,8 +273,7 @@ class MboxAdapter:
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
         """Yield one comment per mail with ``since <= Date < until``, oldest first."""
-        if since.tzinfo is None or until.tzinfo is None:
-            raise ConfigError("collect: since and until must be timezone-aware")
+        since, until = utc_window(since, until)
         for activity in in_window(self._load(), since, until):
             self._collected += 1
             yield activity
