@@ -25,8 +25,9 @@ from typing import Any
 
 import attrs
 
+from stakeplug._suggest import did_you_mean
 from stakeplug.adapter import config_place
-from stakeplug.errors import AdapterLoadError, AdapterNotFoundError
+from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError, StakeplugError
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -127,8 +128,6 @@ def register_adapter(name: str, factory: Any, *, clobber: bool = False) -> None:
     earlier registration or to shadow an installed adapter of the same name,
     unless ``clobber=True``.
     """
-    from stakeplug.errors import ConfigError
-
     if not isinstance(name, str) or not name:
         raise ConfigError(f"an adapter name must be a non-empty string, got {name!r}")
     problem = _check_factory(name, factory)
@@ -160,8 +159,6 @@ def _not_found(name: str) -> AdapterNotFoundError:
     broken = sorted(_failed)
     if broken:
         fix += f" (installed but broken: {', '.join(broken)}; see `stakeplug adapters`)"
-    from stakeplug._suggest import did_you_mean
-
     return AdapterNotFoundError(
         f"no adapter named {name!r}{did_you_mean(name, installed)}; installed: {listing}{fix}",
         name=name,
@@ -176,13 +173,18 @@ def get_adapter(name: str) -> Any:
     adapters (with the install command for first-party ones), or
     :class:`~stakeplug.errors.AdapterLoadError` when the plugin fails to import.
     """
+    return _factory(name, None)
+
+
+def _factory(name: str, eps: Mapping[str, metadata.EntryPoint] | None) -> Any:
+    """:func:`get_adapter`, with the installed entry points when the caller has read them."""
     with _lock:
         if name in _registered:
             return _registered[name]
         if name in _loaded:
             return _loaded[name]
         failed = _failed.get(name)
-    ep = _entry_points().get(name)
+    ep = (_entry_points() if eps is None else eps).get(name)
     if ep is None:
         raise _not_found(name)
     if failed is not None:
@@ -215,7 +217,7 @@ def list_adapters() -> list[AdapterInfo]:
     """
     infos: list[AdapterInfo] = []
     eps = _entry_points()
-    for name in available_adapters():
+    for name in sorted(set(_registered) | set(eps)):
         origin = "registered in-process" if name in _registered else "entry point"
         dist_name: str | None = None
         version: str | None = None
@@ -226,7 +228,7 @@ def list_adapters() -> list[AdapterInfo]:
                 dist_name = dist.metadata["Name"]
                 version = dist.version
         try:
-            factory = get_adapter(name)
+            factory = _factory(name, eps)
         except AdapterLoadError as exc:
             infos.append(AdapterInfo(name, dist_name, version, (), origin, error=str(exc)))
             continue
@@ -252,8 +254,6 @@ def build_adapter(
     fails with anything but a stakeplug error has a bug: that is an
     :class:`~stakeplug.errors.AdapterLoadError` naming the adapter.
     """
-    from stakeplug.errors import StakeplugError
-
     factory = get_adapter(name)
     merged = {**(config or {}), **options}
     try:
