@@ -68,10 +68,9 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, ClassVar
 
-from stakeplug._model import Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
+from stakeplug._model import _NO_DETAILS, Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
 from stakeplug._suggest import did_you_mean
 from stakeplug.adapter import (
     Capabilities,
@@ -116,7 +115,6 @@ _LINE_KEYS = frozenset(
 )
 _ITEM_KEYS = frozenset({"tool", "id", "url", "title", "labels", "kind", "project"})
 _MAX_REASONS = 50
-_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
 
 
 class _BadLine(ValueError):
