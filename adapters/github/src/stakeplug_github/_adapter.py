@@ -356,25 +356,24 @@ class GitHubAdapter:
 
     def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
         """Read the newest-first events listing back to ``since``; one completion per merge."""
-        events: list[Any] = []
+        events: list[tuple[Any, tuple[int | None, str | None, datetime | None]]] = []
         for page in self._pages(f"repos/{repo}/issues/events", {}):
             reached = False
             for event in page:
-                when = _event_key(event)[2]
-                if when is not None and when < since:
+                key = _event_key(event)
+                if key[2] is not None and key[2] < since:
                     reached = True
                     continue
-                events.append(event)
+                events.append((event, key))
             if reached:
                 break
         merged: dict[int, list[datetime]] = {}
-        for event in events:
-            number, name, when = _event_key(event)
+        for _, (number, name, when) in events:
             if name == "merged" and number is not None and when is not None:
                 merged.setdefault(number, []).append(when)
         out: list[Activity] = []
-        for event in reversed(events):
-            if _closed_by_merge(event, merged):
+        for event, key in reversed(events):
+            if _closed_by_merge(key, merged):
                 continue
             act = self._guard(f"{repo} event", event, tr.event)
             if act is not None:
@@ -594,9 +593,12 @@ def _event_key(event: Any) -> tuple[int | None, str | None, datetime | None]:
     )
 
 
-def _closed_by_merge(event: Any, merged: Mapping[int, list[datetime]]) -> bool:
-    """A ``closed`` event that comes with a merge of the same pull request (GitHub sends both)."""
-    number, name, when = _event_key(event)
+def _closed_by_merge(
+    key: tuple[int | None, str | None, datetime | None], merged: Mapping[int, list[datetime]]
+) -> bool:
+    """A ``closed`` event (by its :func:`_event_key`) that comes with a merge of the same pull
+    request (GitHub sends both)."""
+    number, name, when = key
     if name != "closed" or number is None or when is None:
         return False
     return any(abs((when - m).total_seconds()) <= 60 for m in merged.get(number, ()))
