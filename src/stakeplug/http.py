@@ -332,6 +332,11 @@ def _safe_cause(exc: BaseException, secrets: Sequence[str]) -> BaseException:
     return cause
 
 
+def _failure(rs: tenacity.RetryCallState) -> BaseException | None:
+    """The exception of the attempt that just failed."""
+    return rs.outcome.exception() if rs.outcome else None
+
+
 def _retry_after(exc: BaseException | None) -> float | None:
     value = getattr(exc, "retry_after", None)
     return float(value) if isinstance(value, int | float) else None
@@ -467,44 +472,46 @@ class HttpClient:
 
     def _retrying(self, what: str) -> tenacity.Retrying:
         policy = self.policy
-        gave_up_early: dict[str, float] = {}
+        # The wait the tracker asked for after the last failure (tenacity asks wait, then
+        # stop), and that wait when it went beyond the budget: the message says until when.
+        asked: float | None = None
+        beyond_budget: float | None = None
 
         def wait(rs: tenacity.RetryCallState) -> float:
-            exc = rs.outcome.exception() if rs.outcome else None
-            asked = _retry_after(exc)
+            nonlocal asked
+            asked = _retry_after(_failure(rs))
             if asked is not None:
                 return max(0.0, asked)
             return policy.backoff(rs.attempt_number, self._rng)
 
         def stop(rs: tenacity.RetryCallState) -> bool:
+            nonlocal beyond_budget
             if rs.attempt_number >= policy.max_attempts:
                 return True
             if rs.idle_for + rs.upcoming_sleep > policy.budget_seconds:
-                exc = rs.outcome.exception() if rs.outcome else None
-                if _retry_after(exc) is not None:
-                    gave_up_early["retry_after"] = rs.upcoming_sleep
+                if asked is not None:
+                    beyond_budget = rs.upcoming_sleep
                 return True
             return False
 
         def before_sleep(rs: tenacity.RetryCallState) -> None:
-            exc = rs.outcome.exception() if rs.outcome else None
             log.info(
                 "%s: %s; retrying in %.1f s (attempt %d of %d)",
                 self.adapter,
-                exc,
+                _failure(rs),
                 rs.upcoming_sleep,
                 rs.attempt_number + 1,
                 policy.max_attempts,
             )
 
         def give_up(rs: tenacity.RetryCallState) -> Any:
-            exc = rs.outcome.exception() if rs.outcome else None
+            exc = _failure(rs)
             if not isinstance(exc, TrackerError):  # pragma: no cover - only TrackerErrors retry
                 raise RuntimeError(f"{what}: retrying ended without an error")
             n = rs.attempt_number
             message = f"gave up after {n} attempt{'s' if n != 1 else ''} over {rs.idle_for:.1f} s: {exc}"
-            if "retry_after" in gave_up_early:
-                wait_s = gave_up_early["retry_after"]
+            if beyond_budget is not None:
+                wait_s = beyond_budget
                 message += (
                     f"; the tracker asks to wait {wait_s:.0f} s, beyond the retry budget of "
                     f"{policy.budget_seconds:.0f} s: retry after "
