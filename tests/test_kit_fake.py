@@ -16,6 +16,7 @@ from stakeplug.testing import (
     SAMPLE_START,
     AdapterContract,
     ContractSubject,
+    FaultQueue,
     MemoryAdapter,
     failing_memory_adapter,
     sample_activities,
@@ -179,3 +180,26 @@ def test_the_kit_skips_posting_checks_by_capability_not_name() -> None:
     subject = _subject(CommentsOnly(sample_activities()))
     with pytest.raises(pytest.skip.Exception, match="posts_tasks"):
         AdapterContract().test_posting_twice_creates_one_task(subject)
+
+
+def test_a_fault_queue_serves_each_fault_to_the_next_matching_requests() -> None:
+    """Faults apply by method and path part, count down, and a fault for no request is ignored."""
+
+    @attrs.define
+    class Fault:
+        name: str
+        path: str | None = None
+        method: str | None = None
+        times: int = 1
+
+    queue: FaultQueue[Fault] = FaultQueue()
+    queue.add(Fault("write", method="post", times=2))
+    queue.add(Fault("search", path="/search"))
+    queue.add(Fault("never", times=0))
+    assert queue.take("GET", "/rest/api/2/search/jql").name == "search"
+    assert queue.take("GET", "/rest/api/2/search/jql") is None
+    assert [queue.take("POST", "/issue").name for _ in range(2)] == ["write", "write"]
+    assert queue.take("POST", "/issue") is None
+    queue.add(Fault("later"))
+    queue.clear()
+    assert queue.take("GET", "/anything") is None

@@ -25,7 +25,7 @@ from stakeplug.testing._fake import (
     failing_memory_adapter,
     sample_activities,
 )
-from stakeplug.testing._loopback import LoopbackServer
+from stakeplug.testing._loopback import FaultQueue, LoopbackServer
 from stakeplug.testing._subject import ContractSubject
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ __all__ = [
     "SAMPLE_START",
     "AdapterContract",
     "ContractSubject",
+    "FaultQueue",
     "LoopbackServer",
     "MemoryAdapter",
     "failing_memory_adapter",

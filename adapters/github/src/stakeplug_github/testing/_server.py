@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import attrs
 
-from stakeplug.testing import LoopbackServer
+from stakeplug.testing import FaultQueue, LoopbackServer
 from stakeplug_github.testing._state import FakeRepo, iso
 
 __all__ = ["FakeGitHub"]
@@ -116,7 +116,7 @@ class FakeGitHub(LoopbackServer):
         super().__init__(host, port)
         self._lock = threading.RLock()
         self._repos: dict[str, FakeRepo] = {}
-        self._faults: list[_Fault] = []
+        self._faults: FaultQueue[_Fault] = FaultQueue()
         self._remaining = rate_limit
         self._reset = int(clock() + rate_window)
         self.request_log: list[tuple[str, str]] = []
@@ -203,15 +203,11 @@ class FakeGitHub(LoopbackServer):
         ``body`` is the JSON to send (GitHub's ``{"message": ...}`` shape by
         default); a 200 with a hand-made body serves malformed payloads.
         """
-        with self._lock:
-            self._faults.append(
-                _Fault(status, times, path, dict(headers or {}), body, method=method and method.upper())
-            )
+        self._faults.add(_Fault(status, times, path, dict(headers or {}), body, method=method))
 
     def drop_connections(self, *, times: int = 1, path: str | None = None) -> None:
         """Close the connection without answering on the next ``times`` requests."""
-        with self._lock:
-            self._faults.append(_Fault(0, times, path, {}, None, drop=True))
+        self._faults.add(_Fault(0, times, path, {}, None, drop=True))
 
     def secondary_limit(
         self,
@@ -274,18 +270,6 @@ class FakeGitHub(LoopbackServer):
 
     # -- request handling (called from the server threads) ---------------------
 
-    def _take_fault(self, method: str, path: str) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.method is not None and fault.method != method:
-                    continue
-                if fault.times > 0 and (fault.path is None or fault.path in path):
-                    fault.times -= 1
-                    if fault.times == 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
     def _rate_headers(self) -> dict[str, str]:
         return {
             "x-ratelimit-limit": str(self.rate_limit),
@@ -337,7 +321,7 @@ class FakeGitHub(LoopbackServer):
         with self._lock:
             self.request_log.append((method, path + (f"?{split.query}" if split.query else "")))
             self.by_path[f"{method} {path}"] += 1
-        fault = self._take_fault(method, path)
+        fault = self._faults.take(method, path)
         if fault is not None and fault.drop:
             return None
         if fault is not None:

@@ -17,13 +17,11 @@ client's read timeout.
 from __future__ import annotations
 
 import base64
-import collections
 import functools
 import json
 import re
 import socket
 import struct
-import threading
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -33,7 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import attrs
 
-from stakeplug.testing import LoopbackServer
+from stakeplug.http import RequestCounter
+from stakeplug.testing import FaultQueue, LoopbackServer
 from stakeplug_jira.testing._jql import JqlError, parse_jql
 from stakeplug_jira.testing._state import (
     CATEGORIES,
@@ -89,11 +88,6 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     seconds: float = 0.0
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method.upper() != method:
-            return False
-        return self.path is None or self.path in path
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -213,10 +207,8 @@ class FakeJira(LoopbackServer):
         self.announce_deployment = announce_deployment
         self.state = State()
         self.state.add_user(self.BOT, "stakeplug bot", name="stakeplug-bot", email=email)
-        self._faults: list[Fault] = []
-        self._faults_lock = threading.Lock()
-        self._counts: collections.Counter[str] = collections.Counter()
-        self._counts_lock = threading.Lock()
+        self._faults: FaultQueue[Fault] = FaultQueue()
+        self._requests = RequestCounter()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -354,44 +346,25 @@ class FakeJira(LoopbackServer):
         date such as ``"Wed, 21 Oct 2026 07:28:00 GMT"``.
         """
         value = None if retry_after is None else str(retry_after)
-        with self._faults_lock:
-            self._faults.append(Fault("status", path, method, times, status, value))
+        self._faults.add(Fault("status", path, method, times, status, value))
 
     def reset_connection(self, *, path: str | None = None, method: str | None = None, times: int = 1) -> None:
         """Drop the connection of the next ``times`` matching requests without answering."""
-        with self._faults_lock:
-            self._faults.append(Fault("reset", path, method, times))
+        self._faults.add(Fault("reset", path, method, times))
 
     def delay(
         self, seconds: float, *, path: str | None = None, method: str | None = None, times: int = 1
     ) -> None:
         """Wait ``seconds`` before answering the next ``times`` matching requests."""
-        with self._faults_lock:
-            self._faults.append(Fault("delay", path, method, times, seconds=seconds))
+        self._faults.add(Fault("delay", path, method, times, seconds=seconds))
 
     def clear_faults(self) -> None:
         """Forget every queued fault."""
-        with self._faults_lock:
-            self._faults.clear()
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._faults_lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _count(self, path: str) -> None:
-        with self._counts_lock:
-            self._counts[path] += 1
+        self._faults.clear()
 
     def stats(self) -> dict[str, Any]:
         """What ``GET /_fake/stats`` answers: request counts by path and the created issues."""
-        with self._counts_lock:
-            by_path = dict(sorted(self._counts.items()))
+        by_path = dict(sorted(self._requests.by_path.items()))
         return {
             "requests": sum(by_path.values()),
             "by_path": by_path,
@@ -401,8 +374,7 @@ class FakeJira(LoopbackServer):
 
     def reset_stats(self) -> None:
         """Set the request counts back to zero (created issues stay)."""
-        with self._counts_lock:
-            self._counts.clear()
+        self._requests.reset()
 
     # ------------------------------------------------------------------ rendering
 
@@ -1082,10 +1054,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_fake/stats":
             self._send(200, fake.stats())
             return
-        fake._count(path)
+        fake._requests.record(method, path)
         if fake.latency:
             time.sleep(fake.latency)
-        fault = fake._take_fault(method, path)
+        fault = fake._faults.take(method, path)
         if fault is not None:
             if fault.kind == "reset":
                 self.close_connection = True
