@@ -18,6 +18,7 @@ and are read in UTC (Jira reads them in the searching user's time zone).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -69,6 +70,16 @@ class Query:
         return all(bool(_test(c, get(c.field))) for c in self.conditions)
 
 
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+
 def _test(c: Condition, actual: Any) -> bool:
     if c.field == "labels":
         found = c.value in (actual or ())
@@ -76,16 +87,7 @@ def _test(c: Condition, actual: Any) -> bool:
     if c.field in _DATE_FIELDS:
         if actual is None:
             return False
-        return bool(
-            {
-                "=": actual == c.value,
-                "!=": actual != c.value,
-                ">=": actual >= c.value,
-                "<=": actual <= c.value,
-                ">": actual > c.value,
-                "<": actual < c.value,
-            }[c.op]
-        )
+        return bool(_COMPARE[c.op](actual, c.value))
     same = actual is not None and str(actual).casefold() == str(c.value).casefold()
     return same if c.op == "=" else not same
 
