@@ -93,6 +93,9 @@ _MIN_SECRET = 4
 
 _known_secrets: set[str] = set()
 _secrets_lock = threading.Lock()
+# The registered secrets, longest first, each with its URL-encoded form (None when the same):
+# rebuilt when one is registered, not on every redact() call.
+_replacements: list[tuple[str, str | None]] = []
 
 _REDACTED = "***"
 _AUTH_RE = re.compile(r"""((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)([^'"\r\n,}]+)""", re.IGNORECASE)
@@ -114,6 +117,17 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= _MIN_SECRET:
         with _secrets_lock:
             _known_secrets.add(value)
+            _replacements[:] = _pairs(_known_secrets)
+
+
+def _pairs(secrets: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+    """Each secret, longest first (so a secret inside another is not cut in two), with its
+    URL-encoded form when that differs."""
+    pairs = []
+    for secret in sorted(secrets, key=len, reverse=True):
+        encoded = quote(secret, safe="")
+        pairs.append((secret, encoded if encoded != secret else None))
+    return tuple(pairs)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -128,12 +142,13 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     if not text:
         return text
     with _secrets_lock:
-        known = set(_known_secrets)
-    known.update(s for s in secrets if s and len(s) >= _MIN_SECRET)
-    for secret in sorted(known, key=len, reverse=True):
+        replacements = tuple(_replacements)
+        extra = {s for s in secrets if s and len(s) >= _MIN_SECRET} - _known_secrets
+    if extra:
+        replacements = _pairs(extra.union(s for s, _ in replacements))
+    for secret, encoded in replacements:
         text = text.replace(secret, _REDACTED)
-        encoded = quote(secret, safe="")
-        if encoded != secret:
+        if encoded is not None:
             text = text.replace(encoded, _REDACTED)
     text = _AUTH_RE.sub(lambda m: m.group(1) + _REDACTED, text)
     text = _TOKEN_RE.sub(lambda m: m.group(1) + m.group(2) + _REDACTED, text)
