@@ -71,6 +71,15 @@ def parse_timestamp(value: Any, what: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _inline(page: Any, entries: str, malformed: str) -> list[Any]:
+    """The ``entries`` list of a page that came inline with the issue; none when it is absent."""
+    if page is None:
+        return []
+    if isinstance(page, Mapping) and isinstance(page.get(entries), list):
+        return page[entries]  # type: ignore[no-any-return]
+    raise Malformed(malformed)
+
+
 def parse_date(value: Any, what: str) -> datetime | None:
     """Read a Jira date (``2026-03-01``) as the end of that day in UTC, or ``None`` when unset.
 
@@ -167,13 +176,7 @@ def issue_activities(
     out.append(Activity(ActivityKind.CREATED, creator, item, created, id=f"{key}#created"))
 
     if comments is None:
-        page = f.get("comment")
-        if page is None:
-            comments = []
-        elif isinstance(page, Mapping) and isinstance(page.get("comments"), list):
-            comments = page["comments"]
-        else:
-            raise Malformed(f"{key}: fields.comment is not a comment page")
+        comments = _inline(f.get("comment"), "comments", f"{key}: fields.comment is not a comment page")
     for c in comments:
         if not isinstance(c, Mapping):
             raise Malformed(f"{key}: a comment is not an object")
@@ -191,13 +194,7 @@ def issue_activities(
         )
 
     if histories is None:
-        log = issue.get("changelog")
-        if log is None:
-            histories = []
-        elif isinstance(log, Mapping) and isinstance(log.get("histories"), list):
-            histories = log["histories"]
-        else:
-            raise Malformed(f"{key}: changelog is not a changelog page")
+        histories = _inline(issue.get("changelog"), "histories", f"{key}: changelog is not a changelog page")
     parsed: list[tuple[datetime, str, Mapping[str, Any]]] = []
     for h in histories:
         if not isinstance(h, Mapping) or not isinstance(h.get("items"), list):
