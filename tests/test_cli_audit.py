@@ -13,8 +13,8 @@ from clirun import run_stakeplug
 
 import stakeplug
 from stakeplug import demo
-from stakeplug._report import report_schema
 from stakeplug.cli import build_parser
+from stakeplug.reports.render import report_schema
 
 UNTIL = "2026-11-30"
 

@@ -22,8 +22,8 @@ from stakeplug import (
     register_adapter,
     unregister_adapter,
 )
-from stakeplug._registry import refresh
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError
+from stakeplug.plugins.registry import refresh
 from stakeplug.sources.file import FileAdapter
 from stakeplug.testing import MemoryAdapter
 

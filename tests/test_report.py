@@ -12,8 +12,9 @@ import pytest
 
 import stakeplug
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict
-from stakeplug._config import config_from_mapping
-from stakeplug._report import (
+from stakeplug.config.loader import config_from_mapping
+from stakeplug.errors import AuthenticationError, ConfigError
+from stakeplug.reports.render import (
     build_report,
     check_writable,
     load_previous,
@@ -22,7 +23,6 @@ from stakeplug._report import (
     report_schema,
     write_reports,
 )
-from stakeplug.errors import AuthenticationError, ConfigError
 from stakeplug.testing import MemoryAdapter
 
 UNTIL = datetime(2026, 6, 1, tzinfo=UTC)

@@ -12,9 +12,27 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from stakeplug._config import Config, SourceConfig, TasksConfig, load_config
-from stakeplug._engine import Audit, Candidate, Explanation, SourceReport, audit
-from stakeplug._model import (
+from stakeplug.adapter import (
+    Adapter,
+    Capabilities,
+    Option,
+    PostResult,
+    SourceStats,
+    TaskDraft,
+    TaskRef,
+)
+from stakeplug.care.planner import fingerprint, plan_care
+from stakeplug.care.posting import (
+    FINGERPRINT_LABEL_PREFIX,
+    TASK_LABEL,
+    fingerprint_from_labels,
+    fingerprint_from_text,
+    fingerprint_marker,
+    post_care,
+    render_task,
+)
+from stakeplug.config.loader import Config, SourceConfig, TasksConfig, load_config
+from stakeplug.domain.model import (
     Activity,
     ActivityKind,
     CareAction,
@@ -31,9 +49,10 @@ from stakeplug._model import (
     Trend,
     Verdict,
 )
-from stakeplug._planner import fingerprint, plan_care
-from stakeplug._register import ProjectSettings, Register, load_register
-from stakeplug._registry import (
+from stakeplug.domain.register import ProjectSettings, Register, load_register
+from stakeplug.domain.rules import CareRule, Rules, default_rules_text, load_rules
+from stakeplug.engine.audit import Audit, Candidate, Explanation, SourceReport, audit
+from stakeplug.plugins.registry import (
     AdapterInfo,
     available_adapters,
     build_adapter,
@@ -41,25 +60,6 @@ from stakeplug._registry import (
     list_adapters,
     register_adapter,
     unregister_adapter,
-)
-from stakeplug._rules import CareRule, Rules, default_rules_text, load_rules
-from stakeplug._tasks import (
-    FINGERPRINT_LABEL_PREFIX,
-    TASK_LABEL,
-    fingerprint_from_labels,
-    fingerprint_from_text,
-    fingerprint_marker,
-    post_care,
-    render_task,
-)
-from stakeplug.adapter import (
-    Adapter,
-    Capabilities,
-    Option,
-    PostResult,
-    SourceStats,
-    TaskDraft,
-    TaskRef,
 )
 
 try:

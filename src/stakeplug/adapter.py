@@ -280,7 +280,7 @@ def parse_options(
     the key are always named.  ``adapter`` and ``name`` keys of the config table
     are accepted and ignored.
     """
-    from stakeplug._suggest import did_you_mean
+    from stakeplug.domain.suggest import did_you_mean
 
     place = config_place(adapter, where)
     result: dict[str, Any] = {}
@@ -316,4 +316,4 @@ def parse_options(
     return result
 
 
-from stakeplug._model import Activity, ensure_utc  # noqa: E402  (after the Protocols: import order)
+from stakeplug.domain.model import Activity, ensure_utc  # noqa: E402  (after the Protocols: import order)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from stakeplug import Activity, Audit, Item, audit, load_rules
-from stakeplug._register import Register, register_from_mapping
+from stakeplug.domain.register import Register, register_from_mapping
 
 UNTIL = datetime(2026, 6, 1, tzinfo=UTC)
 

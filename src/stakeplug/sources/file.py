@@ -70,8 +70,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from stakeplug._model import _NO_DETAILS, Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
-from stakeplug._suggest import did_you_mean
 from stakeplug.adapter import (
     Capabilities,
     Option,
@@ -84,6 +82,8 @@ from stakeplug.adapter import (
     parse_options,
     utc_window,
 )
+from stakeplug.domain.model import _NO_DETAILS, Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
+from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import (
     ConfigError,
     NotFoundError,

@@ -31,9 +31,9 @@ from typing import Any
 
 import pytest
 
-from stakeplug._model import Activity, ActivityKind, Item
-from stakeplug._tasks import FINGERPRINT_LABEL_PREFIX, TASK_LABEL, fingerprint_marker
 from stakeplug.adapter import Adapter, Capabilities, PostResult, SourceStats, TaskDraft, TaskRef
+from stakeplug.care.posting import FINGERPRINT_LABEL_PREFIX, TASK_LABEL, fingerprint_marker
+from stakeplug.domain.model import Activity, ActivityKind, Item
 from stakeplug.errors import StakeplugError, TrackerError
 from stakeplug.testing._subject import ContractSubject
 

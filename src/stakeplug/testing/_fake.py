@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any, ClassVar
 
-from stakeplug._model import Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
 from stakeplug.adapter import (
     Capabilities,
     Option,
@@ -30,6 +29,7 @@ from stakeplug.adapter import (
     parse_options,
     utc_window,
 )
+from stakeplug.domain.model import Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
 from stakeplug.errors import AuthenticationError, ConfigError, TrackerError
 
 __all__ = ["SAMPLE_START", "MemoryAdapter", "sample_activities"]

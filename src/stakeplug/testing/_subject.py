@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from stakeplug._model import ensure_utc
+from stakeplug.domain.model import ensure_utc
 
 __all__ = ["ContractSubject"]
 

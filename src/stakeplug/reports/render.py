@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stakeplug._model import CareSuggestion, Category, Evidence, StakeholderScore
 from stakeplug.adapter import PostResult
+from stakeplug.domain.model import CareSuggestion, Category, Evidence, StakeholderScore
 from stakeplug.errors import ConfigError
 
 __all__ = [

@@ -1,7 +1,7 @@
 """The whole ``stakeplug.toml``: the register plus sources, the task target and rule overrides.
 
 The register part (``[project]``, ``[[team]]``, ``[[stakeholders]]``) is
-validated by :func:`stakeplug._register.register_from_mapping`; this module
+validated by :func:`stakeplug.domain.register.register_from_mapping`; this module
 adds the tables that say where activity comes from and where care tasks go::
 
     [[sources]]
@@ -37,10 +37,10 @@ from typing import Any
 
 import attrs
 
-from stakeplug._register import Register, read_toml, register_from_mapping
-from stakeplug._registry import build_adapter, get_adapter
-from stakeplug._suggest import did_you_mean
+from stakeplug.domain.register import Register, read_toml, register_from_mapping
+from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import AdapterNotFoundError, ConfigError, StakeplugError
+from stakeplug.plugins.registry import build_adapter, get_adapter
 
 log = logging.getLogger("stakeplug.config")
 
@@ -144,7 +144,7 @@ class Config:
 
     def load_rules(self) -> Any:
         """The shipped rules with this config's ``[rules]`` overrides applied."""
-        from stakeplug._rules import load_rules
+        from stakeplug.domain.rules import load_rules
 
         return load_rules(overrides=dict(self.rules) or None, source=self.path)
 

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from stakeplug._model import CareSuggestion
 from stakeplug.adapter import PostResult, TaskDraft, TaskRef
+from stakeplug.domain.model import CareSuggestion
 
 if TYPE_CHECKING:
-    from stakeplug._register import Register
     from stakeplug.adapter import Adapter
+    from stakeplug.domain.register import Register
 
 __all__ = [
     "FINGERPRINT_LABEL_PREFIX",

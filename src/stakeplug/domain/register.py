@@ -37,8 +37,8 @@ from typing import Any
 
 import attrs
 
-from stakeplug._model import Identity, Stakeholder, TeamMember
-from stakeplug._suggest import did_you_mean
+from stakeplug.domain.model import Identity, Stakeholder, TeamMember
+from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import ConfigError, SecretInConfigError
 
 __all__ = [

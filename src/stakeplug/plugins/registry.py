@@ -25,8 +25,8 @@ from typing import Any
 
 import attrs
 
-from stakeplug._suggest import did_you_mean
 from stakeplug.adapter import config_place
+from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError, StakeplugError
 
 __all__ = [

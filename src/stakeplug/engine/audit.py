@@ -57,7 +57,8 @@ from typing import Any
 
 import attrs
 
-from stakeplug._model import (
+from stakeplug.adapter import SourceStats
+from stakeplug.domain.model import (
     Activity,
     ActivityKind,
     CareSuggestion,
@@ -72,9 +73,8 @@ from stakeplug._model import (
     Verdict,
     ensure_utc,
 )
-from stakeplug._register import ProjectSettings, Register, normalize_account
-from stakeplug._rules import Rules, load_rules
-from stakeplug.adapter import SourceStats
+from stakeplug.domain.register import ProjectSettings, Register, normalize_account
+from stakeplug.domain.rules import Rules, load_rules
 
 __all__ = ["Audit", "Candidate", "Explanation", "SourceReport", "audit"]
 
@@ -326,7 +326,7 @@ class Audit:
         for key, value in self.scores.items():
             if key.casefold() == folded:
                 return value
-        from stakeplug._suggest import did_you_mean
+        from stakeplug.domain.suggest import did_you_mean
 
         raise KeyError(f"no stakeholder named {name!r} in the register{did_you_mean(name, self.scores)}")
 
@@ -337,7 +337,7 @@ class Audit:
         """
         score = self.score(name)
         if suggestions is None:
-            from stakeplug._planner import plan_care
+            from stakeplug.care.planner import plan_care
 
             suggestions = plan_care(self, now=self.until)
         mine = tuple(c for c in suggestions if c.stakeholder == score.name)

@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from stakeplug._config import close_adapter
+from stakeplug.config.loader import close_adapter
 from stakeplug.errors import (
     AdapterLoadError,
     AdapterNotFoundError,
@@ -202,7 +202,7 @@ def parse_when(text: str, *, option: str, now: datetime) -> datetime:
 
 
 def _formats(text: str) -> list[str]:
-    from stakeplug._report import FORMATS
+    from stakeplug.reports.render import FORMATS
 
     chosen: list[str] = []
     for part in text.split(","):
@@ -223,7 +223,7 @@ def _formats(text: str) -> list[str]:
 
 
 def _fail_on(text: str) -> list[str]:
-    from stakeplug._suggest import did_you_mean
+    from stakeplug.domain.suggest import did_you_mean
 
     chosen: list[str] = []
     for part in text.split(","):
@@ -265,7 +265,7 @@ def _collect_and_plan(
     """
     from stakeplug import audit as run_audit
     from stakeplug import plan_care
-    from stakeplug._report import check_writable
+    from stakeplug.reports.render import check_writable
 
     if rules is None:
         rules = config.load_rules()
@@ -292,7 +292,7 @@ def _collect_and_plan(
 
 
 def _exit_code(report: Mapping[str, Any], fail_on: Sequence[str]) -> tuple[int, list[str]]:
-    from stakeplug._report import _sources_partial
+    from stakeplug.reports.render import _sources_partial
 
     reasons: list[str] = []
     partial = _sources_partial(report)
@@ -326,7 +326,7 @@ def _post(
     dry_run: bool,
 ) -> tuple[list[Any] | None, str | None, bool]:
     """Post or dry-run the suggestions: the results, or why not, and whether that was a privacy refusal."""
-    from stakeplug._tasks import post_care
+    from stakeplug.care.posting import post_care
 
     if tasks_adapter is None:
         return None, None, False
@@ -365,7 +365,7 @@ def _finish(
     formats: Sequence[str],
     summary: bool,
 ) -> None:
-    from stakeplug._report import render_summary, write_reports
+    from stakeplug.reports.render import render_summary, write_reports
 
     report = _redact_tree(report, console)
     paths = write_reports(report, out_dir, formats)
@@ -381,8 +381,8 @@ def _finish(
 def cmd_demo(args: argparse.Namespace, console: _Console) -> int:
     """Run the whole pipeline on the bundled example project."""
     from stakeplug import demo
-    from stakeplug._config import load_config
-    from stakeplug._report import build_report, check_writable
+    from stakeplug.config.loader import load_config
+    from stakeplug.reports.render import build_report, check_writable
 
     out_dir = check_writable(args.out)
     with demo.config_path() as path:
@@ -409,7 +409,7 @@ def _window(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]
 
 
 def _load(console: _Console, config_path: str) -> Any:
-    from stakeplug._config import load_config
+    from stakeplug.config.loader import load_config
 
     config = load_config(config_path)
     console.add_secrets(_secrets_of(config))
@@ -418,7 +418,7 @@ def _load(console: _Console, config_path: str) -> Any:
 
 def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
     """Audit every configured source, plan care, post or dry-run, write reports."""
-    from stakeplug._report import build_report, load_previous
+    from stakeplug.reports.render import build_report, load_previous
 
     since, until = _window(args)
     previous = load_previous(args.previous) if args.previous else None
@@ -505,7 +505,7 @@ def cmd_validate(args: argparse.Namespace, console: _Console) -> int:
 
 def cmd_explain(args: argparse.Namespace, console: _Console) -> int:
     """Show the evidence behind one stakeholder's place on the map and each suggestion."""
-    from stakeplug._suggest import did_you_mean
+    from stakeplug.domain.suggest import did_you_mean
 
     since, until = _window(args)
     config = _load(console, args.config)
@@ -535,7 +535,7 @@ def cmd_explain(args: argparse.Namespace, console: _Console) -> int:
 
 def cmd_adapters(args: argparse.Namespace, console: _Console) -> int:
     """List the installed adapters with versions and capabilities."""
-    from stakeplug._registry import list_adapters
+    from stakeplug.plugins.registry import list_adapters
 
     # The table shows broken plugins with their error; the registry's warnings would repeat it.
     registry_log = logging.getLogger("stakeplug.registry")
@@ -583,9 +583,9 @@ def cmd_init(args: argparse.Namespace, console: _Console) -> int:
     target = Path(args.path)
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it or give another path")
-    from stakeplug._report import write_all
+    from stakeplug.reports.render import write_all
 
-    text = files("stakeplug").joinpath("_init_template.toml").read_text("utf-8")
+    text = files("stakeplug").joinpath("cli", "init_template.toml").read_text("utf-8")
     try:
         write_all([(target, text)])
     except OSError as exc:

@@ -30,8 +30,8 @@ import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from stakeplug._engine import Audit
-from stakeplug._model import (
+from stakeplug.adapter import TaskRef
+from stakeplug.domain.model import (
     _RESISTANCE,
     CareAction,
     CareSuggestion,
@@ -40,8 +40,8 @@ from stakeplug._model import (
     Signal,
     StakeholderScore,
 )
-from stakeplug._rules import CareRule, Rules
-from stakeplug.adapter import TaskRef
+from stakeplug.domain.rules import CareRule, Rules
+from stakeplug.engine.audit import Audit
 
 __all__ = ["fingerprint", "plan_care"]
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import attrs
 
-from stakeplug._model import CareAction, Category, Signal
-from stakeplug._suggest import did_you_mean
+from stakeplug.domain.model import CareAction, Category, Signal
+from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import ConfigError
 
 __all__ = ["CareRule", "Rules", "default_rules_text", "load_rules"]
@@ -138,7 +138,7 @@ def load_rules(
     """
     data: dict[str, Any] = tomllib.loads(default_rules_text())
     if path is not None:
-        from stakeplug._register import read_toml
+        from stakeplug.domain.register import read_toml
 
         _merge(data, read_toml(path), "rules", str(path))
     if overrides:
