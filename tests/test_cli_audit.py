@@ -14,7 +14,7 @@ from clirun import run_stakeplug
 import stakeplug
 from stakeplug import demo
 from stakeplug.cli import build_parser
-from stakeplug.reports.render import report_schema
+from stakeplug.reports import report_schema
 
 UNTIL = "2026-11-30"
 

@@ -13,7 +13,7 @@ import pytest
 from clirun import run_stakeplug
 
 from stakeplug import CareAction, Category, demo
-from stakeplug.reports.render import report_schema
+from stakeplug.reports import report_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ import stakeplug
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict
 from stakeplug.config.loader import config_from_mapping
 from stakeplug.errors import AuthenticationError, ConfigError
-from stakeplug.reports.render import (
+from stakeplug.reports import (
     build_report,
     check_writable,
     load_previous,

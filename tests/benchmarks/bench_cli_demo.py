@@ -36,7 +36,7 @@ def main() -> int:
 
     import stakeplug
     from stakeplug import demo
-    from stakeplug.reports.render import build_report, render_markdown
+    from stakeplug.reports import build_report, render_markdown
 
     with demo.config_path() as path:
         t0 = time.perf_counter()

@@ -1,0 +1,166 @@
+"""Report formats beside the page: CSV files, the terminal summary, and what every format shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from reportdoc import sample_report
+
+import stakeplug
+from stakeplug import Activity, ActivityKind, Item
+from stakeplug.config.loader import config_from_mapping
+from stakeplug.reports import (
+    FORMATS,
+    build_report,
+    ordered_stakeholders,
+    render_markdown,
+    render_stakeholders_csv,
+    render_suggestions_csv,
+    render_summary,
+    write_reports,
+)
+from stakeplug.reports.text import number, plural, signed, text_width
+from stakeplug.testing import MemoryAdapter
+
+STAKEHOLDERS_CSV = """\
+name,role,owner,category,at_risk,acceptance,energy,map_energy,recent_energy,baseline_energy,trend,power,interest,priority
+Maria,Sponsor,Dana,partner,true,3.0,3.9,1.8,1.8,4.1,falling,5,4,20
+Ines,,Dana,partner,false,2.0,4.5,4.5,4.5,4.5,rising,3,5,15
+Lena,Works council,Dana,opponent,false,-1.8,4.2,4.2,4.2,4.2,steady,4,5,20
+山田 太郎,,Dana,silent_supporter,false,1.3,1.6,1.6,1.6,1.6,steady,2,2,4
+Omar,,Dana,silent_critic,false,-0.9,1.2,1.2,1.2,1.2,steady,2,1,2
+'=HYPERLINK(1),,,undecided,false,0.0,2.0,2.0,2.0,2.0,steady,1,4,4
+"""
+
+SUGGESTIONS_CSV = """\
+stakeholder,action,title,owner,via,due,priority,status,task_id,task_url,fingerprint,why,links
+Maria,risk_briefing,Risk briefing for Maria,Dana,,2026-06-08,20,created,AP-101,https://jira.example.com/browse/AP-101,fp05risk_b,Maria needs it. See the evidence.,https://git.example.com/acme/apollo/issues/7
+Ines,status_update,Status update for Ines,Dana,,2026-06-08,20,exists,AP-90,https://jira.example.com/browse/AP-90,fp04status,Ines needs it. See the evidence.,https://git.example.com/acme/apollo/issues/7
+Lena,listen_to_concerns,Listen to concerns for Lena,Dana,,2026-06-08,20,failed,,,fp04listen,Lena needs it. See the evidence.,https://git.example.com/acme/apollo/issues/7
+"""
+
+
+def test_stakeholders_csv_has_one_row_per_stakeholder_in_report_order() -> None:
+    """stakeholders.csv matches the golden file: report order, one decimal, formulas quoted."""
+    assert render_stakeholders_csv(sample_report()) == STAKEHOLDERS_CSV
+
+
+def test_suggestions_csv_has_one_row_per_suggestion_with_its_task() -> None:
+    """suggestions.csv matches the golden file: status, task id and link, the why on one line."""
+    assert render_suggestions_csv(sample_report()) == SUGGESTIONS_CSV
+
+
+def test_the_csv_format_writes_both_files(tmp_path: Path) -> None:
+    """--format csv is one format that writes stakeholders.csv and suggestions.csv together."""
+    assert FORMATS["csv"] == ("stakeholders.csv", "suggestions.csv")
+    written = write_reports(sample_report(), tmp_path, ["csv"])
+    assert [p.name for p in written] == ["stakeholders.csv", "suggestions.csv"]
+    assert (tmp_path / "stakeholders.csv").read_text("utf-8") == STAKEHOLDERS_CSV
+
+
+def test_numbers_round_half_up_to_one_decimal_the_same_everywhere() -> None:
+    """A +2.95 acceptance reads +3.0 in Markdown, the summary and CSV; -0.04 reads +0.0."""
+    assert signed(2.95) == "+3.0"
+    assert signed(-0.04) == "+0.0"
+    assert signed(-1.25) == "-1.3"
+    assert number(1.84) == "1.8"
+    report = sample_report()
+    assert "| Maria | partner ⚠ at risk | +3.0 |" in render_markdown(report)
+    assert "+3.0" in render_summary(report).splitlines()[4]
+    assert ",3.0," in render_stakeholders_csv(report).splitlines()[1]
+
+
+def test_plurals_are_right() -> None:
+    """One source, one activity; two sources, three activities."""
+    assert plural(1, "source") == "1 source"
+    assert plural(2, "source") == "2 sources"
+    assert plural(1, "activity") == "1 activity"
+    assert plural(3, "activity") == "3 activities"
+    summary = render_summary(sample_report())
+    assert summary.startswith("Apollo <beta>: 6 stakeholders, 1 activity from 2 sources,")
+
+
+def test_every_format_lists_stakeholders_in_the_one_report_order() -> None:
+    """Markdown, the summary and CSV list the map by category, then highest priority, then name."""
+    report = sample_report()
+    order = [s["name"] for s in ordered_stakeholders(report)]
+    assert order == ["Maria", "Ines", "Lena", "山田 太郎", "Omar", "=HYPERLINK(1)"]
+    md_rows = [
+        line.split(" | ")[0][2:] for line in render_markdown(report).splitlines() if line.startswith("| ")
+    ]
+    assert md_rows[1 : 1 + len(order)] == order
+    summary_rows = render_summary(report).splitlines()[4 : 4 + len(order)]
+    assert [row.split("  ")[0] for row in summary_rows] == order
+
+
+def test_wide_characters_keep_the_summary_table_aligned() -> None:
+    """A name in CJK characters takes two columns a character, and the next column still lines up."""
+    assert text_width("山田 太郎") == 9
+    lines = render_summary(sample_report()).splitlines()
+    header, japanese = lines[2], next(line for line in lines if line.startswith("山田"))
+    category_column = header.index("Category")
+    assert text_width(japanese[: japanese.index("silent supporter")]) == category_column
+
+
+def test_an_at_risk_partner_is_shown_at_their_recent_energy() -> None:
+    """The map's energy column shows the recent energy of a partner at risk, not their baseline."""
+    report = sample_report()
+    assert "| Maria | partner ⚠ at risk | +3.0 | 1.8 |" in render_markdown(report)
+    maria = next(line for line in render_summary(report).splitlines() if line.startswith("Maria"))
+    assert maria.split()[5] == "1.8"
+
+
+def test_the_summary_says_what_posting_did_and_how_many_tasks_are_open() -> None:
+    """Per task: created, already there or failed; then the counts and the open care tasks."""
+    summary = render_summary(sample_report())
+    assert "Risk briefing for Maria (owner Dana, due 2026-06-08) — created AP-101" in summary
+    assert "Status update for Ines (owner Dana, due 2026-06-08) — already there AP-90" in summary
+    assert "Listen to concerns for Lena (owner Dana, due 2026-06-08) — failed" in summary
+    assert "Posting: 1 created, 1 already there, 1 failed" in summary
+    assert "Care tasks still open: 2" in summary
+
+
+def _dry_run_audit() -> Any:
+    config = config_from_mapping(
+        {
+            "project": {"name": "Apollo"},
+            "team": [{"name": "Dana", "identities": {"gh": "dana"}}],
+            "stakeholders": [{"name": "Maria", "owner": "Dana", "identities": {"gh": "maria"}}],
+        }
+    )
+    until = datetime(2026, 6, 1, tzinfo=UTC)
+    item = Item("gh", "acme/apollo#1", url="https://git.example.com/acme/apollo/1")
+    acts = [Activity(ActivityKind.COMMENT, "maria", item, until - timedelta(days=d)) for d in range(1, 90, 3)]
+    return stakeplug.audit(config.register, [("gh", MemoryAdapter(acts, tool="gh"))], until=until)
+
+
+def test_a_dry_run_never_marks_a_task_failed() -> None:
+    """When reading the target fails in a dry run, tasks stay "would be created"; only posting can fail."""
+    result = _dry_run_audit()
+    suggestions = stakeplug.plan_care(result)
+    assert suggestions
+    dry = build_report(result, suggestions, post_error="reading existing care tasks failed: 503")
+    assert {g["status"] for g in dry["suggestions"]} == {"dry_run"}
+    assert "failed" not in render_summary(dry).split("Suggested care tasks")[1].split("Posting failed")[0]
+    posted = build_report(result, suggestions, posted=True, post_error="tracker answered 503")
+    assert {g["status"] for g in posted["suggestions"]} == {"failed"}
+
+
+def test_a_previous_report_gives_each_stakeholder_their_earlier_position() -> None:
+    """With --previous each stakeholder still on the map has a "previous run" position in history."""
+    result = _dry_run_audit()
+    first = build_report(result, [])
+    first["stakeholders"][0]["acceptance"] = 1.234
+    now = build_report(result, [], previous=first)
+    assert now["stakeholders"][0]["history"] == [
+        {
+            "label": "previous run",
+            "generated_at": first["generated_at"],
+            "acceptance": 1.23,
+            "energy": first["stakeholders"][0]["energy"],
+            "category": first["stakeholders"][0]["category"],
+        }
+    ]
+    assert now["map"] == {"accept_above": 0.5, "reject_below": -0.5, "high_energy": 3.0}
