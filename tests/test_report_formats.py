@@ -164,3 +164,18 @@ def test_a_previous_report_gives_each_stakeholder_their_earlier_position() -> No
         }
     ]
     assert now["map"] == {"accept_above": 0.5, "reject_below": -0.5, "high_energy": 3.0}
+
+
+def test_the_why_of_a_task_and_the_map_show_the_same_numbers() -> None:
+    """On the demo, each suggestion's "acceptance +x.y" is the map's acceptance for that person, digit for digit."""
+    from stakeplug import demo
+    from stakeplug.config.loader import load_config
+
+    with demo.config_path() as path:
+        config = load_config(path)
+        result = stakeplug.audit(config.register, config.build_sources(), until=demo.UNTIL)
+    report = build_report(result, stakeplug.plan_care(result, now=demo.UNTIL))
+    by_name = {s["name"]: s for s in report["stakeholders"]}
+    assert report["suggestions"]
+    for g in report["suggestions"]:
+        assert f"(acceptance {signed(by_name[g['stakeholder']]['acceptance'])}," in g["why"]

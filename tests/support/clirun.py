@@ -29,7 +29,7 @@ def run_stakeplug(
     The child gets this environment without ``CI`` and the names in ``drop``,
     plus ``env``.  ``command`` replaces the console script (e.g. ``python -m stakeplug``).
     """
-    dropped = {"CI", *drop}
+    dropped = {"CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", *drop}
     full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env or {})
     return subprocess.run(

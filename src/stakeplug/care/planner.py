@@ -40,6 +40,7 @@ from stakeplug.domain.model import (
     Signal,
     StakeholderScore,
 )
+from stakeplug.domain.numbers import one_decimal, signed_one_decimal
 from stakeplug.domain.rules import CareRule, Rules
 from stakeplug.engine.audit import Audit
 
@@ -93,13 +94,14 @@ def fingerprint(
 def _explain(score: StakeholderScore) -> str:
     parts = [
         f"{score.name} is {score.category.label} on the map "
-        f"(acceptance {score.acceptance:+.1f}, energy {score.energy:.1f}, trend {score.trend.value}, "
+        f"(acceptance {signed_one_decimal(score.acceptance)}, energy {one_decimal(score.energy)}, "
+        f"trend {score.trend.value}, "
         f"priority {score.priority})."
     ]
     if score.at_risk:
         parts.append(
-            f"Partner at risk: recent energy {score.recent_energy:.1f} is well below "
-            f"their own baseline of {score.baseline_energy:.1f}."
+            f"Partner at risk: recent energy {one_decimal(score.recent_energy)} is well below "
+            f"their own baseline of {one_decimal(score.baseline_energy)}."
         )
     return " ".join(parts)
 

@@ -18,8 +18,9 @@ A script that writes the reports of an audit::
 
 The modules, one job each: ``document`` (building and the schema), ``text``
 (the one sort order, number formats, plurals, terminal widths), ``markdown``,
-``html``, ``tables`` (CSV), ``summary`` (the terminal), ``previous`` (reading
-an earlier report) and ``files`` (atomic writing).
+``html`` with ``charts`` (the map, the grid and sparklines as inline SVG) and
+``html_style``, ``tables`` (CSV), ``summary`` (the terminal), ``previous``
+(reading an earlier report) and ``files`` (atomic writing).
 """
 
 from __future__ import annotations

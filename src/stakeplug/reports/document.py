@@ -21,6 +21,7 @@ from typing import Any
 
 from stakeplug.adapter import PostResult
 from stakeplug.domain.model import CareSuggestion, Evidence, StakeholderScore
+from stakeplug.domain.numbers import two_decimals
 from stakeplug.reports.text import map_energy
 
 __all__ = ["SCHEMA_VERSION", "build_report", "report_schema"]
@@ -45,7 +46,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _num(value: float) -> float:
-    return round(float(value), 2)
+    return two_decimals(value)
 
 
 def _evidence(e: Evidence) -> dict[str, Any]:

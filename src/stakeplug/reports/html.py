@@ -1,65 +1,373 @@
-"""The HTML report: one self-contained page (no scripts, no external assets)."""
+"""The HTML report: one self-contained page to open before a steering meeting.
+
+Inline CSS and SVG only: no script, no font, no image from anywhere else (a
+Content-Security-Policy in the page says so to the browser), so it works
+offline, from a CI artifact and on paper.  The sections follow the Markdown
+report's order, with the pictures first: the map, the power/interest grid,
+changes since the previous report, partners at risk, the care tasks and what
+posting did, candidates for the register, each stakeholder's evidence, the
+sources.  Every chart has a table with the same facts under a ``<details>``.
+"""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
 
-from stakeplug.reports.text import label, signed, status_label
+from stakeplug.reports.charts import CATEGORY_STYLE, grid_box, grid_svg, map_svg, shape_svg, sparkline_svg
+from stakeplug.reports.html_style import STYLE
+from stakeplug.reports.markdown import change_line
+from stakeplug.reports.text import (
+    CATEGORY_ORDER,
+    label,
+    map_energy,
+    number,
+    ordered_stakeholders,
+    partial_sources,
+    plural,
+    signed,
+    status_label,
+)
 
 __all__ = ["render_html"]
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def _e(text: Any) -> str:
+    return escape(str(text), quote=True)
+
+
+def _link(url: str, text: str | None = None) -> str:
+    return f'<a href="{_e(url)}">{_e(text or url)}</a>'
+
+
+def _icon(category: str) -> str:
+    """A small legend-sized shape of the category, for text next to it."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" class="icon" viewBox="0 0 16 16" width="14" height="14" '
+        f'aria-hidden="true">{shape_svg(category, 8, 8, 5.2)}</svg>'
+    )
+
+
+def _badge(category: str) -> str:
+    return f'<span class="cat cat-{_e(category)}">{_icon(category)}{_e(label(category))}</span>'
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: Sequence[int] = ()) -> str:
+    """A table of already-escaped cells; columns in ``numeric`` are right-aligned."""
+    head = "".join(f"<th{' class=num' if i in numeric else ''}>{_e(h)}</th>" for i, h in enumerate(header))
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{' class=num' if i in numeric else ''}>{c}</td>" for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _header(report: Mapping[str, Any]) -> str:
+    w = report["window"]
+    mode = "dry run" if report["posting"]["mode"] == "dry_run" else "tasks posted"
+    meta = (
+        f"Window {_e(w['since'][:10])} → {_e(w['until'][:10])} · "
+        f"{plural(len(report['sources']), 'source')} · "
+        f"{plural(report['activities_seen'], 'activity')} · {mode} · generated {_e(report['generated_at'])}"
+    )
+    out = f"<header><h1>stakeplug report — {_e(report['project']['name'])}</h1><p class=meta>{meta}</p>"
+    partial = partial_sources(report)
+    if partial:
+        which = "; ".join(
+            f"source <code>{_e(s['name'])}</code> {_e(s['status'])}: {_e(s['error'] or 'no detail')}"
+            for s in partial
+        )
+        out += (
+            f'<p class="banner" role="alert"><strong>Partial audit.</strong> {which}. '
+            "Scores may be lower than they are.</p>"
+        )
+    counts = {c: 0 for c in CATEGORY_ORDER}
+    for s in report["stakeholders"]:
+        counts[s["category"]] = counts.get(s["category"], 0) + 1
+    tiles = "".join(f"<li>{_badge(c)} <strong>{n}</strong></li>" for c, n in counts.items())
+    at_risk = len(report["partners_at_risk"])
+    alarm = ' class="alarm"' if at_risk else ""
+    tiles += f'<li{alarm}><span class="cat">partners at risk</span> <strong>{at_risk}</strong></li>'
+    return out + f'<ul class="tiles">{tiles}</ul></header>'
+
+
+def _map_section(report: Mapping[str, Any]) -> str:
+    legend = "".join(f"<li>{_badge(c)}</li>" for c in CATEGORY_STYLE)
+    legend += (
+        '<li><span class="key-ring"></span>ringed: partner at risk, drawn at their recent energy; '
+        "the dotted line rises to their own baseline</li>"
+        "<li>marker size: power (1–5)</li>"
+    )
+    if any(s.get("history") for s in report["stakeholders"]):
+        legend += "<li>→ arrow: moved since the previous run (dashed: since an older run)</li>"
+    rows = []
+    for s in ordered_stakeholders(report):
+        before = (s.get("history") or [None])[0]
+        then = (
+            "—"
+            if before is None
+            else f"{signed(before['acceptance'])} / {number(before['energy'])} ({_e(before['label'])})"
+        )
+        rows.append(
+            [
+                _e(s["name"]),
+                _badge(s["category"]) + (' <strong class="risk">at risk</strong>' if s["at_risk"] else ""),
+                signed(s["acceptance"]),
+                number(map_energy(s)),
+                f"{number(s['baseline_energy'])} → {number(s['recent_energy'])}",
+                _e(s["trend"]),
+                str(s["power"]),
+                then,
+            ]
+        )
+    table = _table(
+        [
+            "Stakeholder",
+            "Category",
+            "Acceptance",
+            "Energy on the map",
+            "Baseline → recent",
+            "Trend",
+            "Power",
+            "Before",
+        ],
+        rows,
+        numeric=(2, 3, 6),
+    )
+    return (
+        '<section id="map"><h2>Stakeholder map</h2><figure>'
+        + map_svg(report)
+        + f'<figcaption><ul class="legend">{legend}</ul></figcaption></figure>'
+        + f"<details><summary>The map as a table</summary>{table}</details></section>"
+    )
+
+
+def _grid_section(report: Mapping[str, Any]) -> str:
+    rows = [
+        [
+            _e(grid_box(int(s["power"]), int(s["interest"]))),
+            _e(s["name"]),
+            str(s["power"]),
+            str(s["interest"]),
+            _badge(s["category"]),
+        ]
+        for s in ordered_stakeholders(report)
+    ]
+    table = _table(["Box", "Stakeholder", "Power", "Interest", "Category"], rows, numeric=(2, 3))
+    return (
+        '<section id="grid"><h2>Power and interest</h2>'
+        "<p class=note>From the register's power and interest (4 and 5 count as high); "
+        "each name carries its place on the map.</p>"
+        + grid_svg(report)
+        + f"<details><summary>The grid as a table</summary>{table}</details></section>"
+    )
+
+
+def _changes_section(report: Mapping[str, Any]) -> str:
+    if report.get("previous") is None:
+        return ""
+    prev = _e(report["previous"].get("generated_at") or "unknown date")
+    if not report["changes"]:
+        body = f"<p>No category changed since the report of {prev}.</p>"
+    else:
+        items = "".join(
+            f"<li><strong>{_e(c['stakeholder'])}</strong>: {_e(change_line(c))}</li>"
+            for c in report["changes"]
+        )
+        body = f"<p>Compared with the report of {prev}:</p><ul>{items}</ul>"
+    return f'<section id="changes"><h2>Changes since the previous report</h2>{body}</section>'
+
+
+def _risk_reason(s: Mapping[str, Any]) -> str:
+    return (
+        f"recent energy {number(s['recent_energy'])} against their own baseline of "
+        f"{number(s['baseline_energy'])}: losing interest"
+    )
+
+
+def _risk_section(report: Mapping[str, Any]) -> str:
+    by_name = {s["name"]: s for s in report["stakeholders"]}
+    if not report["partners_at_risk"]:
+        body = "<p>None: every partner's recent energy is close to their own baseline.</p>"
+    else:
+        items = []
+        for name in report["partners_at_risk"]:
+            s = by_name.get(name)
+            if s is None:
+                items.append(f"<li><strong>{_e(name)}</strong></li>")
+                continue
+            who = f"{_e(s['role'] or 'stakeholder')}, owner {_e(s['owner'] or '—')}"
+            items.append(
+                f'<li><a href="#p-{_anchor(name)}"><strong>{_e(name)}</strong></a> ({who}): '
+                f"{_risk_reason(s)}</li>"
+            )
+        body = "<ul>" + "".join(items) + "</ul>"
+    return f'<section id="risk"><h2>Partners at risk</h2>{body}</section>'
+
+
+def _posting_line(report: Mapping[str, Any]) -> str:
+    posting = report["posting"]
+    target = f" to <code>{_e(posting['target'])}</code>" if posting.get("target") else ""
+    if posting["mode"] == "dry_run":
+        line = f"Dry run: nothing was posted{target}; each task below says what posting would do."
+    else:
+        line = f"Posted{target}; each task below says what posting did."
+    if posting.get("error"):
+        line += f' <strong class="risk">Posting failed: {_e(posting["error"])}</strong>'
+    return f"<p class=note>{line}</p>"
+
+
+def _task_item(g: Mapping[str, Any]) -> str:
+    task = g.get("task") or {}
+    link = f" {_link(task['url'], task.get('id'))}" if task.get("url") else ""
+    via = f", through {_e(g['via'])}" if g.get("via") else ""
+    links = g["links"][:5]
+    evidence = ""
+    if links:
+        items = "".join(f"<li>{_link(u)}</li>" for u in links)
+        evidence = (
+            f"<details><summary>Evidence ({plural(len(links), 'link')})</summary>"
+            f'<ul class="links">{items}</ul></details>'
+        )
+    return (
+        f'<li><div><span class="status st-{_e(g["status"])}">{_e(status_label(g["status"]))}</span>{link} '
+        f"<strong>{_e(g['title'])}</strong></div><div class=meta>{_e(label(g['action']))} for "
+        f"{_e(g['stakeholder'])}{via} · owner {_e(g['owner'] or 'none')} · "
+        f"due {_e((g['due'] or '')[:10])}</div>"
+        f"<p class=why>Why: {_e(' '.join(str(g['why']).split()))}</p>{evidence}</li>"
+    )
+
+
+def _tasks_section(report: Mapping[str, Any]) -> str:
+    items = "".join(_task_item(g) for g in report["suggestions"])
+    body = f'<ol class="tasks">{items}</ol>' if items else "<p>No care task is due.</p>"
+    return f'<section id="tasks"><h2>Suggested care tasks</h2>{_posting_line(report)}{body}</section>'
+
+
+def _candidates_section(report: Mapping[str, Any]) -> str:
+    if not report["candidates"]:
+        body = "<p>None: everyone active is in the register.</p>"
+    else:
+        rows = [
+            [
+                _e(c["tool"]),
+                _e(c.get("display_name") or "—"),
+                f"<code>{_e(c['account'])}</code>",
+                str(c["activities"]),
+                _e((c["last_seen"] or "")[:10]),
+            ]
+            for c in report["candidates"]
+        ]
+        table = _table(["Tool", "Name", "Account", "Activities", "Last seen"], rows, numeric=(3,))
+        body = "<p>Active people who are not in the register:</p>" + table
+    return f'<section id="candidates"><h2>Candidates to add to the register</h2>{body}</section>'
+
+
+def _anchor(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name.casefold())
+
+
+def _weekly(s: Mapping[str, Any]) -> str:
+    weekly = s.get("weekly")
+    if not isinstance(weekly, Mapping) or not weekly.get("counts"):
+        return ""
+    counts = [float(v) for v in weekly["counts"]]
+    baseline = weekly.get("baseline")
+    line = f"Weekly activity over the window, {plural(len(counts), 'week')}"
+    if baseline is not None:
+        line += f"; dashed: their own baseline of {number(baseline)} a week"
+    cells = ", ".join(f"{int(v) if v.is_integer() else number(v)}" for v in counts)
+    return (
+        f'<div class="spark-box">{sparkline_svg(counts, None if baseline is None else float(baseline))}'
+        f"<p class=note>{_e(line)}.</p>"
+        f"<details><summary>Weekly values</summary><p>{cells}</p></details></div>"
+    )
+
+
+def _evidence_rows(s: Mapping[str, Any]) -> str:
+    if not s["evidence"]:
+        return "<p class=note>No evidence in the window.</p>"
+    rows = [
+        [
+            _e((e["timestamp"] or "")[:10]),
+            '<span class="minus">−</span>' if e["resistance"] else '<span class="plus">+</span>',
+            _e(label(e["signal"])),
+            _e(e["note"]),
+            " ".join(_link(u, f"link {i}") for i, u in enumerate(e["links"], 1)),
+        ]
+        for e in s["evidence"]
+    ]
+    return _table(["Date", "", "Signal", "What happened", "Links"], rows)
+
+
+def _person(s: Mapping[str, Any]) -> str:
+    facts = (
+        f"acceptance {signed(s['acceptance'])} · energy {number(map_energy(s))} · trend {_e(s['trend'])} · "
+        f"power {s['power']} · interest {s['interest']} · owner {_e(s['owner'] or '—')}"
+    )
+    risk = f'<p class="risk">At risk: {_risk_reason(s)}.</p>' if s["at_risk"] else ""
+    return (
+        f'<article class="person" id="p-{_anchor(s["name"])}">'
+        f"<h3>{_e(s['name'])} {_badge(s['category'])}</h3>"
+        f"<p class=meta>{_e(s['role'] or 'stakeholder')} · {facts}</p>{risk}{_weekly(s)}"
+        f"<details><summary>Evidence trail ({plural(len(s['evidence']), 'entry')})</summary>"
+        f"{_evidence_rows(s)}</details>"
+        "</article>"
+    )
+
+
+def _people_section(report: Mapping[str, Any]) -> str:
+    cards = "".join(_person(s) for s in ordered_stakeholders(report))
+    return f'<section id="people"><h2>Stakeholders one by one</h2><div class="people">{cards}</div></section>'
+
+
+def _sources_section(report: Mapping[str, Any]) -> str:
+    rows = [
+        [
+            _e(s["name"]),
+            _e(s["adapter"]),
+            f'<span class="src-{_e(s["status"])}">{_e(s["status"])}</span>',
+            str(s["requests"]),
+            str(s["items"]),
+            str(s["activities"]),
+            _e(s["error"] or (f"{s['skipped']} skipped" if s["skipped"] else "")),
+        ]
+        for s in report["sources"]
+    ]
+    table = _table(
+        ["Source", "Adapter", "Status", "Requests", "Items", "Activities", "Note"], rows, numeric=(3, 4, 5)
+    )
+    warnings = ""
+    if report["warnings"]:
+        warnings = (
+            "<h3>Warnings</h3><ul>" + "".join(f"<li>{_e(w)}</li>" for w in report["warnings"]) + "</ul>"
+        )
+    return f'<section id="sources"><h2>Sources</h2>{table}{warnings}</section>'
 
 
 def render_html(report: Mapping[str, Any]) -> str:
     """Render the report as one self-contained HTML page (no scripts, no external assets)."""
-    e = html.escape
-    rows = []
-    for s in report["stakeholders"]:
-        risk = ' <strong class="risk">at risk</strong>' if s["at_risk"] else ""
-        rows.append(
-            f"<tr><td>{e(s['name'])}</td><td>{e(label(s['category']))}{risk}</td>"
-            f"<td>{signed(s['acceptance'])}</td><td>{s['energy']:.1f}</td>"
-            f"<td>{e(s['trend'])}</td><td>{s['priority']}</td><td>{e(s['owner'] or '—')}</td></tr>"
-        )
-    items = []
-    for g in report["suggestions"]:
-        links = "".join(f'<li><a href="{e(u, quote=True)}">{e(u)}</a></li>' for u in g["links"][:5])
-        items.append(
-            f"<li><strong>{e(g['title'])}</strong> — {e(label(g['action']))} "
-            f"for {e(g['stakeholder'])} (due {e((g['due'] or '')[:10])}, "
-            f"{e(status_label(g['status']))})<br>{e(str(g['why']))}"
-            f"{'<ul>' + links + '</ul>' if links else ''}</li>"
-        )
-    cands = "".join(
-        f"<tr><td>{e(c['tool'])}</td><td>{e(c['account'])}</td><td>{c['activities']}</td></tr>"
-        for c in report["candidates"]
+    title = _e(f"stakeplug report — {report['project']['name']}")
+    sections = (
+        _map_section,
+        _grid_section,
+        _changes_section,
+        _risk_section,
+        _tasks_section,
+        _candidates_section,
+        _people_section,
+        _sources_section,
     )
-    srcs = "".join(
-        f"<tr><td>{e(s['name'])}</td><td>{e(s['status'])}</td><td>{s['requests']}</td>"
-        f"<td>{e(s['error'] or '')}</td></tr>"
-        for s in report["sources"]
-    )
-    risk_list = "".join(f"<li>{e(n)}</li>" for n in report["partners_at_risk"]) or "<li>None</li>"
-    title = e(f"stakeplug report — {report['project']['name']}")
-    w = report["window"]
+    body = _header(report) + "<main>" + "".join(section(report) for section in sections) + "</main>"
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
-        ".risk{color:#b00}</style></head><body>"
-        f"<h1>{title}</h1><p>Window {e(w['since'][:10])} → {e(w['until'][:10])}, "
-        f"{report['activities_seen']} activities.</p>"
-        "<h2>Stakeholder map</h2><table><tr><th>Stakeholder</th><th>Category</th>"
-        "<th>Acceptance</th><th>Energy</th><th>Trend</th><th>Priority</th><th>Owner</th></tr>"
-        + "".join(rows)
-        + "</table><h2>Partners at risk</h2><ul>"
-        + risk_list
-        + "</ul>"
-        "<h2>Suggested care tasks</h2><ol>" + "".join(items) + "</ol>"
-        "<h2>Candidates to add to the register</h2><table><tr><th>Tool</th><th>Account</th>"
-        "<th>Activities</th></tr>" + cands + "</table>"
-        "<h2>Sources</h2><table><tr><th>Source</th><th>Status</th><th>Requests</th><th>Note</th></tr>"
-        + srcs
-        + "</table></body></html>\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{STYLE}</style></head><body>{body}"
+        f"<footer>{_e(report['generator'])}</footer></body></html>\n"
     )

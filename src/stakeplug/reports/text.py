@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from stakeplug.domain.model import Category
+from stakeplug.domain.numbers import one_decimal, signed_one_decimal
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -44,23 +44,15 @@ STATUS_LABEL: Mapping[str, str] = {
 }
 """How each care task's posting status reads in a report."""
 
-_TENTH = Decimal("0.1")
-
-
-def _tenths(value: float) -> Decimal:
-    # Through str() so that 2.95 (stored as 2.9499999...) rounds up like the number people read.
-    return Decimal(str(float(value))).quantize(_TENTH, rounding=ROUND_HALF_UP)
-
 
 def number(value: float) -> str:
-    """A map number to one decimal, halves rounded up: ``2.95`` → ``3.0``."""
-    return f"{_tenths(value):.1f}"
+    """A map number to one decimal, the one rounding (:mod:`stakeplug.domain.numbers`): ``2.95`` → ``3.0``."""
+    return one_decimal(value)
 
 
 def signed(value: float) -> str:
     """An acceptance to one decimal with its sign: ``+3.0``, ``-1.2``, ``+0.0``."""
-    tenths = _tenths(value)
-    return f"{'-' if tenths < 0 else '+'}{abs(tenths):.1f}"
+    return signed_one_decimal(value)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
