@@ -179,3 +179,21 @@ def test_the_why_of_a_task_and_the_map_show_the_same_numbers() -> None:
     assert report["suggestions"]
     for g in report["suggestions"]:
         assert f"(acceptance {signed(by_name[g['stakeholder']]['acceptance'])}," in g["why"]
+
+
+def test_the_readme_script_writes_the_reports_through_the_public_api(tmp_path: Path) -> None:
+    """The README's Reports example runs as written and leaves every format in the folder."""
+    import re
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("\n## Reports\n", 1)[1].split("\n## ", 1)[0]
+    (script,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "stakeplug-report").iterdir())
+    assert names == ["report.html", "report.json", "report.md", "stakeholders.csv", "suggestions.csv"]
+    assert "Suggested care tasks (18, dry run):" in result.stdout

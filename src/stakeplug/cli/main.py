@@ -418,6 +418,7 @@ def _load(console: _Console, config_path: str) -> Any:
 
 def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
     """Audit every configured source, plan care, post or dry-run, write reports."""
+    from stakeplug.reports import publish_github
     from stakeplug.reports.render import build_report, load_previous
 
     since, until = _window(args)
@@ -465,6 +466,7 @@ def cmd_audit(args: argparse.Namespace, console: _Console) -> int:
         )
         return EXIT_CONFIG
     code, reasons = _exit_code(report, args.fail_on)
+    publish_github(_redact_tree(report, console), exit_code=code, reasons=_redact_tree(reasons, console))
     for reason in reasons:
         console.warn(reason)
     if post_error:
@@ -700,7 +702,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_formats,
         default=["md", "json"],
         metavar="LIST",
-        help="report formats, comma-separated: md, json, html (default: md,json)",
+        help="report formats, comma-separated: md, json, html, csv (default: md,json)",
     )
 
     p = _command(
@@ -725,7 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_formats,
         default=["md", "json"],
         metavar="LIST",
-        help="report formats, comma-separated: md, json, html (default: md,json)",
+        help="report formats, comma-separated: md, json, html, csv (default: md,json)",
     )
     p.add_argument(
         "--out", metavar="DIR", default=DEFAULT_OUT, help=f"report folder (default: ./{DEFAULT_OUT})"

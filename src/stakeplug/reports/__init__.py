@@ -19,12 +19,14 @@ A script that writes the reports of an audit::
 The modules, one job each: ``document`` (building and the schema), ``text``
 (the one sort order, number formats, plurals, terminal widths), ``markdown``,
 ``html`` with ``charts`` (the map, the grid and sparklines as inline SVG) and
-``html_style``, ``tables`` (CSV), ``summary`` (the terminal), ``previous``
+``html_style``, ``tables`` (CSV), ``summary`` (the terminal), ``ci`` (the GitHub job summary and
+annotations), ``previous``
 (reading an earlier report) and ``files`` (atomic writing).
 """
 
 from __future__ import annotations
 
+from stakeplug.reports.ci import github_annotations, publish_github, step_summary
 from stakeplug.reports.document import SCHEMA_VERSION, build_report, report_schema
 from stakeplug.reports.files import FORMATS, check_writable, render_files, write_all, write_reports
 from stakeplug.reports.html import render_html
@@ -39,9 +41,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "build_report",
     "check_writable",
+    "github_annotations",
     "load_previous",
     "ordered_stakeholders",
     "partial_sources",
+    "publish_github",
     "render_files",
     "render_html",
     "render_markdown",
@@ -49,6 +53,7 @@ __all__ = [
     "render_suggestions_csv",
     "render_summary",
     "report_schema",
+    "step_summary",
     "write_all",
     "write_reports",
 ]

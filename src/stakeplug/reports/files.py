@@ -80,11 +80,13 @@ def write_reports(
     """Write ``report`` in each of ``formats`` to ``out_dir``, all or nothing.
 
     Every format is rendered and written to a temporary file first; only when
-    all succeeded are they moved into place.  Returns the written paths.
+    all succeeded are they moved into place.  ``out_dir`` is created when
+    missing.  Returns the written paths.
     """
     p = Path(out_dir)
     texts = [(p / name, text) for name, text in render_files(report, formats)]
     try:
+        p.mkdir(parents=True, exist_ok=True)
         write_all(texts)
     except OSError as exc:
         raise ConfigError(
