@@ -75,7 +75,7 @@ def test_a_report_too_long_for_a_job_summary_is_cut_with_a_note() -> None:
     report["warnings"] = ["x" * 1000] * 1200
     text = step_summary(report)
     assert len(text.encode("utf-8")) <= SUMMARY_LIMIT
-    assert text.endswith("the full report is in the job's artifacts.\n")
+    assert text.endswith("> Cut to fit a job summary; the full report is in the job's artifacts.\n")
 
 
 def _broken_project(folder: Path) -> Path:

@@ -87,9 +87,7 @@ def step_summary(report: Mapping[str, Any]) -> str:
     text = render_markdown(report)
     if len(text.encode("utf-8")) <= SUMMARY_LIMIT:
         return text
-    note = (
-        "\n\n> The report is longer than a job summary may be; the full report is in the job's artifacts.\n"
-    )
+    note = "\n\n> Cut to fit a job summary; the full report is in the job's artifacts.\n"
     budget = SUMMARY_LIMIT - len(note.encode("utf-8"))
     kept = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
     return kept[: kept.rfind("\n")] + note
