@@ -196,8 +196,10 @@ def _history(s: Mapping[str, Any], here: tuple[float, float], r: float) -> list[
     out = []
     for i, then in enumerate((s.get("history") or [])[:2]):
         css = "moved" if i == 0 else "moved older"
-        arrow = _arrow(map_point(then["acceptance"], then["energy"]), here, r + 3, css)
+        start = map_point(then["acceptance"], then["energy"])
+        arrow = _arrow(start, here, r + 3, css)
         if arrow is not None:
+            out.append(f'<circle class="then" cx="{start[0]}" cy="{start[1]}" r="2.5"/>')
             out.append(arrow)
     return out
 

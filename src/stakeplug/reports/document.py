@@ -212,6 +212,20 @@ def _sources(audit: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _candidate(c: Any) -> dict[str, Any]:
+    """An account the register does not know; with the name the tool shows, when the audit has it."""
+    entry: dict[str, Any] = {
+        "tool": c.tool,
+        "account": c.account,
+        "activities": int(c.activities),
+        "last_seen": _iso(c.last_seen),
+    }
+    display_name = getattr(c, "display_name", None)
+    if display_name:
+        entry["display_name"] = str(display_name)
+    return entry
+
+
 def _map_rules(audit: Any) -> dict[str, float] | None:
     """The thresholds that cut the map into its five regions, as the audit used them."""
     rules = getattr(audit, "rules", None)
@@ -268,15 +282,7 @@ def build_report(
         "suggestions": [
             _suggestion(s, by_fp.get(s.fingerprint), post_error, posted=posted) for s in suggestions
         ],
-        "candidates": [
-            {
-                "tool": c.tool,
-                "account": c.account,
-                "activities": int(c.activities),
-                "last_seen": _iso(c.last_seen),
-            }
-            for c in audit.candidates
-        ],
+        "candidates": [_candidate(c) for c in audit.candidates],
         "previous": None,
         "changes": [],
     }

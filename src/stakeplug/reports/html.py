@@ -46,8 +46,8 @@ def _link(url: str, text: str | None = None) -> str:
 def _icon(category: str) -> str:
     """A small legend-sized shape of the category, for text next to it."""
     return (
-        '<svg xmlns="http://www.w3.org/2000/svg" class="icon" viewBox="0 0 16 16" width="14" height="14" '
-        f'aria-hidden="true">{shape_svg(category, 8, 8, 5.2)}</svg>'
+        '<svg xmlns="http://www.w3.org/2000/svg" class="icon" viewBox="0 0 16 16" width="16" height="16" '
+        f'aria-hidden="true">{shape_svg(category, 8, 8, 5.6)}</svg>'
     )
 
 
@@ -103,8 +103,12 @@ def _map_section(report: Mapping[str, Any]) -> str:
         "the dotted line rises to their own baseline</li>"
         "<li>marker size: power (1–5)</li>"
     )
-    if any(s.get("history") for s in report["stakeholders"]):
-        legend += "<li>→ arrow: moved since the previous run (dashed: since an older run)</li>"
+    histories = [s["history"] for s in report["stakeholders"] if s.get("history")]
+    if histories:
+        solid = ", ".join(sorted({h[0]["label"] for h in histories}))
+        older = ", ".join(sorted({h[1]["label"] for h in histories if len(h) > 1}))
+        dashed = f" (dashed: since {_e(older)})" if older else ""
+        legend += f"<li>○→ arrow: moved since the {_e(solid)}{dashed}</li>"
     rows = []
     for s in ordered_stakeholders(report):
         before = (s.get("history") or [None])[0]
@@ -222,30 +226,32 @@ def _posting_line(report: Mapping[str, Any]) -> str:
     return f"<p class=note>{line}</p>"
 
 
-def _task_item(g: Mapping[str, Any]) -> str:
+def _task_row(i: int, g: Mapping[str, Any]) -> list[str]:
+    """One care task as table cells: number, posting, the task and its why, who, when, evidence."""
     task = g.get("task") or {}
-    link = f" {_link(task['url'], task.get('id'))}" if task.get("url") else ""
-    via = f", through {_e(g['via'])}" if g.get("via") else ""
-    links = g["links"][:5]
-    evidence = ""
-    if links:
-        items = "".join(f"<li>{_link(u)}</li>" for u in links)
-        evidence = (
-            f"<details><summary>Evidence ({plural(len(links), 'link')})</summary>"
-            f'<ul class="links">{items}</ul></details>'
-        )
-    return (
-        f'<li><div><span class="status st-{_e(g["status"])}">{_e(status_label(g["status"]))}</span>{link} '
-        f"<strong>{_e(g['title'])}</strong></div><div class=meta>{_e(label(g['action']))} for "
-        f"{_e(g['stakeholder'])}{via} · owner {_e(g['owner'] or 'none')} · "
-        f"due {_e((g['due'] or '')[:10])}</div>"
-        f"<p class=why>Why: {_e(' '.join(str(g['why']).split()))}</p>{evidence}</li>"
-    )
+    status = f'<span class="status st-{_e(g["status"])}">{_e(status_label(g["status"]))}</span>'
+    if task.get("url"):
+        status += f"<br>{_link(task['url'], task.get('id'))}"
+    via = f"<br><span class=note>through {_e(g['via'])}</span>" if g.get("via") else ""
+    evidence = " ".join(_link(u, f"[{n}]") for n, u in enumerate(g["links"][:5], 1))
+    return [
+        str(i),
+        status,
+        f"<strong>{_e(g['title'])}</strong> <span class=note>{_e(label(g['action']))}</span>"
+        f"<div class=why>{_e(' '.join(str(g['why']).split()))}</div>",
+        f"{_e(g['stakeholder'])}{via}",
+        _e(g["owner"] or "—"),
+        f'<span class="nowrap">{_e((g["due"] or "")[:10])}</span>',
+        f'<span class="links">{evidence}</span>',
+    ]
 
 
 def _tasks_section(report: Mapping[str, Any]) -> str:
-    items = "".join(_task_item(g) for g in report["suggestions"])
-    body = f'<ol class="tasks">{items}</ol>' if items else "<p>No care task is due.</p>"
+    rows = [_task_row(i, g) for i, g in enumerate(report["suggestions"], 1)]
+    body = "<p>No care task is due.</p>"
+    if rows:
+        header = ["#", "Posting", "Task and why", "For", "Owner", "Due", "Evidence"]
+        body = _table(header, rows, numeric=(0,)).replace("<table>", '<table class="tasks">', 1)
     return f'<section id="tasks"><h2>Suggested care tasks</h2>{_posting_line(report)}{body}</section>'
 
 
@@ -305,16 +311,26 @@ def _evidence_rows(s: Mapping[str, Any]) -> str:
     return _table(["Date", "", "Signal", "What happened", "Links"], rows)
 
 
-def _person(s: Mapping[str, Any]) -> str:
+def _signals(s: Mapping[str, Any]) -> str:
+    """The stakeholder's most frequent signals in the window, as one line."""
+    counts = sorted(s["signal_counts"].items(), key=lambda kv: (-kv[1], kv[0]))[:4]
+    if not counts:
+        return ""
+    text = " · ".join(f"{_e(label(signal))} ×{n}" for signal, n in counts)
+    return f"<p class=signals>Most seen: {text}</p>"
+
+
+def _person(s: Mapping[str, Any], tasks: int) -> str:
     facts = (
         f"acceptance {signed(s['acceptance'])} · energy {number(map_energy(s))} · trend {_e(s['trend'])} · "
         f"power {s['power']} · interest {s['interest']} · owner {_e(s['owner'] or '—')}"
     )
     risk = f'<p class="risk">At risk: {_risk_reason(s)}.</p>' if s["at_risk"] else ""
+    care = f'<p class=note><a href="#tasks">{plural(tasks, "care task")}</a> suggested.</p>' if tasks else ""
     return (
         f'<article class="person" id="p-{_anchor(s["name"])}">'
         f"<h3>{_e(s['name'])} {_badge(s['category'])}</h3>"
-        f"<p class=meta>{_e(s['role'] or 'stakeholder')} · {facts}</p>{risk}{_weekly(s)}"
+        f"<p class=meta>{_e(s['role'] or 'stakeholder')} · {facts}</p>{risk}{_weekly(s)}{_signals(s)}{care}"
         f"<details><summary>Evidence trail ({plural(len(s['evidence']), 'entry')})</summary>"
         f"{_evidence_rows(s)}</details>"
         "</article>"
@@ -322,7 +338,10 @@ def _person(s: Mapping[str, Any]) -> str:
 
 
 def _people_section(report: Mapping[str, Any]) -> str:
-    cards = "".join(_person(s) for s in ordered_stakeholders(report))
+    tasks: dict[str, int] = {}
+    for g in report["suggestions"]:
+        tasks[g["stakeholder"]] = tasks.get(g["stakeholder"], 0) + 1
+    cards = "".join(_person(s, tasks.get(s["name"], 0)) for s in ordered_stakeholders(report))
     return f'<section id="people"><h2>Stakeholders one by one</h2><div class="people">{cards}</div></section>'
 
 

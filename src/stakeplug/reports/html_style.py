@@ -42,6 +42,7 @@ figure{margin:0}
 .map .baseline{fill:none;stroke:var(--risk);stroke-width:1.2;stroke-dasharray:2 2}
 .map .moved{stroke:#444444;stroke-width:1.6;fill:none}
 .map .moved.older{stroke-dasharray:4 3;stroke:#777777}
+.map .then{fill:#ffffff;stroke:#444444;stroke-width:1.2}
 .legend{display:flex;flex-wrap:wrap;gap:8px 18px;list-style:none;padding:0;margin:10px 0 0;font-size:13px;
  color:var(--muted);align-items:center}
 .key-ring{display:inline-block;width:14px;height:14px;border:2.5px solid var(--risk);border-radius:50%;
@@ -61,11 +62,12 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertic
 th{font-weight:600;color:var(--muted);background:var(--band)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .risk{color:var(--risk)}
-.tasks{padding-left:22px;margin:0}
-.tasks>li{margin:0 0 12px}
-.tasks .why{margin:2px 0;font-size:13.5px}
-.links{margin:2px 0 0;padding-left:18px;font-size:12.5px}
-.status{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:1px 9px;
+.tasks .why{color:var(--muted);font-size:12.5px;margin-top:2px}
+.tasks td:nth-child(2){white-space:nowrap}
+.links{font-size:12.5px;white-space:nowrap}
+.nowrap{white-space:nowrap}
+.status{display:inline-block;white-space:nowrap;font-size:12px;font-weight:600;border-radius:10px;
+ padding:1px 9px;
  margin-right:6px;
  background:#e8ebf0;color:#3b4350}
 .st-created{background:#dff3ea;color:#0b5e41}
@@ -75,6 +77,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .people{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:12px}
 .person{border:1px solid var(--line);border-radius:8px;padding:12px 14px}
 .person .risk{font-weight:600;margin:4px 0}
+.signals{font-size:13px;margin:4px 0}
 .spark-box{margin:6px 0}
 .spark .spark-line{fill:none;stroke:#0072B2;stroke-width:1.8}
 .spark .spark-base{stroke:#9aa3b2;stroke-dasharray:3 3}
