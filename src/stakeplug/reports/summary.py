@@ -82,6 +82,11 @@ def _posting(report: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _candidate(c: Mapping[str, Any]) -> str:
+    account = f"{c['tool']}:{c['account']}"
+    return f"{c['display_name']} ({account})" if c.get("display_name") else account
+
+
 def render_summary(report: Mapping[str, Any]) -> str:
     """A plain-text summary for the terminal: the map, the partners at risk, the care tasks."""
     w = report["window"]
@@ -103,7 +108,7 @@ def render_summary(report: Mapping[str, Any]) -> str:
         out.append("")
         out.append(
             "Candidates to add to the register: "
-            + ", ".join(f"{c['tool']}:{c['account']}" for c in report["candidates"][:8])
+            + ", ".join(_candidate(c) for c in report["candidates"][:8])
             + (" …" if len(report["candidates"]) > 8 else "")
         )
     return "\n".join(out)
