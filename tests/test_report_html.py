@@ -214,3 +214,17 @@ def test_the_browser_check_sees_a_blocked_external_reference(tmp_path: Path) -> 
     with Browser(executable) as browser:
         browser.open(tmp_path / "bad.html")
     assert any(m["level"] == "error" and "Content Security Policy" in m["text"] for m in browser.messages)
+
+
+def test_names_people_typed_are_escaped_inside_the_charts() -> None:
+    """A name with <, & and quotes is shown as written on the map and in the grid, and the SVG still parses."""
+    report = sample_report()
+    report["stakeholders"][0]["name"] = 'Ana <"R&D"> Lee'
+    page = render_html(report)
+    charts = _svgs(page)
+    for chart in charts.values():
+        names = {g.get("data-name") for g in chart.iter(f"{SVG}g")}
+        assert 'Ana <"R&D"> Lee' in names
+    labels = {t.text for t in charts["map"].iter(f"{SVG}text") if t.get("class") == "name"}
+    assert 'Ana <"R&D"> Lee' in labels
+    assert "<R&D>" not in page
