@@ -23,7 +23,7 @@ h3{font-size:16px;margin:0 0 4px;display:flex;gap:10px;align-items:center;flex-w
 .tiles strong{font-size:20px}
 .tiles .alarm{border-color:var(--risk);background:#fdeceb}
 section{background:var(--paper);border:1px solid var(--line);border-radius:10px;padding:18px 20px;
- margin:0 0 18px}
+ margin:0 0 18px;overflow-x:auto}
 figure{margin:0}
 .chart{width:100%;height:auto;display:block}
 .map .frame{fill:none;stroke:#9aa3b2;stroke-width:1}
