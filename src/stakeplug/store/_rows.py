@@ -1,0 +1,98 @@
+"""Activities to rows and back: only the normalized fields the engine reads.
+
+Times are stored as integer microseconds since the epoch, so they come back
+exactly.  An activity's key is a digest of its stable id (with its kind, actor and
+item), or of all its fields when the tool gave no id: writing the same event twice
+replaces the row instead of adding one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from stakeplug.domain.model import Activity, Item
+
+__all__ = ["activity_key", "from_micros", "micros", "row_activity"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SEP = "\x1f"
+_NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
+def micros(when: datetime) -> int:
+    """An aware datetime as integer microseconds since the epoch."""
+    delta = when - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    """The aware UTC datetime of :func:`micros`."""
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def activity_key(a: Activity) -> bytes:
+    """The identity under which ``a`` is stored: the same event always gets the same key."""
+    item = a.item
+    if a.id is not None:
+        parts: tuple[Any, ...] = ("id", a.kind, a.actor, item.tool, item.id, a.id)
+    else:
+        parts = (
+            "content", a.kind, a.actor, item.tool, item.id, micros(a.timestamp), a.addressees,
+            a.verdict, a.due and micros(a.due), a.link_type, a.external, a.count,
+        )  # fmt: skip
+    return hashlib.blake2b(_SEP.join(map(str, parts)).encode(), digest_size=12).digest()
+
+
+def details_text(details: Mapping[str, Any]) -> str | None:
+    """The activity's extras as JSON, or ``None`` when there are none."""
+    return json.dumps(dict(details), sort_keys=True, default=str) if details else None
+
+
+def row_activity(row: tuple[Any, ...], item: Item) -> Activity:
+    """Rebuild an activity from a row of ``ts, kind, actor, addressees, verdict, due, link_type,
+    external, count, activity_id, details`` and its item."""
+    ts, kind, actor, addressees, verdict, due, link_type, external, count, activity_id, details = row
+    return Activity(
+        kind=kind,
+        actor=actor,
+        item=item,
+        timestamp=_EPOCH + timedelta(microseconds=ts),
+        addressees=tuple(addressees.split(_SEP)) if addressees else (),
+        verdict=verdict,
+        due=None if due is None else _EPOCH + timedelta(microseconds=due),
+        link_type=link_type,
+        external=bool(external),
+        count=count,
+        id=activity_id,
+        details=json.loads(details) if details else _NO_DETAILS,
+    )
+
+
+def addressees_text(addressees: tuple[str, ...]) -> str | None:
+    """The addressees joined by the unit separator (account ids never contain it)."""
+    return _SEP.join(addressees) if addressees else None
+
+
+def item_row(item: Item) -> tuple[Any, ...]:
+    """An item's columns: tool, id, url, title, labels (JSON), kind, project."""
+    return (
+        item.tool,
+        item.id,
+        item.url,
+        item.title,
+        json.dumps(list(item.labels)),
+        str(item.kind),
+        item.project,
+    )
+
+
+def row_item(row: tuple[Any, ...]) -> Item:
+    """The item of :func:`item_row`."""
+    tool, item_id, url, title, labels, kind, project = row
+    return Item(tool=tool, id=item_id, url=url, title=title, labels=tuple(json.loads(labels)), kind=kind,
+                project=project)  # fmt: skip
