@@ -35,6 +35,7 @@ from stakeplug.config.loader import Config, SourceConfig, TasksConfig, load_conf
 from stakeplug.domain.model import (
     Activity,
     ActivityKind,
+    AtRiskReason,
     CareAction,
     CareSuggestion,
     Category,
@@ -74,6 +75,7 @@ __all__ = [
     "ActivityKind",
     "Adapter",
     "AdapterInfo",
+    "AtRiskReason",
     "Audit",
     "Candidate",
     "Capabilities",

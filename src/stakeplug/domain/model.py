@@ -176,6 +176,15 @@ class Trend(_StrEnum):
     """Too little history for a baseline."""
 
 
+class AtRiskReason(_StrEnum):
+    """Why a partner is at risk, each measured against the person's own baseline."""
+
+    LOSING_INTEREST = "losing_interest"
+    """They act clearly less than they used to."""
+    PUSHING_BACK = "pushing_back"
+    """They act as before, but resist more than they used to."""
+
+
 class CareAction(_StrEnum):
     """The care actions the planner can suggest."""
 
@@ -380,6 +389,8 @@ class StakeholderScore:
     signal_counts: Mapping[str, int]
     evidence: tuple[Evidence, ...]
     """The most recent evidence per signal, newest first, capped per signal."""
+    at_risk_reason: AtRiskReason | None = None
+    """Why the partner is at risk; ``None`` when :attr:`at_risk` is false."""
 
     @property
     def name(self) -> str:

@@ -61,6 +61,7 @@ from stakeplug.adapter import SourceStats
 from stakeplug.domain.model import (
     Activity,
     ActivityKind,
+    AtRiskReason,
     CareSuggestion,
     Category,
     Evidence,
@@ -1097,6 +1098,7 @@ def _score(p: _Pass, person: _Person) -> StakeholderScore:
         recent_energy=recent_energy,
         baseline_energy=baseline_energy,
         at_risk=at_risk,
+        at_risk_reason=AtRiskReason.LOSING_INTEREST if at_risk else None,
         signal_counts=_signal_counts(person.counts),
         evidence=tuple(evidence),
     )
