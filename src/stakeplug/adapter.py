@@ -64,8 +64,10 @@ __all__ = [
     "TaskDraft",
     "TaskRef",
     "config_place",
+    "fingerprint_marker",
     "in_window",
     "parse_options",
+    "task_body",
     "utc_window",
 ]
 
@@ -119,9 +121,36 @@ class SourceStats:
     skipped_reasons: tuple[str, ...] = ()
 
 
+def fingerprint_marker(fingerprint: str) -> str:
+    """The hidden marker written into a task body: an HTML comment on GitHub, plain text elsewhere."""
+    return f"stakeplug-fingerprint: {fingerprint}"
+
+
+def task_body(
+    wording: str, fingerprint: str, *, explanation: str = "", evidence: Sequence[str] = ()
+) -> str:
+    """The text of a task: the neutral ``wording``, then a ``Why:`` and an ``Evidence:``
+    section when they are given, then the fingerprint marker."""
+    lines = [wording]
+    if explanation:
+        lines += ["", "Why:", explanation]
+    if evidence:
+        lines += ["", "Evidence:", *(f"- {link}" for link in evidence)]
+    lines += ["", fingerprint_marker(fingerprint)]
+    return "\n".join(lines)
+
+
 @attrs.frozen
 class TaskDraft:
     """A care task, rendered and ready for an adapter to create.
+
+    Privacy is data here, not text: ``wording`` is what anyone may read,
+    ``explanation`` and ``evidence`` (which name scores, the category and the
+    activity behind them) are separate fields, and the core fills them only
+    for a target the user declared private.  ``body`` is the text for the
+    target as declared; an adapter that knows a place is readable by anyone
+    posts :attr:`neutral_body` instead, so it never parses a body.  An adapter
+    may show less than the draft carries, never more.
 
     ``assignee`` is an account in the target tool when the owner's account is known.
     """
@@ -134,6 +163,20 @@ class TaskDraft:
     stakeholder: str
     due: datetime | None = None
     assignee: str | None = None
+    wording: str = ""
+    """The neutral text: the action's wording, the intermediary, whom it is for and when it is due.
+    Empty for a draft built by hand whose ``body`` is neutral already."""
+    explanation: str = ""
+    """Why the task was suggested (scores, category, at-risk reason); for the team alone."""
+    evidence: tuple[str, ...] = ()
+    """Links to the activity behind the suggestion; for the team alone."""
+
+    @property
+    def neutral_body(self) -> str:
+        """The text for a place anyone can read: the wording and the fingerprint marker only."""
+        if not self.wording:
+            return self.body
+        return task_body(self.wording, self.fingerprint)
 
 
 @attrs.frozen

@@ -125,6 +125,20 @@ def test_an_allowed_public_repository_gets_no_score_or_category(fake: FakeGitHub
     assert "<!-- stakeplug-fingerprint: 0123456789abcdef -->" in body
 
 
+def test_a_public_repository_gets_the_drafts_neutral_body_not_its_evidence(
+    fake: FakeGitHub, make_adapter: Make
+) -> None:
+    """The adapter picks the draft's neutral field for a public place; evidence links stay out."""
+    fake.add_repo("acme/open-source", private=False)
+    link = "https://github.com/acme/open-source/pull/7"
+    draft = attrs.evolve(
+        render_task(_suggestion(), tool="github", private=True), evidence=(link,), wording="Thank Maria."
+    )
+    make_adapter(repo="acme/open-source", allow_public=True).post_task(draft, dry_run=False)
+    body = fake.created_issues[0]["body"]
+    assert body == "Thank Maria.\n\n<!-- stakeplug-fingerprint: 0123456789abcdef -->"
+
+
 def test_a_private_repository_keeps_the_explanation(fake: FakeGitHub, make_adapter: Make) -> None:
     """Only a private target receives the why, as the renderer wrote it."""
     fake.add_repo("acme/team")

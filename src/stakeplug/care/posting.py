@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from stakeplug.adapter import PostResult, TaskDraft, TaskRef
+from stakeplug.adapter import PostResult, TaskDraft, TaskRef, fingerprint_marker, task_body
 from stakeplug.domain.model import CareSuggestion
 
 if TYPE_CHECKING:
@@ -29,11 +29,6 @@ FINGERPRINT_LABEL_PREFIX = "stakeplug-fp-"
 """A label ``stakeplug-fp-<fingerprint>`` carries the fingerprint where labels are cheap to query."""
 
 _MARKER_RE = re.compile(r"stakeplug-fingerprint:\s*([0-9a-f]{8,64})")
-
-
-def fingerprint_marker(fingerprint: str) -> str:
-    """The hidden marker written into a task body: an HTML comment on GitHub, plain text elsewhere."""
-    return f"stakeplug-fingerprint: {fingerprint}"
 
 
 def fingerprint_from_text(text: str | None) -> str | None:
@@ -61,21 +56,20 @@ def render_task(
 ) -> TaskDraft:
     """Render ``suggestion`` as a task for ``tool``.
 
-    The body is the suggestion's neutral wording.  Only when the target is
-    ``private`` is the explanation (which may name scores and the category)
-    added.  ``assignee`` is the relationship owner's account in ``tool`` when
-    the register knows it.
+    The draft's ``wording`` is the suggestion's neutral wording (with the
+    intermediary, whom it is for and the due date).  Only when the target is
+    ``private`` does the draft carry the explanation (which may name scores
+    and the category) and the evidence links, as fields of their own; the
+    ``body`` joins what the draft carries.  ``assignee`` is the relationship
+    owner's account in ``tool`` when the register knows it.
     """
     lines = [suggestion.wording, ""]
     if suggestion.via:
         lines += [f"Go through: {suggestion.via}", ""]
     lines.append(f"Suggested by stakeplug for {suggestion.stakeholder}; due {suggestion.due:%Y-%m-%d}.")
-    if private:
-        lines += ["", "Why:", suggestion.explanation]
-        links = suggestion.links
-        if links:
-            lines += ["", "Evidence:", *(f"- {link}" for link in links[:10])]
-    lines += ["", fingerprint_marker(suggestion.fingerprint)]
+    wording = "\n".join(lines)
+    explanation = suggestion.explanation if private else ""
+    evidence = tuple(suggestion.links[:10]) if private else ()
     assignee = None
     if register is not None and suggestion.owner:
         member = register.team_member(suggestion.owner)
@@ -83,7 +77,7 @@ def render_task(
             assignee = member.account(tool)
     return TaskDraft(
         title=suggestion.title,
-        body="\n".join(lines),
+        body=task_body(wording, suggestion.fingerprint, explanation=explanation, evidence=evidence),
         labels=(
             TASK_LABEL,
             f"care:{suggestion.action.value}",
@@ -94,6 +88,9 @@ def render_task(
         stakeholder=suggestion.stakeholder,
         due=suggestion.due,
         assignee=assignee,
+        wording=wording,
+        explanation=explanation,
+        evidence=evidence,
     )
 
 

@@ -24,9 +24,10 @@ Writing creates an issue in the ``repo`` of the task target, labelled
 fingerprint also hidden in the body as an HTML comment, assigned to the
 relationship owner's login when the draft names one.  One listing by the
 ``stakeplug`` label finds the existing tasks first.  Posting into a public
-repository is refused unless ``allow_public = true``; even then the body
-loses any ``Why:`` and ``Evidence:`` sections, so no score or category is
-written where anyone can read it.
+repository is refused unless ``allow_public = true``; even then only the
+draft's neutral body is posted (its wording and marker, never its
+explanation or evidence), so no score or category is written where anyone
+can read it.
 """
 
 from __future__ import annotations
@@ -524,7 +525,7 @@ class GitHubAdapter:
                 f"{repo} is a public repository: stakeplug does not post care tasks where anyone can "
                 "read them about people; allow_public = true in the task target permits it"
             )
-        body = hidden_marker(public_body(draft.body) if public else draft.body, draft.fingerprint)
+        body = hidden_marker(draft.neutral_body if public else draft.body, draft.fingerprint)
         if dry_run:
             return PostResult(
                 draft, created=False, dry_run=True, reason=f"dry run: would create an issue in {repo}"
@@ -623,29 +624,6 @@ def _task_ref(repo: str, issue: Any, *, fingerprint: str | None = None) -> TaskR
         created=parse_time(issue.get("created_at")),
         closed=parse_time(issue.get("closed_at")),
     )
-
-
-_SECTION = re.compile(r"^(Why|Evidence):\s*$")
-
-
-def public_body(body: str) -> str:
-    """``body`` without its ``Why:`` and ``Evidence:`` sections (scores, category, links).
-
-    A section runs from its heading to the next blank line followed by the
-    fingerprint marker, or to the end.
-    """
-    out: list[str] = []
-    skipping = False
-    for line in body.split("\n"):
-        if _SECTION.match(line.strip()):
-            skipping = True
-            continue
-        if skipping and fingerprint_from_text(line):
-            skipping = False
-        if not skipping:
-            out.append(line)
-    text = "\n".join(out)
-    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def hidden_marker(body: str, fingerprint: str) -> str:

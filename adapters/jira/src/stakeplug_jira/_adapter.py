@@ -726,6 +726,8 @@ class JiraAdapter:
         The existing tasks are read once (one JQL query) and remembered, so
         posting many drafts costs that query plus one request per new task.
         With ``dry_run`` nothing is written and the result says what would be.
+        Jira cannot tell who may read a project, so the draft's ``body`` (the
+        text for the target as the user declared it) is posted as it is.
         """
         if not self.project:
             raise ConfigError("project: a project key is needed to create care tasks")
