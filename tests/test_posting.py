@@ -12,7 +12,9 @@ from stakeplug.testing import MemoryAdapter
 
 
 def _suggestion_with_evidence() -> CareSuggestion:
-    reg = make_register([{"name": "Pia", "owner": "Tess", "power": 4, "interest": 4, "identities": {"jira": "pia"}}])
+    reg = make_register(
+        [{"name": "Pia", "owner": "Tess", "power": 4, "interest": 4, "identities": {"jira": "pia"}}]
+    )
     w = World(reg)
     for week in range(20):
         for j in range(3):
@@ -56,7 +58,9 @@ def test_the_neutral_body_is_the_wording_and_the_marker_whatever_the_draft_carri
 
 def test_a_hand_built_draft_without_wording_shows_its_body_everywhere() -> None:
     """A draft built with a body alone (as plugins and the conformance kit do) is neutral as given."""
-    draft = TaskDraft("t", "Plain text.\n\nstakeplug-fingerprint: 0123456789abcdef", (), "0123456789abcdef", "x", "P")
+    draft = TaskDraft(
+        "t", "Plain text.\n\nstakeplug-fingerprint: 0123456789abcdef", (), "0123456789abcdef", "x", "P"
+    )
     assert draft.neutral_body == draft.body
 
 

@@ -126,9 +126,7 @@ def fingerprint_marker(fingerprint: str) -> str:
     return f"stakeplug-fingerprint: {fingerprint}"
 
 
-def task_body(
-    wording: str, fingerprint: str, *, explanation: str = "", evidence: Sequence[str] = ()
-) -> str:
+def task_body(wording: str, fingerprint: str, *, explanation: str = "", evidence: Sequence[str] = ()) -> str:
     """The text of a task: the neutral ``wording``, then a ``Why:`` and an ``Evidence:``
     section when they are given, then the fingerprint marker."""
     lines = [wording]
