@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import attrs
+import pytest
 from spworld import UNTIL, World, make_register
 
-from stakeplug import CareAction, Category, TaskRef, fingerprint, plan_care, post_care, render_task
+from stakeplug import (
+    AtRiskReason,
+    Audit,
+    CareAction,
+    Category,
+    TaskRef,
+    fingerprint,
+    load_rules,
+    plan_care,
+    post_care,
+    render_task,
+)
+from stakeplug.errors import ConfigError
 from stakeplug.testing import MemoryAdapter
 
 
@@ -41,7 +55,7 @@ def test_partner_gets_status_update_and_advice_but_ambassador_only_with_consent(
     w = World(reg)
     partner_activity(w, "pia")
     partner_activity(w, "per")
-    result = w.audit()
+    result = w.audit(rules={"planner": {"max_per_stakeholder": 3}})
     assert result.score("Pia").category is Category.PARTNER
     plan = plan_care(result)
     assert actions(plan, "Pia") == {"status_update", "ask_advice", "ambassador"}
@@ -199,7 +213,7 @@ def test_wording_is_neutral() -> None:
     partner_activity(w, "pia", quiet_recently=True)
     for i in range(14):
         w.act("reopened", "otto", f"AP-{i}", 1 + 2 * i)
-    plan = plan_care(w.audit())
+    plan = plan_care(w.audit(rules={"planner": {"max_per_stakeholder": 4}}))
     assert len(plan) >= 4
     words = (
         "partner",
@@ -266,3 +280,211 @@ def test_open_tasks_count_against_the_cap_so_a_rerun_adds_nothing() -> None:
     refill = plan_care(result, history=[*done, *posted[2:]])
     assert len(refill) == 2
     assert not {s.fingerprint for s in refill} & {t.fingerprint for t in posted}
+
+
+def resisting_activity(w: World, account: str, count: int = 14) -> None:
+    for i in range(count):
+        w.act("reopened", account, f"{account.upper()}-R{i}", 1 + 2 * i)
+
+
+def test_the_owner_cap_keeps_an_at_risk_partners_briefing_over_higher_priority_routine_tasks() -> None:
+    """Within an owner's cap a partner at risk comes first, even with the lowest priority."""
+    people = [person(f"Big{i}", f"big{i}", power=5, interest=5) for i in range(3)]
+    people.append(person("Pia", "pia", power=2, interest=3))
+    w = World(make_register(people))
+    for i in range(3):
+        partner_activity(w, f"big{i}")
+    partner_activity(w, "pia", quiet_recently=True)
+    result = w.audit(rules={"planner": {"max_per_owner": 3}})
+    assert result.score("Pia").at_risk and result.score("Pia").priority == 6
+    plan = plan_care(result)
+    assert len(plan) == 3
+    assert (plan[0].stakeholder, plan[0].action) == ("Pia", CareAction.RISK_BRIEFING)
+
+
+def test_a_partners_recent_push_back_is_answered_before_routine_tasks() -> None:
+    """A partner who recently pushed back gets the risk briefing even when the cap is one."""
+    people = [person("Big", "big", power=5, interest=5), person("Pia", "pia", power=3, interest=3)]
+    w = World(make_register(people))
+    partner_activity(w, "big")
+    partner_activity(w, "pia")
+    w.act("reopened", "pia", "PIA-R1", 3)
+    result = w.audit(rules={"planner": {"max_per_owner": 1}})
+    assert result.score("Pia").category is Category.PARTNER and not result.score("Pia").at_risk
+    [only] = plan_care(result)
+    assert (only.stakeholder, only.action) == ("Pia", CareAction.RISK_BRIEFING)
+    assert "pushed back" in only.explanation
+
+
+def test_a_stakeholder_gets_at_most_two_tasks_per_run_unless_the_rules_say_otherwise() -> None:
+    """planner.max_per_stakeholder (2 by default) bounds one person's tasks in a run."""
+    reg = make_register([person("Pia", "pia", power=5, interest=5, ambassador_consent=True)])
+    w = World(reg)
+    partner_activity(w, "pia")
+    w.act("assigned", "tess", "AP-900", 12, addressees=("pia",), due=w.at(5))
+    w.act("completed", "pia", "AP-900", 6, addressees=("pia",))
+    assert len(plan_care(w.audit())) == 2
+    assert len(plan_care(w.audit(rules={"planner": {"max_per_stakeholder": 1}}))) == 1
+    assert len(plan_care(w.audit(rules={"planner": {"max_per_stakeholder": 9}}))) == 4
+
+
+def test_open_tasks_of_the_period_count_against_the_stakeholders_cap() -> None:
+    """A rerun with a stakeholder's two tasks still open adds nothing for them."""
+    reg = make_register([person("Pia", "pia", power=5, interest=5, ambassador_consent=True)])
+    w = World(reg)
+    partner_activity(w, "pia")
+    result = w.audit()
+    first = plan_care(result)
+    assert len(first) == 2
+    posted = [TaskRef(s.fingerprint, f"AP-{i}", created=UNTIL) for i, s in enumerate(first)]
+    assert plan_care(result, history=posted) == []
+
+
+def test_the_cap_on_a_stakeholder_does_not_use_up_their_owners_places() -> None:
+    """Tasks left out for their stakeholder's cap leave the owner's places to other people."""
+    people = [person("Pia", "pia", power=5, interest=5, ambassador_consent=True)]
+    people.append(person("Per", "per", power=4, interest=4))
+    w = World(make_register(people))
+    partner_activity(w, "pia")
+    partner_activity(w, "per")
+    plan = plan_care(w.audit(rules={"planner": {"max_per_owner": 3}}))
+    assert [s.stakeholder for s in plan] == ["Pia", "Pia", "Per"]
+
+
+def test_a_task_without_an_owner_falls_back_to_the_first_team_member() -> None:
+    """Every task has a team owner: with none in the register, the first [[team]] member."""
+    reg = make_register([person("Nell", "nell", power=4, interest=4, owner=None)])
+    w = World(reg)
+    partner_activity(w, "nell")
+    plan = plan_care(w.audit())
+    assert plan and {s.owner for s in plan} == {"Tess"}
+
+
+def test_an_intermediary_on_the_team_owns_the_task_through_them() -> None:
+    """A stakeholder without an owner reached through a team member is that member's task."""
+    reg = make_register([person("Vera", "vera", power=5, interest=4, owner=None, reachable_via="uma")])
+    w = World(reg)
+    partner_activity(w, "vera")
+    [only] = plan_care(w.audit())
+    assert (only.action, only.via, only.owner) == (CareAction.VIA_INTERMEDIARY, "Uma", "Uma")
+
+
+def test_a_critic_out_of_reach_is_heard_through_the_intermediary_with_an_owner() -> None:
+    """An opponent the team cannot reach gets one listening task through reachable_via, never a direct one."""
+    reg = make_register(
+        [
+            person("Carl", "carl", power=5, interest=3, reachable_via="Ian", owner=None),
+            person("Ian", "ian", power=2, interest=3, owner="Uma"),
+        ]
+    )
+    w = World(reg)
+    resisting_activity(w, "carl")
+    result = w.audit()
+    assert result.score("Carl").category is Category.OPPONENT
+    [task] = [s for s in plan_care(result) if s.stakeholder == "Carl"]
+    assert (task.action, task.via, task.owner) == (CareAction.LISTEN_TO_CONCERNS, "Ian", "Uma")
+    assert task.title == "Hear Carl's view through Ian"
+    assert task.wording.startswith("Ask Ian to hear Carl's view")
+
+
+def test_a_less_powerful_stakeholder_with_reachable_via_is_also_reached_through_them() -> None:
+    """reachable_via means the team cannot reach them: power 2 goes through the intermediary too."""
+    reg = make_register(
+        [
+            person("Lou", "lou", power=2, interest=5, reachable_via="Ian"),
+            person("Ian", "ian", power=2, interest=3),
+        ]
+    )
+    assert actions(plan_care(World(reg).audit()), "Lou") == {"via_intermediary"}
+
+
+def test_an_opted_out_intermediary_is_never_named_and_their_contact_gets_no_task() -> None:
+    """Nobody who opted out appears in any task, not even as the person to go through."""
+    reg = make_register(
+        [
+            person("Vera", "vera", power=5, interest=4, reachable_via="Ian"),
+            person("Carl", "carl", power=5, interest=3, reachable_via="Ian"),
+            person("Ian", "ian", power=4, interest=4, opted_out=True),
+            person("Pia", "pia", power=4, interest=4),
+        ]
+    )
+    w = World(reg)
+    partner_activity(w, "vera")
+    partner_activity(w, "ian")
+    partner_activity(w, "pia")
+    resisting_activity(w, "carl")
+    plan = plan_care(w.audit())
+    assert {s.stakeholder for s in plan} == {"Pia"}
+    for s in plan:
+        assert "Ian" not in f"{s.title} {s.wording} {s.explanation} {s.via}"
+
+
+def test_listening_waits_a_full_cadence_after_the_last_conversation() -> None:
+    """One conversation every six weeks at most: a listening task 44 days old still blocks a new one."""
+    reg = make_register([person("Otto", "otto", power=3, interest=3)])
+    w = World(reg)
+    resisting_activity(w, "otto")
+    result = w.audit()
+    rule = result.rules.care[CareAction.LISTEN_TO_CONCERNS]
+    assert rule.cooldown_days >= rule.cadence_days == 45
+    # The first day of a period, so the previous period's task can be any age up to 45 days.
+    period = (UNTIL.date() - result.rules.epoch).days // 45 + 1
+    now = datetime.combine(result.rules.epoch + timedelta(days=period * 45), time(9), UTC)
+    earlier = fingerprint("Apollo", "Otto", CareAction.LISTEN_TO_CONCERNS, period - 1, 45)
+    for age, expected in ((31, set()), (44, set()), (45, {"listen_to_concerns"})):
+        history = [TaskRef(earlier, "AP-1", open=False, created=now - timedelta(days=age))]
+        assert actions(plan_care(result, now=now, history=history), "Otto") == expected, age
+
+
+def test_the_ambassador_task_does_not_ask_to_invite_someone_who_already_agreed() -> None:
+    """With consent recorded, the ambassador task gives them something to pass on instead of an invitation."""
+    reg = make_register([person("Pia", "pia", power=4, interest=4, ambassador_consent=True)])
+    w = World(reg)
+    partner_activity(w, "pia")
+    plan = plan_care(w.audit(rules={"planner": {"max_per_stakeholder": 5}}))
+    [ambassador] = [s for s in plan if s.action is CareAction.AMBASSADOR]
+    assert "invite" not in ambassador.title.casefold()
+    assert ambassador.title == "Give Pia a recent success to pass on"
+
+
+def _pushing_back(result: Audit, name: str) -> Audit:
+    """``result`` with ``name`` read as a partner at risk for pushing back, as the engine reports it."""
+    score = attrs.evolve(result.score(name), at_risk=True, at_risk_reason=AtRiskReason.PUSHING_BACK)
+    return attrs.evolve(result, scores={**result.scores, name: score})
+
+
+def test_a_partner_pushing_back_gets_a_briefing_on_their_concerns_not_a_celebration() -> None:
+    """Push-back is answered with a risk briefing and an update; no thanks, no ambassador request."""
+    reg = make_register([person("Pia", "pia", power=4, interest=4, ambassador_consent=True)])
+    w = World(reg)
+    partner_activity(w, "pia")
+    w.act("assigned", "tess", "AP-900", 12, addressees=("pia",), due=w.at(5))
+    w.act("completed", "pia", "AP-900", 6, addressees=("pia",))
+    w.act("reopened", "pia", "PIA-R1", 3)
+    result = w.audit(rules={"planner": {"max_per_stakeholder": 9}})
+    assert "celebrate_and_thank" in actions(plan_care(result), "Pia")
+    plan = plan_care(_pushing_back(result, "Pia"))
+    assert actions(plan, "Pia") == {"risk_briefing", "status_update", "ask_advice"}
+    assert plan[0].action is CareAction.RISK_BRIEFING
+    assert "push back more than they used to" in plan[0].explanation
+    assert "concerns" in plan[0].explanation
+    assert "well below their own baseline" not in plan[0].explanation
+
+
+def test_a_partner_losing_interest_keeps_the_usual_answer() -> None:
+    """Losing interest is answered as before: a briefing on a risk, then an extra update."""
+    reg = make_register([person("Pia", "pia", power=4, interest=4)])
+    w = World(reg)
+    partner_activity(w, "pia", quiet_recently=True)
+    result = w.audit()
+    assert result.score("Pia").at_risk_reason is AtRiskReason.LOSING_INTEREST
+    plan = plan_care(result)
+    assert [s.action for s in plan] == [CareAction.RISK_BRIEFING, CareAction.STATUS_UPDATE]
+    assert "dropping below their own usual level" in plan[0].explanation
+
+
+def test_max_per_stakeholder_must_be_above_zero() -> None:
+    """A cap of zero would silence every task: the rules refuse it with the key named."""
+    with pytest.raises(ConfigError, match="above zero") as info:
+        load_rules(overrides={"planner": {"max_per_stakeholder": 0}})
+    assert "rules.planner.max_per_stakeholder" in str(info.value)

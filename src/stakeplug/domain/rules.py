@@ -43,6 +43,8 @@ class CareRule:
     min_priority: int
     recent_days: int
     wording: str
+    wording_via: str = ""
+    """The wording when the task goes through an intermediary (``{via}``); empty: ``wording``."""
 
 
 @attrs.frozen
@@ -75,6 +77,7 @@ class Rules:
     min_baseline_per_30d: float
     at_risk_ratio: float
     max_per_owner: int
+    max_per_stakeholder: int
     intermediary_min_power: int
     silent_critic_min_power: int
     epoch: date
@@ -162,6 +165,7 @@ def _build(data: dict[str, Any], path: str | None) -> Rules:
         ("scoring", "energy_scale"),
         ("scoring", "evidence_per_signal"),
         ("planner", "max_per_owner"),
+        ("planner", "max_per_stakeholder"),
     ):
         _positive(data, table, key, path)
     for table, key in (
@@ -219,6 +223,7 @@ def _build(data: dict[str, Any], path: str | None) -> Rules:
             min_priority=int(table["min_priority"]),
             recent_days=int(table.get("recent_days", 21)),
             wording=str(data["wording"][action.value]),
+            wording_via=str(data["wording"].get(f"{action.value}_via", "")),
         )
     try:
         epoch = date.fromisoformat(planner["epoch"])
@@ -252,6 +257,7 @@ def _build(data: dict[str, Any], path: str | None) -> Rules:
         min_baseline_per_30d=float(trend["min_baseline_per_30d"]),
         at_risk_ratio=float(trend["at_risk_ratio"]),
         max_per_owner=int(planner["max_per_owner"]),
+        max_per_stakeholder=int(planner["max_per_stakeholder"]),
         intermediary_min_power=int(planner["intermediary_min_power"]),
         silent_critic_min_power=int(planner["silent_critic_min_power"]),
         epoch=epoch,
