@@ -1,4 +1,4 @@
-"""The conformance kit for adapter authors, and an in-memory fake adapter.
+"""The conformance kit for adapter authors, an in-memory fake adapter, and the fake-tracker kit.
 
 Checking an adapter against the contract takes one class in a test module::
 
@@ -9,6 +9,23 @@ Checking an adapter against the contract takes one class in a test module::
         @pytest.fixture
         def contract_subject(self):
             return ContractSubject(adapter=..., since=..., until=...)
+
+A fake tracker (a loopback HTTP server that answers like a tracker's REST API)
+subclasses :class:`FakeServer` and adds its routes::
+
+    from stakeplug.testing import FakeServer, Reply, Request, Routes
+
+    class FakeTodo(FakeServer):
+        def add_routes(self, routes: Routes) -> None:
+            routes.add("GET", "/todos/{number:int}", self.todo)
+
+        def todo(self, request: Request) -> Reply:
+            return Reply(200, {"number": int(request.params["number"])})
+
+    with FakeTodo() as fake:
+        fake.fail(503, path="/todos", times=2)  # faults: status, delay, dropped connection
+        ...                                     # point a client at fake.address
+        assert fake.stats()["requests"] == 3    # also GET /_fake/stats; POST /_fake/reset
 
 :class:`AdapterContract` needs pytest (``pip install "stakeplug[testing]"``)
 and is imported on first use, so :class:`MemoryAdapter`,
@@ -25,7 +42,10 @@ from stakeplug.testing._fake import (
     failing_memory_adapter,
     sample_activities,
 )
-from stakeplug.testing._loopback import FaultQueue, LoopbackServer
+from stakeplug.testing._faults import Fault, FaultQueue
+from stakeplug.testing._loopback import LoopbackServer, QuietThreadingServer
+from stakeplug.testing._routes import Handler, Reply, ReplyNow, Request, Routes
+from stakeplug.testing._server import FakeServer, RequestLog
 from stakeplug.testing._subject import ContractSubject
 
 if TYPE_CHECKING:
@@ -36,9 +56,18 @@ __all__ = [
     "SAMPLE_START",
     "AdapterContract",
     "ContractSubject",
+    "FakeServer",
+    "Fault",
     "FaultQueue",
+    "Handler",
     "LoopbackServer",
     "MemoryAdapter",
+    "QuietThreadingServer",
+    "Reply",
+    "ReplyNow",
+    "Request",
+    "RequestLog",
+    "Routes",
     "failing_memory_adapter",
     "sample_activities",
 ]

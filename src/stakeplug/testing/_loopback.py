@@ -4,61 +4,21 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar, Generic, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Self
 
-__all__ = ["FaultQueue", "LoopbackServer"]
-
-
-class QueuedFault(Protocol):
-    """What :class:`FaultQueue` needs of a fault: where it applies and how often."""
-
-    path: str | None
-    """A part of the path the request must contain, or ``None`` for every path."""
-    method: str | None
-    """The request method it applies to, or ``None`` for every method."""
-    times: int
-    """How many more requests get it."""
+__all__ = ["LoopbackServer", "QuietThreadingServer"]
 
 
-F = TypeVar("F", bound=QueuedFault)
+class QuietThreadingServer(ThreadingHTTPServer):
+    """A threading HTTP server for fakes: daemon threads, a deep backlog, no noise on hang-ups."""
 
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+    """Concurrent clients (a pool of fetchers, a benchmark) must not meet a full backlog."""
 
-class FaultQueue(Generic[F]):
-    r"""Faults a fake server injects, each into the next ``times`` requests it matches.
-
-    A fault matches a request when its ``method`` (if set) is the request's and its
-    ``path`` (if set) is part of the request's path.  Thread-safe: the server's
-    threads :meth:`take` while the test :meth:`add`\ s.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[F] = []
-
-    def add(self, fault: F) -> None:
-        """Queue ``fault`` after the ones already waiting (one for no request is ignored)."""
-        if fault.times > 0:
-            with self._lock:
-                self._faults.append(fault)
-
-    def take(self, method: str, path: str) -> F | None:
-        """The first queued fault for this request, counted down (and dropped when used up)."""
-        method = method.upper()
-        with self._lock:
-            for fault in self._faults:
-                if fault.method is not None and fault.method.upper() != method:
-                    continue
-                if fault.path is None or fault.path in path:
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def clear(self) -> None:
-        """Forget every queued fault."""
-        with self._lock:
-            self._faults.clear()
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up (timeouts, resets) are expected; stay quiet about them."""
 
 
 class LoopbackServer:
@@ -70,7 +30,7 @@ class LoopbackServer:
     or call :meth:`start` and :meth:`stop`; ``port=0`` picks a free port.
     """
 
-    server_class: ClassVar[type[ThreadingHTTPServer]] = ThreadingHTTPServer
+    server_class: ClassVar[type[ThreadingHTTPServer]] = QuietThreadingServer
     thread_name: ClassVar[str] = "fake-tracker"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
