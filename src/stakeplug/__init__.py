@@ -32,6 +32,8 @@ from stakeplug.care.posting import (
     render_task,
 )
 from stakeplug.config.loader import Config, SourceConfig, TasksConfig, load_config
+from stakeplug.config.register import load_register
+from stakeplug.config.rules import default_rules_text, load_rules
 from stakeplug.domain.model import (
     Activity,
     ActivityKind,
@@ -50,8 +52,8 @@ from stakeplug.domain.model import (
     Trend,
     Verdict,
 )
-from stakeplug.domain.register import ProjectSettings, Register, load_register
-from stakeplug.domain.rules import CareRule, Rules, default_rules_text, load_rules
+from stakeplug.domain.register import ProjectSettings, Register
+from stakeplug.domain.rules import CareRule, Rules
 from stakeplug.engine.audit import Audit, Candidate, Explanation, SourceReport, audit
 from stakeplug.plugins.registry import (
     AdapterInfo,

@@ -9,7 +9,10 @@ Writing an adapter takes three steps:
 1. Write a class with a ``name``, a ``version``, its :class:`Capabilities`, an
    ``OPTIONS`` mapping of :class:`Option` and the methods of :class:`Adapter`.
    Build it from a mapping with :func:`parse_options` so bad keys get the same
-   precise errors as the first-party adapters.
+   precise errors as the first-party adapters; check what the types alone
+   cannot say with a :class:`Checker` bound to the table, and read
+   credentials with :func:`secret_from_env`.  A source that only reads
+   subclasses :class:`ReadOnlyAdapter` for the task and stats defaults.
 2. Register the class in your distribution's ``pyproject.toml``::
 
        [project.entry-points."stakeplug.adapters"]
@@ -52,14 +55,18 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import attrs
 
+from stakeplug.config.checks import Checker, secret_from_env, type_name
+from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import ConfigError
 
 __all__ = [
     "Adapter",
     "AdapterFactory",
     "Capabilities",
+    "Checker",
     "Option",
     "PostResult",
+    "ReadOnlyAdapter",
     "SourceStats",
     "TaskDraft",
     "TaskRef",
@@ -67,6 +74,7 @@ __all__ = [
     "fingerprint_marker",
     "in_window",
     "parse_options",
+    "secret_from_env",
     "task_body",
     "utc_window",
 ]
@@ -265,14 +273,6 @@ class Option:
     help: str = ""
 
 
-def _type_name(t: type | tuple[type, ...]) -> str:
-    names = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
-    names.update({list: "a list", dict: "a table"})
-    if isinstance(t, tuple):
-        return " or ".join(names.get(x, x.__name__) for x in t)
-    return names.get(t, t.__name__)
-
-
 def config_place(adapter: str, where: str | None = None) -> str:
     """How messages name an adapter's config table: ``sources[2] (jira)``, or ``adapter 'jira'``.
 
@@ -321,9 +321,7 @@ def parse_options(
     the key are always named.  ``adapter`` and ``name`` keys of the config table
     are accepted and ignored.
     """
-    from stakeplug.domain.suggest import did_you_mean
-
-    place = config_place(adapter, where)
+    check = Checker(place=config_place(adapter, where))
     result: dict[str, Any] = {}
     for key, raw in config.items():
         value = raw
@@ -333,7 +331,7 @@ def parse_options(
         if spec is None:
             hint = did_you_mean(key, options)
             allowed = ", ".join(sorted(options)) or "none"
-            raise ConfigError(f"unknown key {key!r}{hint}; {adapter} accepts: {allowed}", location=place)
+            raise check.fail("", f"unknown key {key!r}{hint}; {adapter} accepts: {allowed}")
         expected = spec.type
         ok = isinstance(value, expected)
         if ok and not isinstance(expected, tuple) and expected is int and isinstance(value, bool):
@@ -341,20 +339,60 @@ def parse_options(
         if not ok and expected is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
         if not ok:
-            raise ConfigError(
-                f"{key}: must be {_type_name(expected)}, got {type(value).__name__}",
-                location=place,
-            )
+            raise check.fail(key, f"must be {type_name(expected)}, got {type(value).__name__}")
         result[key] = value
     for key, spec in options.items():
         if key not in result:
             if spec.required:
-                raise ConfigError(
-                    f"missing required key {key!r} ({spec.help or _type_name(spec.type)})",
-                    location=place,
-                )
+                raise check.fail("", f"missing required key {key!r} ({spec.help or type_name(spec.type)})")
             result[key] = spec.default
     return result
+
+
+class ReadOnlyAdapter:
+    """The defaults of a source that only reads: no tasks, posting refused, stats from counters.
+
+    Subclass it, set ``name`` and ``capabilities``, call ``super().__init__()``
+    and write :meth:`collect`; count into ``_requests`` (reads or calls made),
+    ``_items``, ``_collected`` (activities yielded) and ``_skipped`` (one
+    reason per item left out) and :attr:`stats` reports them.
+    """
+
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    max_reasons: ClassVar[int] = 50
+    """How many skip reasons :attr:`stats` keeps; the count is always complete."""
+
+    def __init__(self) -> None:
+        self._requests = 0
+        self._items = 0
+        self._collected = 0
+        self._skipped: list[str] = []
+
+    def find_tasks(self) -> Sequence[TaskRef]:
+        """A read-only source holds no tasks: always empty."""
+        return []
+
+    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
+        """Refused with a :class:`~stakeplug.errors.ConfigError`: this source cannot post tasks."""
+        raise ConfigError(
+            f"the {self.name} source cannot post tasks; choose a tracker adapter as the task target",
+            location="tasks.adapter",
+        )
+
+    @property
+    def stats(self) -> SourceStats:
+        """Requests, items, activities yielded, and the skipped items with reasons."""
+        return SourceStats(
+            requests=self._requests,
+            items=self._items,
+            activities=self._collected,
+            skipped=len(self._skipped),
+            skipped_reasons=tuple(self._skipped[: self.max_reasons]),
+        )
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 from stakeplug.domain.model import Activity, ensure_utc  # noqa: E402  (after the Protocols: import order)

@@ -45,7 +45,7 @@ from operator import attrgetter, mul, sub
 from typing import Any
 
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict, audit, load_rules
-from stakeplug.domain.register import register_from_mapping
+from stakeplug.config.register import register_from_mapping
 
 UNTIL = datetime(2026, 6, 1, tzinfo=UTC)
 STAKEHOLDERS = 200

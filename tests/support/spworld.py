@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from stakeplug import Activity, Audit, Item, audit, load_rules
-from stakeplug.domain.register import Register, register_from_mapping
+from stakeplug.config.register import register_from_mapping
+from stakeplug.domain.register import Register
 
 UNTIL = datetime(2026, 6, 1, tzinfo=UTC)
 

@@ -1,7 +1,7 @@
 """The whole ``stakeplug.toml``: the register plus sources, the task target and rule overrides.
 
 The register part (``[project]``, ``[[team]]``, ``[[stakeholders]]``) is
-validated by :func:`stakeplug.domain.register.register_from_mapping`; this module
+validated by :func:`stakeplug.config.register.register_from_mapping`; this module
 adds the tables that say where activity comes from and where care tasks go::
 
     [[sources]]
@@ -37,7 +37,11 @@ from typing import Any
 
 import attrs
 
-from stakeplug.domain.register import Register, read_toml, register_from_mapping
+from stakeplug.config.checks import Checker
+from stakeplug.config.register import read_toml, register_from_mapping
+from stakeplug.config.rules import load_rules
+from stakeplug.domain.register import Register
+from stakeplug.domain.rules import Rules
 from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import AdapterNotFoundError, ConfigError, StakeplugError
 from stakeplug.plugins.registry import build_adapter, get_adapter
@@ -142,10 +146,8 @@ class Config:
             options["allow_public"] = self.tasks.allow_public
         return self._build(self.tasks.adapter, options, "tasks", env)
 
-    def load_rules(self) -> Any:
+    def load_rules(self) -> Rules:
         """The shipped rules with this config's ``[rules]`` overrides applied."""
-        from stakeplug.domain.rules import load_rules
-
         return load_rules(overrides=dict(self.rules) or None, source=self.path)
 
     def _build(
@@ -192,24 +194,22 @@ def config_from_mapping(
     register = register_from_mapping(data, path=path)
     base = Path(base_dir) if base_dir is not None else Path.cwd()
 
-    def fail(location: str, message: str) -> ConfigError:
-        return ConfigError(message, path=path, location=location)
-
+    check = Checker(path)
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
-        raise fail("sources", "must be an array of tables: write each source as [[sources]]")
+        raise check.fail("sources", "must be an array of tables: write each source as [[sources]]")
     sources: list[SourceConfig] = []
     for i, raw in enumerate(raw_sources):
         where = f"sources[{i}]"
         if not isinstance(raw, Mapping):
-            raise fail(where, "must be a table: write each source as [[sources]]")
-        adapter = _adapter_name(raw, where, fail)
+            raise check.fail(where, "must be a table: write each source as [[sources]]")
+        adapter = _adapter_name(raw, where, check)
         name = raw.get("name", adapter)
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"{where}.name", "must be a non-empty string naming the source in reports")
+            raise check.fail(f"{where}.name", "must be a non-empty string naming the source in reports")
         name = name.strip()
         if any(s.name == name for s in sources):
-            raise fail(
+            raise check.fail(
                 f"{where}.name",
                 f"another source is already called {name!r}; give each [[sources]] a distinct name",
             )
@@ -220,13 +220,13 @@ def config_from_mapping(
     if "tasks" in data:
         raw_tasks = data["tasks"]
         if not isinstance(raw_tasks, Mapping):
-            raise fail("tasks", "must be a table: [tasks]")
-        adapter = _adapter_name(raw_tasks, "tasks", fail)
+            raise check.fail("tasks", "must be a table: [tasks]")
+        adapter = _adapter_name(raw_tasks, "tasks", check)
         flags: dict[str, bool] = {}
         for key in ("private", "allow_public"):
             value = raw_tasks.get(key, False)
             if not isinstance(value, bool):
-                raise fail(f"tasks.{key}", f"must be true or false, got {value!r}")
+                raise check.fail(f"tasks.{key}", f"must be true or false, got {value!r}")
             flags[key] = value
         options = {k: v for k, v in raw_tasks.items() if k not in _TASKS_OWN_KEYS}
         tasks = TasksConfig(
@@ -238,22 +238,22 @@ def config_from_mapping(
 
     rules = data.get("rules", {})
     if not isinstance(rules, Mapping):
-        raise fail("rules", "must be a table: [rules]")
+        raise check.fail("rules", "must be a table: [rules]")
     return Config(register=register, sources=tuple(sources), tasks=tasks, rules=dict(rules), path=path)
 
 
-def _adapter_name(raw: Mapping[str, Any], where: str, fail: Any) -> str:
+def _adapter_name(raw: Mapping[str, Any], where: str, check: Checker) -> str:
     adapter = raw.get("adapter")
     if adapter is None:
         near = [k for k in raw if did_you_mean(k, ["adapter"])]
         hint = f" (is {near[0]!r} a misspelling?)" if near else ""
-        raise fail(
+        raise check.fail(
             f"{where}.adapter",
             f'is required: name the adapter, e.g. adapter = "github"{hint}; '
             "`stakeplug adapters` lists the installed ones",
         )
     if not isinstance(adapter, str) or not adapter.strip():
-        raise fail(f"{where}.adapter", f"must be an adapter name as a string, got {adapter!r}")
+        raise check.fail(f"{where}.adapter", f"must be an adapter name as a string, got {adapter!r}")
     return adapter.strip()
 
 

@@ -1,34 +1,20 @@
-"""The rules: every weight, window and threshold, as data.
+"""The rules' values: every weight, window and threshold, typed for the engine and the planner.
 
-The defaults ship in ``stakeplug/data/rules.toml``, where each number is
-documented.  A user overrides any of them with the same names in the
-``[rules]`` table of their config, or by passing a mapping to
-:func:`load_rules`.  Unknown names and values of the wrong type are refused
-with a :class:`~stakeplug.errors.ConfigError` that names the key.
+The shipped defaults and a user's overrides are read and checked by
+:mod:`stakeplug.config.rules`; this module holds only the values, no I/O.
 """
 
 from __future__ import annotations
 
-import copy
-import os
-import tomllib
 from collections.abc import Mapping
 from datetime import date
-from importlib import resources
 from typing import Any
 
 import attrs
 
 from stakeplug.domain.model import CareAction, Category, Signal
-from stakeplug.domain.suggest import did_you_mean
-from stakeplug.errors import ConfigError
 
-__all__ = ["CareRule", "Rules", "default_rules_text", "load_rules"]
-
-
-def default_rules_text() -> str:
-    """The shipped rules file, comments included."""
-    return resources.files("stakeplug").joinpath("data/rules.toml").read_text("utf-8")
+__all__ = ["CareRule", "Rules"]
 
 
 @attrs.frozen
@@ -82,184 +68,3 @@ class Rules:
     silent_critic_min_power: int
     epoch: date
     care: Mapping[CareAction, CareRule]
-
-
-def _merge(base: dict[str, Any], override: Mapping[str, Any], where: str, path: str | None) -> None:
-    for key, value in override.items():
-        here = f"{where}.{key}"
-        if key not in base:
-            raise ConfigError(
-                f"unknown rule{did_you_mean(key, base)}; known here: {', '.join(sorted(base))}",
-                path=path,
-                location=here,
-            )
-        current = base[key]
-        if isinstance(current, dict):
-            if not isinstance(value, Mapping):
-                raise ConfigError(f"must be a table, got {type(value).__name__}", path=path, location=here)
-            _merge(current, value, here, path)
-            continue
-        if isinstance(current, bool) or isinstance(value, bool):
-            ok = isinstance(value, bool) and isinstance(current, bool)
-        elif isinstance(current, int | float):
-            ok = isinstance(value, int | float)
-        elif isinstance(current, list):
-            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        else:
-            ok = isinstance(value, type(current))
-        if not ok:
-            raise ConfigError(
-                f"must be {type(current).__name__}, got {type(value).__name__} {value!r}",
-                path=path,
-                location=here,
-            )
-        base[key] = value
-
-
-def _positive(
-    data: Mapping[str, Any], table: str, key: str, path: str | None, *, zero: bool = False
-) -> float:
-    value = float(data[table][key])
-    if value < 0 or (value == 0 and not zero):
-        raise ConfigError(
-            f"must be {'zero or more' if zero else 'above zero'}, got {value:g}",
-            path=path,
-            location=f"rules.{table}.{key}",
-        )
-    return value
-
-
-def load_rules(
-    path: str | os.PathLike[str] | None = None,
-    overrides: Mapping[str, Any] | None = None,
-    *,
-    source: str | None = None,
-) -> Rules:
-    """Load the shipped rules, then a rules file at ``path``, then ``overrides``.
-
-    ``source`` names the file the overrides came from, for error messages.
-    """
-    data: dict[str, Any] = tomllib.loads(default_rules_text())
-    if path is not None:
-        from stakeplug.domain.register import read_toml
-
-        _merge(data, read_toml(path), "rules", str(path))
-    if overrides:
-        _merge(data, copy.deepcopy(dict(overrides)), "rules", source)
-    return _build(data, source or (str(path) if path else None))
-
-
-def _build(data: dict[str, Any], path: str | None) -> Rules:
-    windows, scoring, m, trend, planner = (
-        data["windows"],
-        data["scoring"],
-        data["map"],
-        data["trend"],
-        data["planner"],
-    )
-    for table, key in (
-        ("windows", "half_life_days"),
-        ("windows", "answer_days"),
-        ("windows", "quick_response_hours"),
-        ("windows", "recent_days"),
-        ("scoring", "energy_scale"),
-        ("scoring", "evidence_per_signal"),
-        ("planner", "max_per_owner"),
-        ("planner", "max_per_stakeholder"),
-    ):
-        _positive(data, table, key, path)
-    for table, key in (
-        ("scoring", "smoothing"),
-        ("scoring", "prior_strength"),
-        ("windows", "due_grace_days"),
-    ):
-        _positive(data, table, key, path, zero=True)
-    if not -3 <= m["reject_below"] <= m["accept_above"] <= 3:
-        raise ConfigError(
-            "need -3 <= reject_below <= accept_above <= 3, got "
-            f"reject_below={m['reject_below']:g}, accept_above={m['accept_above']:g}",
-            path=path,
-            location="rules.map",
-        )
-    if not 1 <= m["high_energy"] <= 5:
-        raise ConfigError(
-            f"must be from 1 to 5, got {m['high_energy']:g}", path=path, location="rules.map.high_energy"
-        )
-    acc: dict[Signal, float] = {}
-    energy: dict[Signal, float] = {}
-    for signal in Signal:
-        table = data["signals"].get(signal.value)
-        if table is None:
-            raise ConfigError("missing weights", path=path, location=f"rules.signals.{signal.value}")
-        acc[signal] = float(table["acceptance"])
-        energy[signal] = float(table["energy"])
-        if acc[signal] < 0 or energy[signal] < 0:
-            raise ConfigError(
-                "weights are zero or more (resistance already counts against acceptance)",
-                path=path,
-                location=f"rules.signals.{signal.value}",
-            )
-    care: dict[CareAction, CareRule] = {}
-    for action in CareAction:
-        table = data["care"].get(action.value)
-        if table is None:
-            raise ConfigError("missing care rule", path=path, location=f"rules.care.{action.value}")
-        cats = []
-        for name in table["categories"]:
-            try:
-                cats.append(Category(name))
-            except ValueError:
-                raise ConfigError(
-                    f"unknown category {name!r}{did_you_mean(name, [c.value for c in Category])}",
-                    path=path,
-                    location=f"rules.care.{action.value}.categories",
-                ) from None
-        care[action] = CareRule(
-            action=action,
-            categories=frozenset(cats),
-            cadence_days=max(1, int(table["cadence_days"])),
-            cooldown_days=max(0, int(table["cooldown_days"])),
-            due_days=max(0, int(table["due_days"])),
-            min_priority=int(table["min_priority"]),
-            recent_days=int(table.get("recent_days", 21)),
-            wording=str(data["wording"][action.value]),
-            wording_via=str(data["wording"].get(f"{action.value}_via", "")),
-        )
-    try:
-        epoch = date.fromisoformat(planner["epoch"])
-    except ValueError:
-        raise ConfigError(
-            f"must be a date like 2024-01-01, got {planner['epoch']!r}",
-            path=path,
-            location="rules.planner.epoch",
-        ) from None
-    return Rules(
-        data=data,
-        half_life_days=float(windows["half_life_days"]),
-        answer_days=float(windows["answer_days"]),
-        quick_response_hours=float(windows["quick_response_hours"]),
-        due_grace_days=float(windows["due_grace_days"]),
-        recent_days=int(windows["recent_days"]),
-        reorder_tolerance_seconds=float(windows["reorder_tolerance_seconds"]),
-        acceptance_weight=acc,
-        energy_weight=energy,
-        reaction_factor=float(data["factors"]["reaction"]),
-        approval_bonus=float(data["factors"]["approval_bonus"]),
-        smoothing=float(scoring["smoothing"]),
-        prior_strength=float(scoring["prior_strength"]),
-        energy_scale=float(scoring["energy_scale"]),
-        evidence_per_signal=int(scoring["evidence_per_signal"]),
-        accept_above=float(m["accept_above"]),
-        reject_below=float(m["reject_below"]),
-        high_energy=float(m["high_energy"]),
-        rising_ratio=float(trend["rising_ratio"]),
-        falling_ratio=float(trend["falling_ratio"]),
-        min_baseline_per_30d=float(trend["min_baseline_per_30d"]),
-        at_risk_ratio=float(trend["at_risk_ratio"]),
-        max_per_owner=int(planner["max_per_owner"]),
-        max_per_stakeholder=int(planner["max_per_stakeholder"]),
-        intermediary_min_power=int(planner["intermediary_min_power"]),
-        silent_critic_min_power=int(planner["silent_critic_min_power"]),
-        epoch=epoch,
-        care=care,
-    )

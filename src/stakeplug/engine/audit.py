@@ -58,6 +58,7 @@ from typing import Any
 import attrs
 
 from stakeplug.adapter import SourceStats
+from stakeplug.config.rules import load_rules
 from stakeplug.domain.model import (
     Activity,
     ActivityKind,
@@ -75,7 +76,7 @@ from stakeplug.domain.model import (
     ensure_utc,
 )
 from stakeplug.domain.register import ProjectSettings, Register, normalize_account
-from stakeplug.domain.rules import Rules, load_rules
+from stakeplug.domain.rules import Rules
 
 __all__ = ["Audit", "Candidate", "Explanation", "SourceReport", "audit"]
 

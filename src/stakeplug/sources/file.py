@@ -65,18 +65,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from stakeplug.adapter import (
     Capabilities,
+    Checker,
     Option,
-    PostResult,
-    SourceStats,
-    TaskDraft,
-    TaskRef,
+    ReadOnlyAdapter,
     config_place,
     in_window,
     parse_options,
@@ -85,10 +83,8 @@ from stakeplug.adapter import (
 from stakeplug.domain.model import _NO_DETAILS, Activity, ActivityKind, Item, ItemKind, Verdict, ensure_utc
 from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import (
-    ConfigError,
     NotFoundError,
     PermissionDeniedError,
-    StakeplugError,
     TrackerError,
 )
 from stakeplug.http import get_logger
@@ -114,7 +110,6 @@ _LINE_KEYS = frozenset(
     }
 )
 _ITEM_KEYS = frozenset({"tool", "id", "url", "title", "labels", "kind", "project"})
-_MAX_REASONS = 50
 
 
 class _BadLine(ValueError):
@@ -259,7 +254,7 @@ def parse_line(
     )
 
 
-class FileAdapter:
+class FileAdapter(ReadOnlyAdapter):
     """Reads activities from a JSON Lines file (the format is in the module docstring).
 
     The file is read again when it has changed since the last collection, so
@@ -291,12 +286,9 @@ class FileAdapter:
     def __init__(self, path: str | os.PathLike[str], *, tool: str | None = None):
         self.path = Path(path)
         self.tool = tool
+        super().__init__()
         self._cache_key: tuple[int, int] | None = None
         self._activities: list[Activity] = []
-        self._skipped: list[str] = []
-        self._items = 0
-        self._reads = 0
-        self._collected = 0
 
     @classmethod
     def from_config(
@@ -308,11 +300,11 @@ class FileAdapter:
     ) -> FileAdapter:
         """Build from a ``[[sources]]`` table; a missing file is a ConfigError naming it."""
         options = parse_options(cls.name, config, cls.OPTIONS, where=where)
-        place = config_place(cls.name, where)
+        check = Checker(place=config_place(cls.name, where))
         path = Path(options["path"]).expanduser()
         if not path.is_file():
             what = "is a directory, not a file" if path.is_dir() else "does not exist"
-            raise ConfigError(f"path: {str(path)!r} {what}", location=place)
+            raise check.fail("path", f"{str(path)!r} {what}")
         return cls(path, tool=options["tool"])
 
     def __repr__(self) -> str:
@@ -338,7 +330,7 @@ class FileAdapter:
             raise TrackerError(
                 f"the activity file {str(self.path)!r} cannot be read: {exc}", adapter=self.name
             ) from exc
-        self._reads += 1
+        self._requests += 1
         activities: list[Activity] = []
         skipped: list[str] = []
         items: dict[Any, Item] = {}
@@ -365,25 +357,3 @@ class FileAdapter:
         for activity in in_window(self._load(), since, until):
             self._collected += 1
             yield activity
-
-    def find_tasks(self) -> Sequence[TaskRef]:
-        """A file holds no tasks: always empty."""
-        return []
-
-    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
-        """Refused: the file source cannot post tasks; configure a task target instead."""
-        raise StakeplugError("the file source cannot post tasks; choose a tracker adapter as the task target")
-
-    @property
-    def stats(self) -> SourceStats:
-        """Reads of the file (as requests), activities, and the skipped lines with reasons."""
-        return SourceStats(
-            requests=self._reads,
-            items=self._items,
-            activities=self._collected,
-            skipped=len(self._skipped),
-            skipped_reasons=tuple(self._skipped[:_MAX_REASONS]),
-        )
-
-    def close(self) -> None:
-        """Nothing to release."""

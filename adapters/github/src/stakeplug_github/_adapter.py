@@ -33,7 +33,6 @@ can read it.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -61,7 +60,7 @@ from stakeplug import (
     fingerprint_from_text,
     fingerprint_marker,
 )
-from stakeplug.adapter import config_place, parse_options, utc_window
+from stakeplug.adapter import Checker, config_place, parse_options, secret_from_env, utc_window
 from stakeplug.errors import (
     ConfigError,
     NotFoundError,
@@ -222,46 +221,45 @@ class GitHubAdapter:
         """
         opts = parse_options(cls.name, config, cls.OPTIONS, where=where)
         place = config_place(cls.name, where)
-
-        def bad(message: str) -> ConfigError:
-            return ConfigError(message, location=place)
+        check = Checker(place=place)
 
         repos: list[str] = []
         if opts["repo"] is not None:
             repos.append(opts["repo"])
         for value in opts["repos"] or ():
             if not isinstance(value, str):
-                raise bad(f"repos: each entry must be a string 'owner/name', got {value!r}")
+                raise check.fail("repos", f"each entry must be a string 'owner/name', got {value!r}")
             if value not in repos:
                 repos.append(value)
         if not repos:
-            raise bad("set repo = 'owner/name' (or repos = ['owner/name', ...])")
+            raise check.fail("", "set repo = 'owner/name' (or repos = ['owner/name', ...])")
         for value in repos:
             if not _REPO_NAME.match(value):
-                raise bad(f"repository {value!r} must be written 'owner/name'")
+                raise check.fail("", f"repository {value!r} must be written 'owner/name'")
         base_url = str(opts["base_url"]).rstrip("/")
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise bad(
-                f"base_url: {base_url!r} is not an http(s) URL; GitHub Enterprise Server "
-                "looks like https://HOST/api/v3"
+            raise check.fail(
+                "base_url",
+                f"{base_url!r} is not an http(s) URL; GitHub Enterprise Server "
+                "looks like https://HOST/api/v3",
             )
         if parts.username or parts.password:
-            raise bad("base_url: credentials do not belong in the URL; use token_env")
+            raise check.fail("base_url", "credentials do not belong in the URL; use token_env")
         workers = opts["review_workers"]
         if not 1 <= workers <= _MAX_WORKERS:
-            raise bad(f"review_workers: must be between 1 and {_MAX_WORKERS}, got {workers}")
+            raise check.fail("review_workers", f"must be between 1 and {_MAX_WORKERS}, got {workers}")
         for key in ("status_labels", "input_labels"):
             if not all(isinstance(x, str) for x in opts[key]):
-                raise bad(f"{key}: must be a list of strings")
+                raise check.fail(key, "must be a list of strings")
         token_env = opts["token_env"]
-        environ = os.environ if env is None else env
-        token = environ.get(token_env, "").strip()
-        if not token:
-            raise bad(
-                f"environment variable {token_env} is not set; put a GitHub token in it "
-                "(the config names the variable, never the token)"
-            )
+        token = secret_from_env(
+            opts,
+            "token_env",
+            place=place,
+            env=env,
+            what="a GitHub token (the config names the variable, never the token)",
+        )
         return cls(
             repos,
             token=token,

@@ -40,7 +40,6 @@ rerun after a crash creates no duplicate.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -61,7 +60,7 @@ from stakeplug import (
     TaskRef,
     fingerprint_from_labels,
 )
-from stakeplug.adapter import config_place, parse_options, utc_window
+from stakeplug.adapter import Checker, config_place, parse_options, secret_from_env, utc_window
 from stakeplug.errors import (
     AuthenticationError,
     ConfigError,
@@ -228,43 +227,32 @@ class JiraAdapter:
         """
         opts = parse_options(cls.name, config, cls.OPTIONS, where=where)
         place = config_place(cls.name, where)
-        environ = os.environ if env is None else env
+        check = Checker(place=place)
         url = opts["url"].strip()
         if not re.match(r"^https?://[^/\s]+", url):
-            raise ConfigError(
-                f"url: must be the Jira site's address starting with https://, got {url!r}",
-                location=place,
-            )
+            raise check.fail("url", f"must be the Jira site's address starting with https://, got {url!r}")
         if not opts["project"] and not opts["jql"]:
-            raise ConfigError(
-                'give `project` (a project key such as "APOLLO") or `jql` (a JQL filter)',
-                location=place,
-            )
+            raise check.fail("", 'give `project` (a project key such as "APOLLO") or `jql` (a JQL filter)')
         try:
             api_version = int(opts["api_version"])
         except ValueError:
             api_version = 0
         if api_version not in (2, 3):
-            raise ConfigError(f"api_version: must be 2 or 3, got {opts['api_version']!r}", location=place)
+            raise check.fail("api_version", f"must be 2 or 3, got {opts['api_version']!r}")
         names: list[str] = []
         email = None
         if opts["email_env"]:
             names.append(opts["email_env"])
-            email = environ.get(opts["email_env"], "").strip()
-            if not email:
-                raise ConfigError(
-                    f"environment variable {opts['email_env']} is not set; it must hold the "
-                    "email of the Atlassian account the API token belongs to",
-                    location=place,
-                )
-        names.append(opts["token_env"])
-        token = environ.get(opts["token_env"], "").strip()
-        if not token:
-            kind = "API token" if email else "personal access token (or, with email_env, API token)"
-            raise ConfigError(
-                f"environment variable {opts['token_env']} is not set; it must hold the Jira {kind}",
-                location=place,
+            email = secret_from_env(
+                opts,
+                "email_env",
+                place=place,
+                env=env,
+                what="the email of the Atlassian account the API token belongs to",
             )
+        names.append(opts["token_env"])
+        kind = "API token" if email else "personal access token (or, with email_env, API token)"
+        token = secret_from_env(opts, "token_env", place=place, env=env, what=f"the Jira {kind}")
         return cls(
             url=url,
             token=token,

@@ -46,17 +46,15 @@ from urllib.parse import quote
 from stakeplug import Activity, ActivityKind, Item, ItemKind
 from stakeplug.adapter import (
     Capabilities,
+    Checker,
     Option,
-    PostResult,
-    SourceStats,
-    TaskDraft,
-    TaskRef,
+    ReadOnlyAdapter,
     config_place,
     in_window,
     parse_options,
     utc_window,
 )
-from stakeplug.errors import ConfigError, NotFoundError, StakeplugError, TrackerError
+from stakeplug.errors import NotFoundError, TrackerError
 
 __all__ = ["MboxAdapter"]
 __version__ = "0.1.0"
@@ -118,7 +116,7 @@ class _Mail:
         self.recipients = _addresses(message, "To", "Cc")
 
 
-class MboxAdapter:
+class MboxAdapter(ReadOnlyAdapter):
     """Reads the team's mail threads from an mbox file (see the module docstring)."""
 
     name: ClassVar[str] = "mbox"
@@ -132,11 +130,9 @@ class MboxAdapter:
     def __init__(self, path: str | os.PathLike[str], *, team_addresses: Sequence[str] = ()):
         self.path = Path(path)
         self.team = frozenset(a.strip().lower() for a in team_addresses)
+        super().__init__()
         self._cache_key: tuple[int, int] | None = None
         self._activities: list[Activity] = []
-        self._skipped: list[str] = []
-        self._reads = 0
-        self._collected = 0
 
     @classmethod
     def from_config(
@@ -148,13 +144,13 @@ class MboxAdapter:
     ) -> MboxAdapter:
         """Build from a ``[[sources]]`` table; the file must exist."""
         options = parse_options(cls.name, config, cls.OPTIONS, where=where)
-        place = config_place(cls.name, where)
+        check = Checker(place=config_place(cls.name, where))
         team = options["team_addresses"]
         if not all(isinstance(a, str) and "@" in a for a in team):
-            raise ConfigError("team_addresses: must be a list of email addresses", location=place)
+            raise check.fail("team_addresses", "must be a list of email addresses")
         path = Path(options["path"]).expanduser()
         if not path.is_file():
-            raise ConfigError(f"path: the mbox file {str(path)!r} does not exist", location=place)
+            raise check.fail("path", f"the mbox file {str(path)!r} does not exist")
         return cls(path, team_addresses=team)
 
     def __repr__(self) -> str:
@@ -237,7 +233,7 @@ class MboxAdapter:
         if key == self._cache_key:
             return self._activities
         mails = self._read()
-        self._reads += 1
+        self._requests += 1
         roots = self._threads(mails)
         by_id = {m.id: m for m in mails}
         activities: list[Activity] = []
@@ -268,6 +264,7 @@ class MboxAdapter:
             )
         activities.sort(key=lambda a: a.timestamp)
         self._activities = activities
+        self._items = len({a.item.id for a in activities})
         self._cache_key = key
         return activities
 
@@ -277,27 +274,3 @@ class MboxAdapter:
         for activity in in_window(self._load(), since, until):
             self._collected += 1
             yield activity
-
-    # ------------------------------------------------------------------ writing
-
-    def find_tasks(self) -> Sequence[TaskRef]:
-        """A mailbox holds no tasks."""
-        return []
-
-    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
-        """Refused: this adapter only reads."""
-        raise StakeplugError("the mbox adapter cannot post tasks; choose a tracker as task target")
-
-    @property
-    def stats(self) -> SourceStats:
-        """File reads (as requests), threads, activities, and mails skipped with the reason."""
-        return SourceStats(
-            requests=self._reads,
-            items=len({a.item.id for a in self._activities}),
-            activities=self._collected,
-            skipped=len(self._skipped),
-            skipped_reasons=tuple(self._skipped),
-        )
-
-    def close(self) -> None:
-        """Nothing stays open between collections."""
