@@ -38,7 +38,7 @@ def test_positive_refuses_zero_unless_allowed() -> None:
     """Zero is refused as a positive number unless zero is allowed, and the message says which."""
     check = Checker()
     assert check.positive(0, "rules.scoring.smoothing", zero=True) == 0
-    with pytest.raises(ConfigError, match="rules.windows.answer_days: must be above zero, got 0"):
+    with pytest.raises(ConfigError, match=r"rules\.windows\.answer_days: must be above zero, got 0"):
         check.positive(0, "rules.windows.answer_days")
 
 
