@@ -13,13 +13,15 @@ from datetime import timedelta
 import stakeplug_github
 import stakeplug_jira
 import stakeplug_mbox
+import stakeplug_trello
 
 import stakeplug
 from stakeplug.adapter import Adapter, Capabilities
 from stakeplug.testing import SAMPLE_START, MemoryAdapter, sample_activities
 
 ENV = {"GITHUB_TOKEN": "example-token", "JIRA_EMAIL": "bot@example.org", "JIRA_API_TOKEN": "example"}
-FIRST_PARTY = (stakeplug_github.GitHubAdapter, stakeplug_jira.JiraAdapter)
+ENV |= {"TRELLO_API_KEY": "example-key", "TRELLO_TOKEN": "example-token"}
+FIRST_PARTY = (stakeplug_github.GitHubAdapter, stakeplug_jira.JiraAdapter, stakeplug_trello.TrelloAdapter)
 
 
 def check(condition: bool, message: str) -> None:
@@ -38,20 +40,25 @@ def built_sources() -> list[Adapter]:
         | {"token_env": "JIRA_API_TOKEN"},
         env=ENV,
     )
-    return [github, jira]
+    trello: Adapter = stakeplug_trello.TrelloAdapter.from_config({"board": "joJVJ2KP"}, env=ENV)
+    return [github, jira, trello]
 
 
 def main() -> None:
     """Check the installed adapters, their versions and an audit over the in-memory source."""
     installed = {info.name: info for info in stakeplug.list_adapters()}
-    for name in ("file", "github", "jira", stakeplug_mbox.MboxAdapter.name):
+    for name in ("file", "github", "jira", "trello", stakeplug_mbox.MboxAdapter.name):
         check(name in installed and installed[name].error is None, f"adapter {name!r} is not usable")
     for factory in FIRST_PARTY:
         check(isinstance(factory.capabilities, Capabilities), f"{factory.name}: no capabilities")
         check(installed[factory.name].version == stakeplug.__version__, f"{factory.name}: other version")
     sources = built_sources()
-    check([source.name for source in sources] == ["github", "jira"], "adapters built under other names")
+    check(
+        [source.name for source in sources] == ["github", "jira", "trello"],
+        "adapters built under other names",
+    )
     check(stakeplug_github.mentions("thanks @maria and @lee") == ("maria", "lee"), "github mentions")
+    check(stakeplug_trello.mentions("thanks @maria and @lee") == ("maria", "lee"), "trello mentions")
 
     memory = MemoryAdapter(sample_activities())
     seen = list(memory.collect(SAMPLE_START, SAMPLE_START + timedelta(days=21)))

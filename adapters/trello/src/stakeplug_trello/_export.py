@@ -1,0 +1,193 @@
+"""Trello's own board export ("Export as JSON"), read offline: no network, no credentials.
+
+The export is one JSON object: the board with its ``actions``, ``cards``,
+``lists``, ``members`` and ``labels`` inline, the same objects the API's
+listings return.  It is translated exactly as the API's answers are, so an
+export and the API give the same activities for the same board state.
+Trello puts at most the newest 1,000 actions in an export; older activity
+needs the API.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from stakeplug import Activity, Capabilities, Option, PostResult, SourceStats, TaskDraft, TaskRef
+from stakeplug.adapter import utc_window
+from stakeplug.errors import ConfigError, NotFoundError, PayloadError, PermissionDeniedError, TrackerError
+from stakeplug.http import get_logger
+from stakeplug_trello._board import (
+    ACTION_TYPES,
+    DEFAULT_INPUT_LABELS,
+    DEFAULT_STATUS_LABELS,
+    Board,
+    board_from_payloads,
+)
+from stakeplug_trello._mapping import Translator, translate_all
+from stakeplug_trello._version import VERSION
+
+__all__ = ["SkipLog", "TrelloExportAdapter", "read_export"]
+
+log = get_logger("stakeplug.trello")
+
+_MAX_REASONS = 20
+
+
+class SkipLog:
+    """What a collection had to leave out, counted and with the first reasons kept."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+        self.reasons: list[str] = []
+
+    def __call__(self, reason: str) -> None:
+        log.warning("trello: skipped %s", reason)
+        with self._lock:
+            self.count += 1
+            if len(self.reasons) < _MAX_REASONS:
+                self.reasons.append(reason)
+
+
+def read_export(path: str | Path, *, done_lists: Sequence[str] | None = None) -> tuple[Board, list[Any]]:
+    """The board and its actions from an export file; a file that is not an export is a ``PayloadError``."""
+    shown = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"the Trello board export {shown!r} does not exist", adapter="trello") from exc
+    except PermissionError as exc:
+        raise PermissionDeniedError(
+            f"the Trello board export {shown!r} cannot be read: permission denied", adapter="trello"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrackerError(
+            f"the Trello board export {shown!r} cannot be read: {exc}", adapter="trello"
+        ) from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise PayloadError(
+            f"the Trello board export {shown!r} is not JSON (line {getattr(exc, 'lineno', '?')}); "
+            "export the board with Share → Export as JSON",
+            adapter="trello",
+        ) from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
+        raise PayloadError(
+            f"{shown!r} is not a Trello board export: expected an object with the board's id, "
+            "actions, cards, lists and members",
+            adapter="trello",
+        )
+
+    def listing(key: str) -> list[Any]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise PayloadError(f"{shown!r}: {key!r} must be a list in a board export", adapter="trello")
+        return value
+
+    board = board_from_payloads(
+        data,
+        listing("lists"),
+        listing("cards"),
+        listing("members"),
+        labels=listing("labels"),
+        done_lists=done_lists,
+    )
+    wanted = frozenset(ACTION_TYPES)
+    actions = [a for a in listing("actions") if not isinstance(a, Mapping) or a.get("type") in wanted]
+    return board, actions
+
+
+class TrelloExportAdapter:
+    """Reads a Trello board export file; it reads only and posts no tasks.
+
+    Built by :meth:`stakeplug_trello.TrelloAdapter.from_config` when the
+    source names a ``path``.  The file is read again by each collection, so
+    a newer export is picked up without rebuilding the adapter.
+    """
+
+    name: ClassVar[str] = "trello"
+    version: ClassVar[str] = VERSION
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        comments=True,
+        mentions=True,
+        requests=True,
+        assignments=True,
+        due_dates=True,
+        transitions=True,
+        links=True,
+        membership=True,
+        created=True,
+    )
+    OPTIONS: ClassVar[Mapping[str, Option]] = {}
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        done_lists: Sequence[str] | None = None,
+        status_labels: Sequence[str] = DEFAULT_STATUS_LABELS,
+        input_labels: Sequence[str] = DEFAULT_INPUT_LABELS,
+    ):
+        self.path = Path(path)
+        self.done_lists = tuple(done_lists) if done_lists is not None else None
+        self.status_labels = tuple(status_labels)
+        self.input_labels = tuple(input_labels)
+        self._skips = SkipLog()
+        self._items = 0
+        self._activities = 0
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], *, env: Mapping[str, str] | None = None, where: str | None = None
+    ) -> Any:
+        """The same options as :class:`~stakeplug_trello.TrelloAdapter`, which builds this class."""
+        from stakeplug_trello._adapter import TrelloAdapter
+
+        return TrelloAdapter.from_config(config, env=env, where=where)
+
+    def __repr__(self) -> str:
+        return f"TrelloExportAdapter(path={str(self.path)!r})"
+
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        """Yield the export's activities with ``since <= timestamp < until``, oldest first."""
+        since, until = utc_window(since, until)
+        if since >= until:
+            return
+        board, actions = read_export(self.path, done_lists=self.done_lists)
+        translator = Translator(board, status_labels=self.status_labels, input_labels=self.input_labels)
+        found = translate_all(translator, actions, since, until, self._skips)
+        self._items += len(board.cards)
+        self._activities += len(found)
+        yield from found
+
+    def find_tasks(self) -> Sequence[TaskRef]:
+        """An export holds no tasks stakeplug could follow up: always empty."""
+        return []
+
+    def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
+        """Refused: a board export is read only; name the board (``board = ...``) in ``[tasks]``."""
+        raise ConfigError(
+            "a Trello board export cannot receive care tasks; in [tasks] name the board "
+            "(board = '<id or short link>') instead of a path",
+            location="tasks (trello)",
+        )
+
+    @property
+    def stats(self) -> SourceStats:
+        """No requests; the cards seen, the activities yielded and the actions skipped."""
+        return SourceStats(
+            requests=0,
+            items=self._items,
+            activities=self._activities,
+            skipped=self._skips.count,
+            skipped_reasons=tuple(self._skips.reasons),
+        )
+
+    def close(self) -> None:
+        """Nothing to release."""
