@@ -157,3 +157,36 @@ def test_command_line_serves_a_generated_repository() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_pull_request_is_answered_with_its_branches_merge_state_and_counts(fake: FakeGitHub) -> None:
+    """GET /pulls/{n} is a pull-request body: base, head, merged_by and the counts GitHub gives."""
+    repo = fake.add_repo("octo/pulls")
+    at = datetime(2026, 5, 1, tzinfo=UTC)
+    pr = repo.open_issue("dana", "Add export", at, pr=True)
+    repo.review_comment(pr.number, "maria", "nit", at)
+    repo.comment(pr.number, "maria", "looks good", at)
+    repo.request_review(pr.number, "dana", "omar", at)
+    repo.merge(pr.number, "lee", at)
+    issue = repo.open_issue("dana", "Not a pull request", at)
+    body = _get(fake, f"/repos/octo/pulls/pulls/{pr.number}").json()
+    assert (body["base"]["ref"], body["head"]["ref"]) == ("main", f"change-{pr.number}")
+    assert body["base"]["repo"]["full_name"] == "octo/pulls"
+    assert (body["merged"], body["merged_by"]["login"], body["state"]) == (True, "lee", "closed")
+    assert (body["comments"], body["review_comments"], body["commits"]) == (1, 1, 1)
+    assert [r["login"] for r in body["requested_reviewers"]] == ["omar"]
+    assert {"additions", "deletions", "changed_files", "merge_commit_sha"} <= set(body)
+    assert _get(fake, f"/repos/octo/pulls/pulls/{issue.number}").status_code == 404
+
+
+def test_the_rate_limit_budget_is_reset_over_http(fake: FakeGitHub) -> None:
+    """POST /_fake/reset gives back the whole primary budget and forgets the counted requests."""
+    fake.add_repo("octo/budget")
+    fake.exhaust_rate_limit(reset_in=3600)
+    assert _get(fake, "/repos/octo/budget").status_code == 403
+    after = requests.post(fake.root + "/_fake/reset", timeout=5).json()
+    assert after["rate_limit"]["remaining"] == fake.rate_limit
+    assert after["requests"] == 0
+    answer = _get(fake, "/repos/octo/budget")
+    assert answer.status_code == 200
+    assert answer.headers["x-ratelimit-remaining"] == str(fake.rate_limit - 1)

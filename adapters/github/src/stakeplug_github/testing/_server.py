@@ -1,37 +1,36 @@
 """A loopback HTTP server that answers like GitHub's REST API, from in-memory repositories.
 
-It serves the endpoints the adapter reads and writes, with GitHub's paging
-(``per_page`` capped at 100, ``link`` headers with ``next``/``last``/``prev``/
-``first``), ``since`` filtering where GitHub offers it (issues, issue comments,
-review comments; the repository events listing has none and is newest first,
-as on GitHub), and ``x-ratelimit-*`` headers that count down per request.
+Built on :class:`stakeplug.testing.FakeServer`.  It serves the endpoints the
+adapter reads and writes, with GitHub's paging (``per_page`` capped at 100,
+``link`` headers with ``next``/``last``/``prev``/``first``), ``since``
+filtering where GitHub offers it (issues, issue comments, review comments; the
+repository events listing has none and is newest first, as on GitHub), and
+``x-ratelimit-*`` headers that count down per request.
 
-Faults are injected on the instance: a primary limit that is exhausted until
-its reset, secondary limits with or without ``retry-after``, 5xx answers,
-dropped connections and per-request latency.  ``GET /_fake/stats`` (not
-counted, not rate limited) returns the requests by path and the issues created
-through the API.
+Faults come from the kit (:meth:`~FakeServer.fail`,
+:meth:`~FakeServer.drop_connections`, :meth:`~FakeServer.delay`), plus a
+primary limit exhausted until its reset and secondary limits with or without
+``retry-after``.  ``GET /_fake/stats`` (not counted, not rate limited) returns
+the requests by path, the issues created through the API and the rate-limit
+budget; ``POST /_fake/reset`` forgets the requests and faults and restores the
+budget.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import attrs
 
-from stakeplug.testing import FaultQueue, LoopbackServer
+from stakeplug.testing import FakeServer, Reply, ReplyNow, Request, Routes
+from stakeplug_github.testing import _payloads as payloads
 from stakeplug_github.testing._state import FakeRepo, iso
 
-__all__ = ["FakeGitHub"]
+__all__ = ["PRIMARY_MESSAGE", "SECONDARY_MESSAGE", "FakeGitHub"]
 
 _DOCS = "https://docs.github.com/rest"
 PRIMARY_MESSAGE = (
@@ -42,47 +41,22 @@ SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
     "again. If you reach out to GitHub Support for help, please include the request ID 0000:0000."
 )
+_STOCK = {401: "Bad credentials", 403: "Forbidden", 404: "Not Found", 422: "Validation Failed"}
+_REPO = "/repos/{owner}/{repo}"
 
 
-@attrs.define
-class _Fault:
-    status: int
-    times: int
-    path: str | None
-    headers: dict[str, str]
-    body: Any
-    drop: bool = False
-    method: str | None = None
-
-
-class _Reply(Exception):
-    """Raised inside a route to answer at once with a status and a JSON body."""
-
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None):
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-
-
-def _since(query: dict[str, str]) -> datetime | None:
-    raw = query.get("since")
+def _since(request: Request) -> datetime | None:
+    raw = request.arg("since")
     if not raw:
         return None
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise _Reply(422, {"message": f"Invalid value for since: {raw!r}"}) from None
+        raise ReplyNow(Reply(422, {"message": f"Invalid value for since: {raw!r}"})) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    """Concurrent clients (a pool of review fetchers, a benchmark) must not meet a full backlog."""
-
-
-class FakeGitHub(LoopbackServer):
+class FakeGitHub(FakeServer):
     """An in-process fake of GitHub's REST API on ``127.0.0.1``.
 
     ``tokens`` are the accepted tokens (``Authorization: Bearer <token>`` or
@@ -92,6 +66,11 @@ class FakeGitHub(LoopbackServer):
     without sleeping.  Use it as a context manager or call :meth:`start` and
     :meth:`stop`.
     """
+
+    thread_name = "fake-github"
+    server_version = "GitHub.com"
+    base_headers: ClassVar[Mapping[str, str]] = {"x-github-media-type": "github.v3; format=json"}
+    count_by = "method path"
 
     def __init__(
         self,
@@ -112,27 +91,14 @@ class FakeGitHub(LoopbackServer):
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self.clock = clock
-        self.latency = latency
-        super().__init__(host, port)
-        self._lock = threading.RLock()
+        super().__init__(host=host, port=port, latency=latency)
         self._repos: dict[str, FakeRepo] = {}
-        self._faults: FaultQueue[_Fault] = FaultQueue()
         self._remaining = rate_limit
         self._reset = int(clock() + rate_window)
-        self.request_log: list[tuple[str, str]] = []
-        """Every counted request as ``(method, path with query)``."""
-        self.by_path: Counter[str] = Counter()
-        """Counted requests by ``"METHOD /path"`` (query left out)."""
         self.created_issues: list[dict[str, Any]] = []
         """Issues created through the API: repo, number, title, labels, assignees, body."""
 
-    # -- lifecycle (start, stop, serve_forever: LoopbackServer) ----------------
-
-    server_class = _Server
-    thread_name = "fake-github"
-
-    def make_handler(self) -> type[BaseHTTPRequestHandler]:
-        return type("Handler", (_Handler,), {"owner": self})
+    # -- lifecycle (start, stop, serve_forever: the kit) -------------------------
 
     def started(self) -> None:
         for repo in self._repos.values():
@@ -163,7 +129,7 @@ class FakeGitHub(LoopbackServer):
         if not owner or not name or "/" in name:
             raise ValueError(f"repository must be 'owner/name', got {full_name!r}")
         repo = FakeRepo(owner, name, private=private, collaborators=set(collaborators))
-        with self._lock:
+        with self.lock:
             self._repos[full_name.lower()] = repo
         self._place(repo)
         return repo
@@ -184,30 +150,7 @@ class FakeGitHub(LoopbackServer):
         generate_repo(repo, **options)
         return repo
 
-    # -- faults --------------------------------------------------------------
-
-    def fail(
-        self,
-        status: int = 502,
-        *,
-        times: int = 1,
-        path: str | None = None,
-        headers: dict[str, str] | None = None,
-        body: Any = None,
-        method: str | None = None,
-    ) -> None:
-        """Answer the next ``times`` requests (whose path contains ``path``) with ``status``.
-
-        ``method`` limits the fault to ``GET``, ``POST``...
-
-        ``body`` is the JSON to send (GitHub's ``{"message": ...}`` shape by
-        default); a 200 with a hand-made body serves malformed payloads.
-        """
-        self._faults.add(_Fault(status, times, path, dict(headers or {}), body, method=method))
-
-    def drop_connections(self, *, times: int = 1, path: str | None = None) -> None:
-        """Close the connection without answering on the next ``times`` requests."""
-        self._faults.add(_Fault(0, times, path, {}, None, drop=True))
+    # -- GitHub's own faults ---------------------------------------------------
 
     def secondary_limit(
         self,
@@ -227,7 +170,7 @@ class FakeGitHub(LoopbackServer):
 
     def set_rate_limit(self, remaining: int, *, reset_in: float | None = None) -> None:
         """Set the primary limit's remaining requests and, optionally, seconds until its reset."""
-        with self._lock:
+        with self.lock:
             self._remaining = remaining
             if reset_in is not None:
                 self._reset = int(self.clock() + reset_in)
@@ -241,34 +184,42 @@ class FakeGitHub(LoopbackServer):
         """Requests left in the current primary window."""
         return self._remaining
 
-    # -- statistics ----------------------------------------------------------
+    # -- kit hooks ---------------------------------------------------------------
 
-    def stats(self) -> dict[str, Any]:
-        """Requests by path and issues created, as ``GET /_fake/stats`` returns them."""
-        with self._lock:
+    def extra_stats(self) -> dict[str, Any]:
+        with self.lock:
             return {
-                "requests": sum(self.by_path.values()),
-                "by_path": dict(self.by_path),
                 "created_issues": list(self.created_issues),
-                "rate_limit": {
-                    "limit": self.rate_limit,
-                    "remaining": self._remaining,
-                    "reset": self._reset,
-                },
+                "rate_limit": {"limit": self.rate_limit, "remaining": self._remaining, "reset": self._reset},
             }
 
-    @property
-    def requests(self) -> int:
-        """How many counted requests arrived."""
-        return sum(self.by_path.values())
+    def on_reset(self) -> None:
+        """A reset over HTTP also gives back the whole primary rate-limit budget."""
+        with self.lock:
+            self._remaining = self.rate_limit
+            self._reset = int(self.clock() + self.rate_window)
 
-    def reset_stats(self) -> None:
-        """Forget the request log (created issues stay)."""
-        with self._lock:
-            self.request_log.clear()
-            self.by_path.clear()
+    def error(self, status: int, message: str | None = None) -> Reply:
+        if message is None and status not in _STOCK:
+            return Reply(status, {"message": "Server Error"})
+        return Reply(status, {"message": message or _STOCK[status], "documentation_url": _DOCS})
 
-    # -- request handling (called from the server threads) ---------------------
+    def prepare(self, request: Request) -> Request | Reply:
+        if not self.api_prefix:
+            return request
+        if not request.target.startswith(self.api_prefix + "/"):
+            return self.error(404)
+        return attrs.evolve(request, target=request.target[len(self.api_prefix) :])
+
+    def authorize(self, request: Request) -> Reply | None:
+        self._token(request)
+        if self._spend():
+            return None
+        doc = f"{_DOCS}/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
+        return Reply(403, {"message": PRIMARY_MESSAGE, "documentation_url": doc})
+
+    def finish(self, request: Request, reply: Reply) -> Reply:
+        return attrs.evolve(reply, headers={**self._rate_headers(), **reply.headers})
 
     def _rate_headers(self) -> dict[str, str]:
         return {
@@ -281,7 +232,7 @@ class FakeGitHub(LoopbackServer):
 
     def _spend(self) -> bool:
         """Count one request against the primary limit; False when it is exhausted."""
-        with self._lock:
+        with self.lock:
             now = self.clock()
             if now >= self._reset:
                 self._remaining = self.rate_limit
@@ -291,166 +242,140 @@ class FakeGitHub(LoopbackServer):
             self._remaining -= 1
             return True
 
-    def _token(self, header: str | None) -> str | None:
+    def _token(self, request: Request) -> str | None:
+        header = request.headers.get("authorization")
         if not header:
             return None
         scheme, _, value = header.partition(" ")
-        if scheme.lower() not in ("bearer", "token") or not value:
-            raise _Reply(401, {"message": "Bad credentials", "documentation_url": _DOCS})
-        if value.strip() not in self.tokens:
-            raise _Reply(401, {"message": "Bad credentials", "documentation_url": _DOCS})
+        if scheme.lower() not in ("bearer", "token") or not value or value.strip() not in self.tokens:
+            raise ReplyNow(self.error(401))
         return value.strip()
-
-    def handle(
-        self, method: str, target: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], Any] | None:
-        """Answer one request: ``(status, headers, json body)``, or ``None`` to drop the connection."""
-        split = urlsplit(target)
-        path = split.path
-        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-        if path.startswith("/_fake/"):
-            if path == "/_fake/stats":
-                return 200, {}, self.stats()
-            return 404, {}, {"message": "Not Found"}
-        if self.api_prefix:
-            if not path.startswith(self.api_prefix + "/"):
-                return 404, {}, {"message": "Not Found"}
-            path = path[len(self.api_prefix) :]
-        if self.latency:
-            time.sleep(self.latency)
-        with self._lock:
-            self.request_log.append((method, path + (f"?{split.query}" if split.query else "")))
-            self.by_path[f"{method} {path}"] += 1
-        fault = self._faults.take(method, path)
-        if fault is not None and fault.drop:
-            return None
-        if fault is not None:
-            extra = {**self._rate_headers(), **fault.headers}
-            return fault.status, extra, {"message": "Server Error"} if fault.body is None else fault.body
-        try:
-            token = self._token(headers.get("authorization"))
-            if not self._spend():
-                return (
-                    403,
-                    self._rate_headers(),
-                    {
-                        "message": PRIMARY_MESSAGE,
-                        "documentation_url": f"{_DOCS}/overview/rate-limits-for-the-rest-api"
-                        "#about-primary-rate-limits",
-                    },
-                )
-            status, extra, payload = self._route(method, path, query, token, body)
-        except _Reply as reply:
-            status, extra, payload = reply.status, reply.headers, reply.body
-        return status, {**self._rate_headers(), **extra}, payload
 
     # -- routes --------------------------------------------------------------
 
-    _REPO = re.compile(r"^/repos/([^/]+)/([^/]+)(/.*)?$")
+    def add_routes(self, routes: Routes) -> None:
+        get = self._get_route
+        routes.add("GET", "/rate_limit", self._rate_limit)
+        routes.add("GET", _REPO, get(lambda repo, r: Reply(200, payloads.repo_payload(repo))))
+        routes.add("GET", _REPO + "/issues", get(self._issues))
+        routes.add("POST", _REPO + "/issues", self._create_issue)
+        routes.add("GET", _REPO + "/issues/comments", get(self._all_comments))
+        routes.add("GET", _REPO + "/pulls/comments", get(self._all_review_comments))
+        routes.add("GET", _REPO + "/issues/events", get(self._all_events))
+        routes.add("GET", _REPO + "/issues/{number:int}", get(self._issue))
+        routes.add("GET", _REPO + "/issues/{number:int}/comments", get(self._comments))
+        routes.add("GET", _REPO + "/issues/{number:int}/events", get(self._events))
+        routes.add("GET", _REPO + "/pulls/{number:int}", get(self._pull))
+        routes.add("GET", _REPO + "/pulls/{number:int}/comments", get(self._review_comments))
+        routes.add("GET", _REPO + "/pulls/{number:int}/reviews", get(self._reviews))
 
-    def _route(
-        self, method: str, path: str, query: dict[str, str], token: str | None, body: bytes
-    ) -> tuple[int, dict[str, str], Any]:
-        if path == "/rate_limit":
-            core = {"limit": self.rate_limit, "remaining": self._remaining, "reset": self._reset}
-            return 200, {}, {"resources": {"core": core}, "rate": core}
-        m = self._REPO.match(path)
-        if m is None:
-            raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
-        repo = self._repos.get(f"{m.group(1)}/{m.group(2)}".lower())
+    def _get_route(self, handler: Callable[[FakeRepo, Request], Reply]) -> Callable[[Request], Reply]:
+        """A read of one repository: found (and visible to the token) first, under the lock."""
+
+        def route(request: Request) -> Reply:
+            repo = self._visible_repo(request)
+            with self.lock:
+                return handler(repo, request)
+
+        return route
+
+    def _visible_repo(self, request: Request) -> FakeRepo:
+        token = self._token(request)
+        repo = self._repos.get(f"{request.params['owner']}/{request.params['repo']}".lower())
         if repo is None or (repo.private and token is None):
-            raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
-        rest = m.group(3) or ""
-        with self._lock:
-            if method == "POST" and rest == "/issues":
-                return self._create_issue(repo, token, body)
-            if method != "GET":
-                raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
-            return self._get(repo, rest, path, query)
+            raise ReplyNow(self.error(404))
+        return repo
 
-    def _get(
-        self, repo: FakeRepo, rest: str, path: str, query: dict[str, str]
-    ) -> tuple[int, dict[str, str], Any]:
-        since = _since(query)
-        if rest == "":
-            return 200, {}, repo.repo_payload()
-        if rest == "/issues":
-            issues = list(repo.issues.values())
-            state = query.get("state", "open")
-            if state != "all":
-                issues = [i for i in issues if i.state == state]
-            if query.get("labels"):
-                wanted = {x.strip() for x in query["labels"].split(",") if x.strip()}
-                issues = [i for i in issues if wanted <= set(i.labels)]
-            if since is not None:
-                issues = [i for i in issues if i.updated_at >= since]
-            key = query.get("sort", "created")
-            if key == "updated":
-                issues.sort(key=lambda i: (i.updated_at, i.number))
-            elif key == "comments":
-                issues.sort(key=lambda i: (i.comments, i.number))
-            else:
-                issues.sort(key=lambda i: (i.created_at, i.number))
-            if query.get("direction", "desc") == "desc":
-                issues.reverse()
-            return self._page(path, query, issues, repo.issue_payload)
-        if rest == "/issues/comments":
-            comments = [c for c in repo.comments if since is None or c.updated_at >= since]
-            return self._page(path, query, self._sorted(comments, query), repo.comment_payload)
-        if rest == "/pulls/comments":
-            rcs = [c for c in repo.review_comments if since is None or c.updated_at >= since]
-            return self._page(path, query, self._sorted(rcs, query), repo.review_comment_payload)
-        if rest == "/issues/events":
-            events = sorted(repo.events, key=lambda e: (e.created_at, e.id), reverse=True)
-            return self._page(path, query, events, repo.event_payload)
-        m = re.fullmatch(r"/(issues|pulls)/(\d+)(/[a-z]+)?", rest)
-        if m is None:
-            raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
-        number = int(m.group(2))
+    def _rate_limit(self, request: Request) -> Reply:
+        core = {"limit": self.rate_limit, "remaining": self._remaining, "reset": self._reset}
+        return Reply(200, {"resources": {"core": core}, "rate": core})
+
+    def _issues(self, repo: FakeRepo, request: Request) -> Reply:
+        since = _since(request)
+        issues = list(repo.issues.values())
+        state = request.arg("state", "open")
+        if state != "all":
+            issues = [i for i in issues if i.state == state]
+        if request.arg("labels"):
+            wanted = {x.strip() for x in (request.arg("labels") or "").split(",") if x.strip()}
+            issues = [i for i in issues if wanted <= set(i.labels)]
+        if since is not None:
+            issues = [i for i in issues if i.updated_at >= since]
+        key = request.arg("sort", "created")
+        if key == "updated":
+            issues.sort(key=lambda i: (i.updated_at, i.number))
+        elif key == "comments":
+            issues.sort(key=lambda i: (i.comments, i.number))
+        else:
+            issues.sort(key=lambda i: (i.created_at, i.number))
+        if request.arg("direction", "desc") == "desc":
+            issues.reverse()
+        return self._page(request, issues, lambda i: payloads.issue_payload(repo, i))
+
+    def _all_comments(self, repo: FakeRepo, request: Request) -> Reply:
+        since = _since(request)
+        comments = [c for c in repo.comments if since is None or c.updated_at >= since]
+        return self._page(request, _sorted(comments, request), lambda c: payloads.comment_payload(repo, c))
+
+    def _all_review_comments(self, repo: FakeRepo, request: Request) -> Reply:
+        since = _since(request)
+        rcs = [c for c in repo.review_comments if since is None or c.updated_at >= since]
+        return self._page(request, _sorted(rcs, request), lambda c: payloads.review_comment_payload(repo, c))
+
+    def _all_events(self, repo: FakeRepo, request: Request) -> Reply:
+        events = sorted(repo.events, key=lambda e: (e.created_at, e.id), reverse=True)
+        return self._page(request, events, lambda e: payloads.event_payload(repo, e))
+
+    def _numbered(self, repo: FakeRepo, request: Request, *, pull: bool = False) -> int:
+        number = int(request.params["number"])
         issue = repo.issues.get(number)
-        if issue is None or (m.group(1) == "pulls" and not issue.is_pr):
-            raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
-        sub = m.group(3)
-        if sub is None:
-            return 200, {}, repo.issue_payload(issue)
-        if m.group(1) == "issues" and sub == "/comments":
-            items = [c for c in repo.comments if c.issue_number == number]
-            items = [c for c in items if since is None or c.updated_at >= since]
-            return self._page(path, query, items, repo.comment_payload)
-        if m.group(1) == "issues" and sub == "/events":
-            evs = [e for e in repo.events if e.issue_number == number]
-            return self._page(path, query, evs, repo.event_payload)
-        if m.group(1) == "pulls" and sub == "/comments":
-            rcs = [c for c in repo.review_comments if c.pr_number == number]
-            return self._page(path, query, rcs, repo.review_comment_payload)
-        if m.group(1) == "pulls" and sub == "/reviews":
-            rvs = [r for r in repo.reviews if r.pr_number == number]
-            return self._page(path, query, rvs, repo.review_payload)
-        raise _Reply(404, {"message": "Not Found", "documentation_url": _DOCS})
+        if issue is None or (pull and not issue.is_pr):
+            raise ReplyNow(self.error(404))
+        return number
 
-    @staticmethod
-    def _sorted(items: Sequence[Any], query: dict[str, str]) -> list[Any]:
-        attr = "updated_at" if query.get("sort") == "updated" else "created_at"
-        result = sorted(items, key=lambda c: (getattr(c, attr), c.id))
-        if query.get("sort") and query.get("direction", "desc") == "desc":
-            result.reverse()
-        return result
+    def _issue(self, repo: FakeRepo, request: Request) -> Reply:
+        number = self._numbered(repo, request)
+        return Reply(200, payloads.issue_payload(repo, repo.issues[number]))
 
-    def _page(
-        self, path: str, query: dict[str, str], items: Sequence[Any], render: Callable[[Any], Any]
-    ) -> tuple[int, dict[str, str], Any]:
+    def _pull(self, repo: FakeRepo, request: Request) -> Reply:
+        number = self._numbered(repo, request, pull=True)
+        return Reply(200, payloads.pull_payload(repo, repo.issues[number]))
+
+    def _comments(self, repo: FakeRepo, request: Request) -> Reply:
+        number, since = self._numbered(repo, request), _since(request)
+        items = [c for c in repo.comments if c.issue_number == number]
+        items = [c for c in items if since is None or c.updated_at >= since]
+        return self._page(request, items, lambda c: payloads.comment_payload(repo, c))
+
+    def _events(self, repo: FakeRepo, request: Request) -> Reply:
+        number = self._numbered(repo, request)
+        evs = [e for e in repo.events if e.issue_number == number]
+        return self._page(request, evs, lambda e: payloads.event_payload(repo, e))
+
+    def _review_comments(self, repo: FakeRepo, request: Request) -> Reply:
+        number = self._numbered(repo, request, pull=True)
+        rcs = [c for c in repo.review_comments if c.pr_number == number]
+        return self._page(request, rcs, lambda c: payloads.review_comment_payload(repo, c))
+
+    def _reviews(self, repo: FakeRepo, request: Request) -> Reply:
+        number = self._numbered(repo, request, pull=True)
+        rvs = [r for r in repo.reviews if r.pr_number == number]
+        return self._page(request, rvs, lambda r: payloads.review_payload(repo, r))
+
+    def _page(self, request: Request, items: Sequence[Any], render: Callable[[Any], Any]) -> Reply:
+        query = {k: v[-1] for k, v in request.query.items()}
         try:
             per_page = max(1, min(int(query.get("per_page", 30)), 100))
             page = max(1, int(query.get("page", 1)))
         except ValueError:
-            raise _Reply(422, {"message": "Invalid page or per_page"}) from None
+            raise ReplyNow(Reply(422, {"message": "Invalid page or per_page"})) from None
         last = max(1, -(-len(items) // per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
         links = []
 
         def link(n: int, rel: str) -> str:
             params = {**query, "per_page": str(per_page), "page": str(n)}
-            return f'<{self.url}{path}?{urlencode(params)}>; rel="{rel}"'
+            return f'<{self.url}{request.path}?{urlencode(params)}>; rel="{rel}"'
 
         if page > 1:
             links.append(link(page - 1, "prev"))
@@ -458,20 +383,25 @@ class FakeGitHub(LoopbackServer):
             links += [link(page + 1, "next"), link(last, "last")]
         if page > 1:
             links.append(link(1, "first"))
-        return 200, ({"link": ", ".join(links)} if links else {}), [render(x) for x in chunk]
+        return Reply(200, [render(x) for x in chunk], {"link": ", ".join(links)} if links else {})
 
-    def _create_issue(self, repo: FakeRepo, token: str | None, raw: bytes) -> tuple[int, dict[str, str], Any]:
-        if token is None:
-            raise _Reply(401, {"message": "Requires authentication", "documentation_url": _DOCS})
+    # -- writes ----------------------------------------------------------------
+
+    def _create_issue(self, request: Request) -> Reply:
+        repo = self._visible_repo(request)
+        if self._token(request) is None:
+            raise ReplyNow(self.error(401, "Requires authentication"))
         try:
-            data = json.loads(raw or b"{}")
+            data = request.json() or {}
         except ValueError:
-            raise _Reply(400, {"message": "Problems parsing JSON"}) from None
+            raise ReplyNow(Reply(400, {"message": "Problems parsing JSON"})) from None
         doc = f"{_DOCS}/issues/issues#create-an-issue"
         title = data.get("title") if isinstance(data, dict) else None
         if not isinstance(title, str) or not title.strip():
             errors = [{"resource": "Issue", "code": "missing_field", "field": "title"}]
-            raise _Reply(422, {"message": "Validation Failed", "errors": errors, "documentation_url": doc})
+            raise ReplyNow(
+                Reply(422, {"message": "Validation Failed", "errors": errors, "documentation_url": doc})
+            )
         labels = [x["name"] if isinstance(x, dict) else str(x) for x in data.get("labels") or []]
         if not repo.token_can_create_labels:
             labels = [x for x in labels if x in repo.labels]
@@ -481,56 +411,31 @@ class FakeGitHub(LoopbackServer):
         bad = [a for a in assignees if repo.collaborators and a not in repo.collaborators]
         if bad:
             errors = [{"value": a, "resource": "Issue", "field": "assignees", "code": "invalid"} for a in bad]
-            raise _Reply(422, {"message": "Validation Failed", "errors": errors, "documentation_url": doc})
-        now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
-        issue = repo.open_issue(self.login, title, now, body=data.get("body"), labels=labels)
-        issue.assignees = list(dict.fromkeys(assignees))
-        self.created_issues.append(
-            {
-                "repo": repo.full_name,
-                "number": issue.number,
-                "title": title,
-                "labels": labels,
-                "assignees": issue.assignees,
-                "body": issue.body,
-                "created_at": iso(now),
-            }
-        )
-        payload = repo.issue_payload(issue)
-        return 201, {"location": payload["url"]}, payload
+            raise ReplyNow(
+                Reply(422, {"message": "Validation Failed", "errors": errors, "documentation_url": doc})
+            )
+        with self.lock:
+            now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
+            issue = repo.open_issue(self.login, title, now, body=data.get("body"), labels=labels)
+            issue.assignees = list(dict.fromkeys(assignees))
+            self.created_issues.append(
+                {
+                    "repo": repo.full_name,
+                    "number": issue.number,
+                    "title": title,
+                    "labels": labels,
+                    "assignees": issue.assignees,
+                    "body": issue.body,
+                    "created_at": iso(now),
+                }
+            )
+            payload = payloads.issue_payload(repo, issue)
+        return Reply(201, payload, {"location": payload["url"]})
 
 
-class _Handler(BaseHTTPRequestHandler):
-    owner: FakeGitHub
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    wbufsize = 1 << 16
-    server_version = "GitHub.com"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: the fake keeps its own request log."""
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        answer = self.owner.handle(self.command, self.path, headers, body)
-        if answer is None:
-            self.close_connection = True
-            return
-        status, extra, payload = answer
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json; charset=utf-8")
-        self.send_header("content-length", str(len(data)))
-        self.send_header("x-github-media-type", "github.v3; format=json")
-        for key, value in extra.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = _serve
-    do_POST = _serve
-    do_PATCH = _serve
-    do_DELETE = _serve
+def _sorted(items: Sequence[Any], request: Request) -> list[Any]:
+    attr = "updated_at" if request.arg("sort") == "updated" else "created_at"
+    result = sorted(items, key=lambda c: (getattr(c, attr), c.id))
+    if request.arg("sort") and request.arg("direction", "desc") == "desc":
+        result.reverse()
+    return result

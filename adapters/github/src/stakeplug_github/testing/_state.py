@@ -1,12 +1,9 @@
-"""The fake GitHub's in-memory repositories and how they render as REST payloads.
+"""The fake GitHub's in-memory repositories (their REST shapes are in ``_payloads``).
 
 Records are plain mutable attrs classes; :class:`FakeRepo` offers one method
 per kind of thing that can happen (open an issue, comment, review, assign...)
 and keeps each issue's ``updated_at`` in step, because GitHub's ``since``
-filters depend on it.  Rendering follows the shapes of GitHub's REST API v3
-(as recorded in octokit's fixtures): user objects, issues with a
-``pull_request`` key for pull requests, ``reactions`` rollups on issues and
-comments, repository issue events that embed their issue.
+filters depend on it.
 """
 
 from __future__ import annotations
@@ -43,36 +40,6 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _user_id(login: str) -> int:
-    if login == GHOST:
-        return 10137
-    return 1000 + sum((i + 1) * ord(c) for i, c in enumerate(login)) % 9_000_000
-
-
-def user_payload(login: str | None, web: str) -> dict[str, Any] | None:
-    """A user object; ``None`` stays ``None`` (GitHub sends ``"user": null`` for some deleted accounts)."""
-    if login is None:
-        return None
-    uid = _user_id(login)
-    return {
-        "login": login,
-        "id": uid,
-        "node_id": f"MDQ6VXNlcj{uid}",
-        "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
-        "gravatar_id": "",
-        "url": f"{web}/users/{login}",
-        "html_url": f"{web}/{login}",
-        "type": "User",
-        "site_admin": False,
-    }
-
-
-def _reactions(url: str, total: int) -> dict[str, Any]:
-    body: dict[str, Any] = {"url": url, "total_count": total, "+1": total}
-    body.update({k: 0 for k in ("-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")})
-    return body
 
 
 @attrs.define
@@ -183,6 +150,14 @@ class FakeRepo:
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.api}/repos/{self.full_name}"
+
+    @property
+    def html_url(self) -> str:
+        return f"{self.web}/{self.full_name}"
 
     # -- seeding -------------------------------------------------------------
 
@@ -323,184 +298,3 @@ class FakeRepo:
             issue.labels.append(label)
         self.labels.add(label)
         return self._event(number, "labeled", actor, at, label=label)
-
-    # -- rendering -----------------------------------------------------------
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.api}/repos/{self.full_name}"
-
-    @property
-    def html_url(self) -> str:
-        return f"{self.web}/{self.full_name}"
-
-    def repo_payload(self) -> dict[str, Any]:
-        """``GET /repos/{owner}/{repo}``."""
-        return {
-            "id": self.id,
-            "node_id": f"R_kgDO{self.id}",
-            "name": self.name,
-            "full_name": self.full_name,
-            "private": self.private,
-            "visibility": "private" if self.private else "public",
-            "owner": user_payload(self.owner, self.web),
-            "html_url": self.html_url,
-            "url": self.api_url,
-            "issue_events_url": f"{self.api_url}/issues/events{{/number}}",
-            "has_issues": True,
-            "default_branch": "main",
-        }
-
-    def issue_payload(self, issue: FakeIssue) -> dict[str, Any]:
-        """An issue as the issues listing shows it."""
-        url = f"{self.api_url}/issues/{issue.number}"
-        kind = "pull" if issue.is_pr else "issues"
-        body: dict[str, Any] = {
-            "url": url,
-            "repository_url": self.api_url,
-            "labels_url": f"{url}/labels{{/name}}",
-            "comments_url": f"{url}/comments",
-            "events_url": f"{url}/events",
-            "html_url": f"{self.html_url}/{kind}/{issue.number}",
-            "id": issue.id,
-            "node_id": f"I_kwDO{issue.id}",
-            "number": issue.number,
-            "title": issue.title,
-            "user": user_payload(issue.user, self.web),
-            "labels": [
-                {
-                    "id": 5000 + sum(map(ord, name)),
-                    "url": f"{self.api_url}/labels/{name}",
-                    "name": name,
-                    "color": "ededed",
-                    "default": False,
-                    "description": None,
-                }
-                for name in issue.labels
-            ],
-            "state": issue.state,
-            "locked": False,
-            "assignee": user_payload(issue.assignees[0], self.web) if issue.assignees else None,
-            "assignees": [user_payload(a, self.web) for a in issue.assignees],
-            "milestone": None
-            if issue.milestone_due is None
-            else {
-                "number": 1,
-                "title": f"due {issue.milestone_due:%Y-%m-%d}",
-                "state": "open",
-                "due_on": iso(issue.milestone_due),
-            },
-            "comments": issue.comments,
-            "created_at": iso(issue.created_at),
-            "updated_at": iso(issue.updated_at),
-            "closed_at": iso(issue.closed_at),
-            "author_association": "MEMBER",
-            "active_lock_reason": None,
-            "body": issue.body,
-            "closed_by": user_payload(issue.closed_by, self.web),
-            "reactions": _reactions(f"{url}/reactions", issue.reactions),
-            "timeline_url": f"{url}/timeline",
-            "performed_via_github_app": None,
-            "state_reason": "completed" if issue.state == "closed" else None,
-        }
-        if issue.is_pr:
-            pulls = f"{self.api_url}/pulls/{issue.number}"
-            body["draft"] = False
-            body["pull_request"] = {
-                "url": pulls,
-                "html_url": f"{self.html_url}/pull/{issue.number}",
-                "diff_url": f"{self.html_url}/pull/{issue.number}.diff",
-                "patch_url": f"{self.html_url}/pull/{issue.number}.patch",
-                "merged_at": iso(issue.merged_at),
-            }
-        return body
-
-    def comment_payload(self, c: FakeComment) -> dict[str, Any]:
-        """A comment as ``/issues/comments`` shows it."""
-        issue = self.issues[c.issue_number]
-        kind = "pull" if issue.is_pr else "issues"
-        url = f"{self.api_url}/issues/comments/{c.id}"
-        return {
-            "url": url,
-            "html_url": f"{self.html_url}/{kind}/{c.issue_number}#issuecomment-{c.id}",
-            "issue_url": f"{self.api_url}/issues/{c.issue_number}",
-            "id": c.id,
-            "node_id": f"IC_kwDO{c.id}",
-            "user": user_payload(c.user, self.web),
-            "created_at": iso(c.created_at),
-            "updated_at": iso(c.updated_at),
-            "author_association": "CONTRIBUTOR",
-            "body": c.body,
-            "reactions": _reactions(f"{url}/reactions", c.reactions),
-            "performed_via_github_app": None,
-        }
-
-    def review_comment_payload(self, c: FakeReviewComment) -> dict[str, Any]:
-        """A review comment as ``/pulls/comments`` shows it."""
-        url = f"{self.api_url}/pulls/comments/{c.id}"
-        body: dict[str, Any] = {
-            "url": url,
-            "pull_request_review_id": c.review_id,
-            "id": c.id,
-            "node_id": f"PRRC_kwDO{c.id}",
-            "diff_hunk": "@@ -1,3 +1,4 @@",
-            "path": "README.md",
-            "commit_id": f"{c.pr_number:040x}",
-            "original_commit_id": f"{c.pr_number:040x}",
-            "user": user_payload(c.user, self.web),
-            "body": c.body,
-            "created_at": iso(c.created_at),
-            "updated_at": iso(c.updated_at),
-            "html_url": f"{self.html_url}/pull/{c.pr_number}#discussion_r{c.id}",
-            "pull_request_url": f"{self.api_url}/pulls/{c.pr_number}",
-            "author_association": "MEMBER",
-            "reactions": _reactions(f"{url}/reactions", c.reactions),
-            "line": 2,
-            "side": "RIGHT",
-        }
-        if c.in_reply_to is not None:
-            body["in_reply_to_id"] = c.in_reply_to
-        return body
-
-    def review_payload(self, r: FakeReview) -> dict[str, Any]:
-        """A review as ``/pulls/{n}/reviews`` shows it."""
-        body: dict[str, Any] = {
-            "id": r.id,
-            "node_id": f"PRR_kwDO{r.id}",
-            "user": user_payload(r.user, self.web),
-            "body": r.body,
-            "state": r.state,
-            "html_url": f"{self.html_url}/pull/{r.pr_number}#pullrequestreview-{r.id}",
-            "pull_request_url": f"{self.api_url}/pulls/{r.pr_number}",
-            "author_association": "MEMBER",
-            "commit_id": f"{r.pr_number:040x}",
-        }
-        if r.submitted_at is not None:
-            body["submitted_at"] = iso(r.submitted_at)
-        return body
-
-    def event_payload(self, e: FakeEvent) -> dict[str, Any]:
-        """An event as ``/issues/events`` shows it, with its issue embedded."""
-        body: dict[str, Any] = {
-            "id": e.id,
-            "node_id": f"E_{e.id}",
-            "url": f"{self.api_url}/issues/events/{e.id}",
-            "actor": user_payload(e.actor, self.web),
-            "event": e.event,
-            "commit_id": e.commit_id,
-            "commit_url": None
-            if e.commit_id is None
-            else f"{self.api}/repos/{e.commit_repo or self.full_name}/commits/{e.commit_id}",
-            "created_at": iso(e.created_at),
-            "performed_via_github_app": None,
-            "issue": self.issue_payload(self.issues[e.issue_number]),
-        }
-        if e.event in ("assigned", "unassigned"):
-            body["assignee"] = user_payload(e.assignee, self.web)
-            body["assigner"] = user_payload(e.actor, self.web)
-        if e.event in ("review_requested", "review_request_removed"):
-            body["review_requester"] = user_payload(e.review_requester, self.web)
-            body["requested_reviewer"] = user_payload(e.requested_reviewer, self.web)
-        if e.event in ("labeled", "unlabeled"):
-            body["label"] = {"name": e.label, "color": "ededed"}
-        return body
