@@ -23,7 +23,7 @@ from stakeplug import (
     unregister_adapter,
 )
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError
-from stakeplug.plugins.registry import refresh
+from stakeplug.plugins.registry import AdapterRegistry, refresh
 from stakeplug.sources.file import FileAdapter
 from stakeplug.testing import MemoryAdapter
 
@@ -127,14 +127,63 @@ def test_unknown_name_lists_installed_adapters() -> None:
     assert "installed: " in str(info.value)
 
 
-def test_missing_first_party_adapter_gives_the_install_hint() -> None:
-    """A first-party adapter that is not installed comes with its pip command."""
-    if "trello" in available_adapters():
-        pytest.skip("the trello adapter is installed here")
+def _distribution(root: Path, name: str, metadata: str, top_level: str | None = None) -> None:
+    """Install a bare distribution ``name`` into ``root``: its METADATA lines and its top-level modules."""
+    info = root / f"{name.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n{metadata}", encoding="utf-8"
+    )
+    if top_level is not None:
+        (info / "top_level.txt").write_text(top_level, encoding="utf-8")
+
+
+def test_a_missing_adapter_the_core_has_an_extra_for_comes_with_its_install_command(
+    plugins: Plugins,
+) -> None:
+    """The install hint comes from the extras the core distribution declares, not from a list of names."""
+    core = f"fakecore-{uuid.uuid4().hex[:6]}"
+    _distribution(plugins.root, core, "Provides-Extra: tracker\n")
+    registry = AdapterRegistry(distribution=core)
     with pytest.raises(AdapterNotFoundError) as info:
-        get_adapter("trello")
-    assert 'pip install "stakeplug[trello]"' in str(info.value)
-    assert info.value.name == "trello"
+        registry.get("tracker")
+    assert f'pip install "{core}[tracker]"' in str(info.value)
+    assert info.value.name == "tracker"
+
+
+def test_no_install_hint_for_an_extra_that_does_not_exist() -> None:
+    """A missing adapter that no extra of stakeplug installs gets no pip command."""
+    with pytest.raises(AdapterNotFoundError) as info:
+        get_adapter("nosuchtracker")
+    assert "pip install" not in str(info.value)
+    assert info.value.name == "nosuchtracker"
+
+
+def test_first_party_extras_of_the_installed_core_give_their_install_command() -> None:
+    """The jira and github extras of the installed stakeplug give ``pip install "stakeplug[...]"``."""
+    assert AdapterRegistry().install_hint("jira") == 'pip install "stakeplug[jira]"'
+    assert AdapterRegistry().install_hint("github") == 'pip install "stakeplug[github]"'
+
+
+def test_plugin_and_library_loggers_come_from_the_installed_distributions(plugins: Plugins) -> None:
+    """A plugin's package and the libraries its distribution requires are named without importing it."""
+    name = plugins.add("logplug", "logged", "logplug", GOOD_MODULE)
+    module = plugins.modules[-1]
+    lib = f"somelib_{uuid.uuid4().hex[:6]}"
+    _distribution(plugins.root, lib, "", top_level=f"{lib}_pkg\n")
+    info = plugins.root / f"{module}-1.0.dist-info"
+    with (info / "METADATA").open("a", encoding="utf-8") as f:
+        f.write(
+            f"Requires-Dist: {lib}>=1\nRequires-Dist: stakeplug>=0.1\nRequires-Dist: pytest; extra == 'x'\n"
+        )
+    registry = AdapterRegistry()
+    assert module in registry.logger_names()
+    assert "stakeplug" not in registry.logger_names()
+    libraries = registry.library_logger_names()
+    assert f"{lib}_pkg" in libraries
+    assert "pytest" not in libraries and "stakeplug" not in libraries
+    assert module not in sys.modules, "naming the loggers imports no plugin"
+    assert name in registry.available()
 
 
 def test_register_adapter_in_process_and_refuse_silent_overwrite() -> None:

@@ -10,8 +10,7 @@ underscore are private.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from stakeplug._version import __version__
 from stakeplug.adapter import (
     Adapter,
     Capabilities,
@@ -21,6 +20,7 @@ from stakeplug.adapter import (
     TaskDraft,
     TaskRef,
 )
+from stakeplug.app import AuditRun, Collection, ExitCode, ExitStatus, Posting, run_audit
 from stakeplug.care.planner import fingerprint, plan_care
 from stakeplug.care.posting import (
     FINGERPRINT_LABEL_PREFIX,
@@ -65,11 +65,6 @@ from stakeplug.plugins.registry import (
     unregister_adapter,
 )
 
-try:
-    __version__ = version("stakeplug")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
-
 __all__ = [
     "FINGERPRINT_LABEL_PREFIX",
     "TASK_LABEL",
@@ -79,20 +74,25 @@ __all__ = [
     "AdapterInfo",
     "AtRiskReason",
     "Audit",
+    "AuditRun",
     "Candidate",
     "Capabilities",
     "CareAction",
     "CareRule",
     "CareSuggestion",
     "Category",
+    "Collection",
     "Config",
     "Evidence",
+    "ExitCode",
+    "ExitStatus",
     "Explanation",
     "Identity",
     "Item",
     "ItemKind",
     "Option",
     "PostResult",
+    "Posting",
     "ProjectSettings",
     "Register",
     "Rules",
@@ -126,5 +126,6 @@ __all__ = [
     "post_care",
     "register_adapter",
     "render_task",
+    "run_audit",
     "unregister_adapter",
 ]

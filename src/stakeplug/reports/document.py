@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 
+from stakeplug._version import __version__
 from stakeplug.adapter import PostResult
 from stakeplug.domain.model import CareSuggestion, Evidence, StakeholderScore
 from stakeplug.domain.numbers import two_decimals
@@ -262,8 +263,6 @@ def build_report(
     ``("4 weeks ago", report_of_then)``; anything with a ``stakeholders`` list
     of names, acceptances and energies will do.
     """
-    from stakeplug import __version__
-
     stakeholders = [_stakeholder(score) for score in audit.scores.values()]
     by_fp = {r.draft.fingerprint: r for r in results or ()}
     report: dict[str, Any] = {

@@ -1,0 +1,44 @@
+"""The application layer: one audit run as a typed pipeline, for the command line and for scripts.
+
+A script that audits, dry-runs the care tasks and writes the reports::
+
+    import stakeplug
+
+    run = stakeplug.run_audit("stakeplug.toml", out="report", formats=["md", "html"])
+    for name in (s.name for s in run.audit.partners_at_risk):
+        print("at risk:", name)
+    raise SystemExit(run.exit_status(["partner-at-risk"]).code)
+
+``pipeline`` holds the steps and :func:`run_audit`; ``results`` the types
+they return and the exit code computed from them.
+"""
+
+from __future__ import annotations
+
+from stakeplug.app.pipeline import (
+    CollectionProgress,
+    collect_and_plan,
+    config_secrets,
+    open_config,
+    post_suggestions,
+    redact_report,
+    run_audit,
+)
+from stakeplug.app.results import FAIL_ON, AuditRun, Collection, ExitCode, ExitStatus, Posting, ReportDocument
+
+__all__ = [
+    "FAIL_ON",
+    "AuditRun",
+    "Collection",
+    "CollectionProgress",
+    "ExitCode",
+    "ExitStatus",
+    "Posting",
+    "ReportDocument",
+    "collect_and_plan",
+    "config_secrets",
+    "open_config",
+    "post_suggestions",
+    "redact_report",
+    "run_audit",
+]

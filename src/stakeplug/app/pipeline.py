@@ -1,0 +1,248 @@
+"""One audit run, from the config file to the reports: the use case behind ``stakeplug audit``.
+
+:func:`run_audit` is the whole pipeline, in this order::
+
+    load the config   →  build the task target and the sources  →  audit
+    →  plan care      →  post (or dry-run) the care tasks        →  write the reports
+
+Each step is a function of its own (:func:`open_config`,
+:func:`collect_and_plan`, :func:`post_suggestions`), so the command line's
+``explain`` reuses the first ones and a script can stop wherever it likes.
+Nothing here prints: progress goes to the callback given, and the result is an
+:class:`~stakeplug.app.results.AuditRun` from which the exit code is computed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from stakeplug.adapter import Adapter, TaskRef
+from stakeplug.app.results import AuditRun, Collection, Posting, ReportDocument
+from stakeplug.care.planner import plan_care
+from stakeplug.care.posting import post_care
+from stakeplug.config.loader import Config, close_adapter, load_config
+from stakeplug.domain.rules import Rules
+from stakeplug.engine.audit import audit
+from stakeplug.errors import PrivacyError, TrackerError
+from stakeplug.http import redact, register_secret
+from stakeplug.reports import build_report, check_writable, load_previous, write_reports
+
+__all__ = [
+    "CollectionProgress",
+    "collect_and_plan",
+    "config_secrets",
+    "open_config",
+    "post_suggestions",
+    "redact_report",
+    "run_audit",
+]
+
+log = logging.getLogger("stakeplug.app")
+
+DEFAULT_FORMATS = ("md", "json")
+
+
+class CollectionProgress(Protocol):
+    """Told how collection goes, per source; ``done`` is called once collection has ended."""
+
+    def __call__(self, source: str, activities: int, requests: int) -> None: ...
+
+    def done(self) -> None: ...
+
+
+def config_secrets(config: Config) -> list[str]:
+    """Values of the environment variables the config names in ``*_env`` keys."""
+    tables: list[Mapping[str, Any]] = [s.options for s in config.sources]
+    if config.tasks is not None:
+        tables.append(config.tasks.options)
+    found: list[str] = []
+    for table in tables:
+        for key, value in table.items():
+            if key.endswith("_env") and isinstance(value, str):
+                secret = os.environ.get(value)
+                if secret:
+                    found.append(secret)
+    return found
+
+
+def open_config(path: str | os.PathLike[str]) -> Config:
+    """Load and check the config at ``path``; the secrets it names are hidden from then on."""
+    config = load_config(path)
+    _hide_secrets(config)
+    return config
+
+
+def _hide_secrets(config: Config) -> None:
+    for secret in config_secrets(config):
+        register_secret(secret)
+
+
+def _redacted(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def redact_report(report: ReportDocument) -> ReportDocument:
+    """``report`` with every registered secret hidden in its strings: tracker errors may echo them."""
+    return {key: _redacted(value) for key, value in report.items()}
+
+
+def collect_and_plan(
+    config: Config,
+    *,
+    rules: Rules | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+    tasks_adapter: Adapter | None = None,
+    out: str | os.PathLike[str] | None = None,
+    progress: CollectionProgress | None = None,
+) -> Collection:
+    """Build the sources, audit, read the task target's existing tasks and plan care.
+
+    The source adapters are closed after the audit.  ``out``, when given, is
+    checked for writing once every adapter is built and before anything is
+    collected, so neither a config error nor an unwritable folder leaves
+    anything behind.  ``rules`` are the config's rules when the caller has
+    loaded them already.
+    """
+    rules = config.load_rules() if rules is None else rules
+    sources = config.build_sources()
+    try:
+        if out is not None:
+            check_writable(out)
+        result = audit(config.register, sources, since=since, until=until, rules=rules, progress=progress)
+    finally:
+        if progress is not None:
+            progress.done()
+        for _, adapter in sources:
+            close_adapter(adapter)
+    existing: tuple[TaskRef, ...] = ()
+    history_error = None
+    if tasks_adapter is not None:
+        try:
+            existing = tuple(tasks_adapter.find_tasks())
+        except TrackerError as exc:
+            history_error = f"reading existing care tasks failed: {exc}"
+            log.debug("find_tasks failed", exc_info=True)
+    suggestions = plan_care(result, now=now or result.until, history=existing)
+    return Collection(result, tuple(suggestions), existing, history_error)
+
+
+def post_suggestions(
+    config: Config, tasks_adapter: Adapter | None, collection: Collection, *, post: bool
+) -> Posting:
+    """Post (or, unless ``post``, dry-run) the collection's suggestions into the task target.
+
+    Without a target nothing is done; when the existing tasks could not be
+    read, nothing is posted and that is the posting's error.
+    """
+    target = config.tasks.adapter if config.tasks is not None else None
+    if tasks_adapter is None or config.tasks is None:
+        return Posting(post, target)
+    if collection.history_error is not None:
+        return Posting(post, target, error=collection.history_error)
+    try:
+        results = post_care(
+            tasks_adapter,
+            collection.suggestions,
+            register=config.register,
+            private=config.tasks.private,
+            dry_run=not post,
+            existing=collection.existing_tasks,
+        )
+    except PrivacyError as exc:
+        return Posting(post, target, error=f"refused for privacy: {exc}", refused_for_privacy=True)
+    except TrackerError as exc:
+        return Posting(post, target, error=str(exc))
+    return Posting(post, target, tuple(results))
+
+
+def _previous_report(
+    previous: Mapping[str, Any] | str | os.PathLike[str] | None,
+) -> Mapping[str, Any] | None:
+    if previous is None or isinstance(previous, Mapping):
+        return previous
+    return load_previous(previous)
+
+
+def run_audit(
+    config: Config | str | os.PathLike[str],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+    post: bool = False,
+    out: str | os.PathLike[str] | None = None,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    previous: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    generated_at: datetime | None = None,
+    progress: CollectionProgress | None = None,
+) -> AuditRun:
+    """Run one audit as ``stakeplug audit`` does and return what it did.
+
+    ``config`` is a loaded :class:`~stakeplug.Config` or the path of a
+    ``stakeplug.toml``.  The care tasks are created in the ``[tasks]`` target
+    only with ``post``; otherwise that target is asked only what exists (a dry
+    run).  With ``out`` the reports are written there in ``formats``;
+    ``previous`` is an earlier JSON report (or its path) to compare with.
+    ``now`` is the planner's today (default: the end of the window).
+
+    Configuration problems raise :class:`~stakeplug.errors.ConfigError` before
+    anything is collected; a failing source or target does not raise, it is
+    in the result: ``run.exit_status(fail_on)`` gives the command's exit code.
+    """
+    earlier = _previous_report(previous)
+    if isinstance(config, Config):
+        _hide_secrets(config)
+    else:
+        config = open_config(config)
+    rules = config.load_rules()  # before the task target is built, so rule errors come first
+    tasks_adapter: Adapter | None = None
+    if post or config.tasks is not None:
+        tasks_adapter = config.build_tasks_adapter()
+    try:
+        collection = collect_and_plan(
+            config,
+            rules=rules,
+            since=since,
+            until=until,
+            now=now,
+            tasks_adapter=tasks_adapter,
+            out=out,
+            progress=progress,
+        )
+        posting = post_suggestions(config, tasks_adapter, collection, post=post)
+    finally:
+        if tasks_adapter is not None:
+            close_adapter(tasks_adapter)
+    report = redact_report(_report(collection, posting, earlier, generated_at))
+    written = tuple(write_reports(report, out, formats)) if out is not None else ()
+    return AuditRun(collection, posting, report, written)
+
+
+def _report(
+    collection: Collection,
+    posting: Posting,
+    previous: Mapping[str, Any] | None,
+    generated_at: datetime | None,
+) -> ReportDocument:
+    return build_report(
+        collection.audit,
+        collection.suggestions,
+        results=posting.results,
+        post_error=posting.error,
+        posted=posting.post,
+        target=posting.target,
+        previous=previous,
+        generated_at=generated_at,
+    )
