@@ -20,7 +20,7 @@ the stakeplug class or the familiar builtin::
 
 Adapters map the errors of their HTTP or client library at their edge with
 ``raise ... from exc``; nothing else escapes an adapter.  Messages never contain
-credentials: :func:`stakeplug.http.redact` is applied to anything that echoes a
+credentials: :func:`stakeplug.redact.redact` is applied to anything that echoes a
 request.
 """
 

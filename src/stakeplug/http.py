@@ -1,4 +1,4 @@
-"""One HTTP policy for every tool adapter: timeouts, retries, rate limits, redaction.
+"""One HTTP policy for every tool adapter: timeouts, retries, rate limits, transport errors.
 
 Trackers fail in the same few ways: they ask us to slow down (``429``, a
 ``Retry-After`` header, a rate-limit reset time), they are briefly unavailable
@@ -29,28 +29,29 @@ The policy (:class:`HttpPolicy`):
 sleep.  Every real attempt is counted in :attr:`HttpClient.counter`, which
 tests and benchmarks read.
 
-Credentials never reach a log, a repr or an exception message: :func:`redact`
-hides ``Authorization`` values, ``token=``/``access_token``-style values,
-``user:password@`` in URLs, and every secret registered with
-:func:`register_secret` (an :class:`HttpClient` registers its own).  A
-:class:`RedactingFilter` is installed on the ``stakeplug`` logger and on the
-loggers made by :func:`get_logger`.
+Transport failures (no answer, a refused or dropped connection, a body cut
+off before its ``Content-Length``) are mapped to stakeplug errors in one place,
+:meth:`HttpClient.transport_error`, which adapters wrapping a client library
+(``jira``) reuse.
+
+Credentials never reach a log, a repr or an exception message: an
+:class:`HttpClient` registers its credentials, basic-auth form included, with
+:mod:`stakeplug.redact`, whose :func:`redact`, :func:`register_secret`,
+:class:`RedactingFilter` and :func:`get_logger` are re-exported here.
 """
 
 from __future__ import annotations
 
 import collections
 import email.utils
-import logging
 import math
 import random
-import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import attrs
 import requests
@@ -67,6 +68,7 @@ from stakeplug.errors import (
     TransientError,
     UnavailableError,
 )
+from stakeplug.redact import RedactingFilter, basic_auth_forms, get_logger, redact, register_secret
 
 __all__ = [
     "HttpClient",
@@ -86,121 +88,8 @@ T = TypeVar("T")
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 _BODY_SNIPPET = 200
-_MIN_SECRET = 4
 
 
-# --------------------------------------------------------------------------- redaction
-
-_known_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-# The registered secrets, longest first, each with its URL-encoded form (None when the same):
-# rebuilt when one is registered, not on every redact() call.
-_replacements: list[tuple[str, str | None]] = []
-
-_REDACTED = "***"
-_AUTH_RE = re.compile(r"""((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)([^'"\r\n,}]+)""", re.IGNORECASE)
-_TOKEN_RE = re.compile(
-    r"""(\b(?:access_|api_|private_|auth_|refresh_|id_|oauth_)?token|\bpassword|\bpasswd"""
-    r"""|\bclient_secret|\bsecret|\bapi_?key)(['"]?\s*[=:]\s*['"]?)([^&\s'",;}\]]+)""",
-    re.IGNORECASE,
-)
-_QUERY_KEY_RE = re.compile(r"([?&](?:key|sig|signature)=)([^&\s'\"#]+)", re.IGNORECASE)
-_URL_USERINFO_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s:@'\"]+:[^/\s@'\"]*@", re.IGNORECASE)
-
-
-def register_secret(value: str | None) -> None:
-    """Remember ``value`` so that :func:`redact` and :class:`RedactingFilter` hide it everywhere.
-
-    Values shorter than four characters are ignored: hiding them would mangle
-    ordinary text, and no real credential is that short.
-    """
-    if value and len(value) >= _MIN_SECRET:
-        with _secrets_lock:
-            _known_secrets.add(value)
-            _replacements[:] = _pairs(_known_secrets)
-
-
-def _pairs(secrets: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
-    """Each secret, longest first (so a secret inside another is not cut in two), with its
-    URL-encoded form when that differs."""
-    pairs = []
-    for secret in sorted(secrets, key=len, reverse=True):
-        encoded = quote(secret, safe="")
-        pairs.append((secret, encoded if encoded != secret else None))
-    return tuple(pairs)
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Return ``text`` with credentials replaced by ``***``.
-
-    Hides ``Authorization`` header values (also in a dict's repr),
-    ``token=``, ``access_token``, ``password`` and ``api_key`` style values,
-    ``key=`` in query strings, ``user:password@`` in URLs, every value in
-    ``secrets`` and every secret registered with :func:`register_secret`
-    (also in their URL-encoded form).
-    """
-    if not text:
-        return text
-    with _secrets_lock:
-        replacements = tuple(_replacements)
-        extra = {s for s in secrets if s and len(s) >= _MIN_SECRET} - _known_secrets
-    if extra:
-        replacements = _pairs(extra.union(s for s, _ in replacements))
-    for secret, encoded in replacements:
-        text = text.replace(secret, _REDACTED)
-        if encoded is not None:
-            text = text.replace(encoded, _REDACTED)
-    text = _AUTH_RE.sub(lambda m: m.group(1) + _REDACTED, text)
-    text = _TOKEN_RE.sub(lambda m: m.group(1) + m.group(2) + _REDACTED, text)
-    text = _QUERY_KEY_RE.sub(lambda m: m.group(1) + _REDACTED, text)
-    return _URL_USERINFO_RE.sub(lambda m: m.group(1) + _REDACTED + "@", text)
-
-
-class RedactingFilter(logging.Filter):
-    """A logging filter that applies :func:`redact` to each record's message.
-
-    The message is formatted with its arguments first, so a token passed as an
-    argument is hidden too.  Exception text attached to the record is redacted
-    as well.  The filter never drops a record.
-    """
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.secrets = tuple(secrets)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string must not hide the record
-            message = str(record.msg)
-        record.msg = redact(message, self.secrets)
-        record.args = None
-        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self.secrets)
-        elif record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
-        return True
-
-
-_filter = RedactingFilter()
-
-
-def get_logger(name: str) -> logging.Logger:
-    """Return ``logging.getLogger(name)`` with a :class:`RedactingFilter` attached.
-
-    A filter on a logger only sees records logged on that very logger, not on
-    its children, so every stakeplug module that logs something that may echo
-    a request takes its logger from here.
-    """
-    logger = logging.getLogger(name)
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(_filter)
-    return logger
-
-
-get_logger("stakeplug")
-# urllib3 logs each request line, query string included (Trello's key and token live there).
-get_logger("urllib3.connectionpool")
 log = get_logger("stakeplug.http")
 
 
@@ -414,6 +303,7 @@ class HttpClient:
                 secret_values.extend(value.split()[1:])
         if isinstance(auth, tuple) and len(auth) == 2 and isinstance(auth[1], str):
             secret_values.append(auth[1])
+            secret_values.extend(basic_auth_forms(str(auth[0]), auth[1]))
         self._secrets = tuple(secret_values)
         for value in self._secrets:
             register_secret(value)
@@ -482,6 +372,47 @@ class HttpClient:
         if status == 404:
             return NotFoundError(message, adapter=self.adapter, status=status)
         return TrackerError(message, adapter=self.adapter, status=status)
+
+    def safe_cause(self, exc: BaseException) -> BaseException:
+        """``exc``, or a :class:`RedactedCause` standing in for it when its text holds a credential."""
+        return _safe_cause(exc, self._secrets)
+
+    def transport_error(self, exc: requests.RequestException, what: str, *, write: bool) -> Exception:
+        """The error for a request that got no whole answer: the one mapping every adapter uses.
+
+        A timeout, a dropped connection and a body cut off before its end are
+        :class:`UnavailableError` (retried); on a write (``write=True``) the
+        tracker may have acted already, so they come wrapped in :class:`NoRetry`,
+        except a refused connection, which surely did nothing.  A body that is
+        not JSON is a :class:`PayloadError`.  Raise the result ``from``
+        :meth:`safe_cause`.
+        """
+        if isinstance(exc, ValueError):
+            return PayloadError(self.redact(f"{what}: the answer is not JSON"), adapter=self.adapter)
+        detail = self.redact(" ".join(str(exc).split()))[:_BODY_SNIPPET]
+        if isinstance(exc, requests.ConnectTimeout):
+            return UnavailableError(
+                self.redact(f"{what}: connection timed out: {detail}"), adapter=self.adapter
+            )
+        error: UnavailableError
+        if isinstance(exc, requests.Timeout):
+            error = UnavailableError(
+                f"{what}: no answer within {self.policy.read_timeout:g} s", adapter=self.adapter
+            )
+        elif isinstance(
+            exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+        ):
+            error = UnavailableError(
+                f"{what}: the answer was cut off before its end (connection closed early): {detail}",
+                adapter=self.adapter,
+            )
+        elif isinstance(exc, requests.ConnectionError):
+            if "refused" in str(exc).lower():
+                return UnavailableError(f"{what}: connection refused: {detail}", adapter=self.adapter)
+            error = UnavailableError(f"{what}: connection failed: {detail}", adapter=self.adapter)
+        else:
+            return TrackerError(f"{what}: {type(exc).__name__}: {detail}", adapter=self.adapter)
+        return NoRetry(error) if write else error
 
     # ------------------------------------------------------------------ retry engine
 
@@ -581,30 +512,8 @@ class HttpClient:
             self.counter.record(method, url)
             try:
                 response = self.session.request(method, url, params=params, json=json, timeout=timeout)
-            except requests.ConnectTimeout as exc:
-                raise UnavailableError(
-                    self.redact(f"{what}: connection timed out: {exc}"), adapter=self.adapter
-                ) from _safe_cause(exc, self._secrets)
-            except requests.Timeout as exc:
-                error: TrackerError = UnavailableError(
-                    self.redact(f"{what}: no answer within {self.policy.read_timeout:g} s"),
-                    adapter=self.adapter,
-                )
-                if not idempotent:
-                    raise NoRetry(error) from _safe_cause(exc, self._secrets)
-                raise error from _safe_cause(exc, self._secrets)
-            except requests.ConnectionError as exc:
-                conn_error = UnavailableError(
-                    self.redact(f"{what}: connection failed: {exc}"), adapter=self.adapter
-                )
-                refused = "refused" in str(exc).lower()
-                if not idempotent and not refused:
-                    raise NoRetry(conn_error) from _safe_cause(exc, self._secrets)
-                raise conn_error from _safe_cause(exc, self._secrets)
             except requests.RequestException as exc:
-                raise TrackerError(
-                    self.redact(f"{what}: {type(exc).__name__}: {exc}"), adapter=self.adapter
-                ) from _safe_cause(exc, self._secrets)
+                raise self.transport_error(exc, what, write=not idempotent) from self.safe_cause(exc)
             found = self.classify(response) if self.classify is not None else None
             if found is None:
                 found = self.default_error(response, what)

@@ -35,7 +35,7 @@ from stakeplug.cli.console import Console, where
 from stakeplug.cli.options import UsageError
 from stakeplug.cli.parser import build_parser
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError, PrivacyError, TrackerError
-from stakeplug.http import RedactingFilter
+from stakeplug.redact import RedactingFilter, install_redaction
 from stakeplug.plugins.registry import library_loggers, plugin_loggers
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_OK", "EXIT_SOURCE", "main"]
@@ -82,6 +82,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
         logger.handlers[:] = [handler]
         logger.setLevel(name_level)
         logger.propagate = False
+    install_redaction(*levels)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -184,7 +184,9 @@ class JiraAdapter:
         self._credential_names = tuple(credential_names) or (
             ("the email and API token",) if email else ("the personal access token",)
         )
-        self._http = HttpClient("jira", self.url, policy=policy, secrets=[token])
+        # The basic-auth pair is given so that its base64 form, which the jira package builds, is redacted.
+        basic = (email, token) if email else None
+        self._http = HttpClient("jira", self.url, policy=policy, secrets=[token], auth=basic)
         policy = self._http.policy
         auth: dict[str, Any] = {"basic_auth": (email, token)} if email else {"token_auth": token}
         self._jira = JIRA(
@@ -365,7 +367,7 @@ class JiraAdapter:
             except requests.RequestException as exc:
                 if exc.request is not None and exc.response is None:
                     self._http.counter.record(exc.request.method or "GET", exc.request.url or "")
-                raise self._transport_error(exc, what, write=write) from exc
+                raise self._http.transport_error(exc, what, write=write) from self._http.safe_cause(exc)
             except (ValueError, KeyError, TypeError) as exc:
                 if isinstance(exc, StakeplugError):
                     raise
@@ -375,26 +377,6 @@ class JiraAdapter:
                 ) from exc
 
         return self._http.call(attempt, what=what)
-
-    def _transport_error(self, exc: requests.RequestException, what: str, *, write: bool) -> Exception:
-        """The error for a request that got no answer; on a write Jira may have acted, so no retry."""
-        if isinstance(exc, ValueError):
-            return PayloadError(f"{what}: the answer is not JSON", adapter=self.name)
-        if isinstance(exc, requests.ConnectTimeout):
-            return UnavailableError(f"{what}: connection timed out", adapter=self.name)
-        if isinstance(exc, requests.Timeout):
-            timeout = UnavailableError(
-                f"{what}: no answer within {self._http.policy.read_timeout:g} s", adapter=self.name
-            )
-            return NoRetry(timeout) if write else timeout
-        if isinstance(exc, requests.ConnectionError):
-            refused = "refused" in str(exc).lower()
-            conn = UnavailableError(
-                f"{what}: connection {'refused' if refused else 'failed (reset or dropped)'}",
-                adapter=self.name,
-            )
-            return NoRetry(conn) if write and not refused else conn
-        return TrackerError(self._http.redact(f"{what}: {type(exc).__name__}"), adapter=self.name)
 
     def _ensure_server_info(self) -> bool:
         """Ask ``serverInfo`` once; True for Jira Cloud."""
