@@ -35,8 +35,8 @@ from stakeplug.cli.console import Console, where
 from stakeplug.cli.options import UsageError
 from stakeplug.cli.parser import build_parser
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError, PrivacyError, TrackerError
-from stakeplug.redact import RedactingFilter, install_redaction
 from stakeplug.plugins.registry import library_loggers, plugin_loggers
+from stakeplug.redact import RedactingFilter, install_redaction
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_OK", "EXIT_SOURCE", "main"]
 
