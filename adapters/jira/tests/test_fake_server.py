@@ -287,3 +287,13 @@ def test_post_search_and_adding_comments_work_for_automation(cloud: FakeJira) ->
     assert cloud.issues["APOLLO-2"].comments[-1].body == "Thanks!"
     empty = s.post(f"{cloud.url}/rest/api/2/issue/APOLLO-2/comment", json={"body": " "})
     assert empty.status_code == 400
+
+
+def test_the_fake_turns_nagles_algorithm_off_and_resets_over_http(cloud: FakeJira) -> None:
+    """Connections get TCP_NODELAY, and POST /_fake/reset forgets counted requests and queued faults."""
+    assert cloud.make_handler().disable_nagle_algorithm is True
+    requests.get(f"{cloud.url}/rest/api/2/serverInfo", timeout=5)
+    cloud.fail(503, times=3)
+    after = requests.post(f"{cloud.url}/_fake/reset", timeout=5).json()
+    assert (after["requests"], after["by_path"]) == (0, {})
+    assert requests.get(f"{cloud.url}/rest/api/2/serverInfo", timeout=5).status_code != 503
