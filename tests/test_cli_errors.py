@@ -182,6 +182,14 @@ def test_an_output_folder_that_cannot_be_written(project: Path) -> None:
     assert (project / "blocker").read_text("utf-8") == "not a folder"
 
 
+def test_an_audit_without_sources_is_a_config_error(project: Path) -> None:
+    """A config with no [[sources]] would audit nothing and suggest tasks from nothing: exit 2."""
+    config(project)
+    err = assert_clean_failure(run("audit", "--until", "2026-06-01", cwd=project), project)
+    assert "no [[sources]] table" in err
+    assert "stakeplug.toml" in err
+
+
 def test_usage_errors_exit_2_in_one_line(project: Path) -> None:
     """argparse errors use the same one-line format and exit code 2."""
     result = run("audit", "--fail-on", "partner", cwd=project)

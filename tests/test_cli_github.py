@@ -177,3 +177,82 @@ def test_a_refused_jira_source_does_not_sink_github(tmp_path: Path, github: Fake
     assert any(s["signal_counts"] for s in data["stakeholders"])
     assert TOKEN not in result.stdout + result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2
+
+
+def care_repo(fake: FakeGitHub, label: str) -> str:
+    """A fresh private repository for one test's care tasks, so tests do not see each other's."""
+    name = f"acme/care-{label}"
+    fake.add_repo(name, private=True)
+    return name
+
+
+def issues_in(fake: FakeGitHub, repo: str) -> list[dict[str, Any]]:
+    return [i for i in fake.created_issues if i["repo"] == repo]
+
+
+def add_missing_repo_source(config: Path, fake: FakeGitHub) -> None:
+    """A second source on a repository the tracker does not have: it fails, the first still works."""
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write(
+            f'\n[[sources]]\nadapter = "github"\nname = "gone"\nrepo = "acme/gone"\n'
+            f'base_url = "{fake.url}"\ntoken_env = "APOLLO_GH_TOKEN"\n'
+        )
+
+
+def test_post_with_a_failed_source_posts_nothing_and_says_why(tmp_path: Path, github: FakeGitHub) -> None:
+    """A source failed: --post creates no task, and the report and the terminal say why."""
+    repo = care_repo(github, "failed-source")
+    config = write_config(tmp_path, github, tasks_repo=repo)
+    add_missing_repo_source(config, github)
+    result = run("audit", *WINDOW, "--post", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert issues_in(github, repo) == []
+    data = report(tmp_path / "out")
+    assert {s["name"]: s["status"] for s in data["sources"]} == {"github": "ok", "gone": "failed"}
+    assert data["suggestions"], "the tasks that would have been posted are still listed"
+    assert {g["status"] for g in data["suggestions"]} == {"dry_run"}
+    assert data["posting"]["mode"] == "dry_run"
+    assert "gone (failed)" in data["posting"]["withheld"]
+    assert "--post-partial" in data["posting"]["withheld"]
+    assert "care tasks were not posted: source gone (failed)" in result.stderr
+    assert "Nothing was posted: source gone (failed)" in (tmp_path / "out" / "report.md").read_text("utf-8")
+    assert "Nothing was posted" in result.stdout
+
+
+def test_post_partial_posts_although_a_source_failed(tmp_path: Path, github: FakeGitHub) -> None:
+    """With --post-partial the tasks are created from the sources that worked; the exit still says 3."""
+    repo = care_repo(github, "post-partial")
+    config = write_config(tmp_path, github, tasks_repo=repo)
+    add_missing_repo_source(config, github)
+    result = run("audit", *WINDOW, "--post", "--post-partial", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    data = report(tmp_path / "out")
+    created = [g for g in data["suggestions"] if g["status"] == "created"]
+    assert created and len(issues_in(github, repo)) == len(created)
+    assert data["posting"]["mode"] == "post"
+    assert "withheld" not in data["posting"]
+    assert "care tasks were not posted" not in result.stderr
+
+
+def test_post_with_no_activity_at_all_posts_nothing(tmp_path: Path, github: FakeGitHub) -> None:
+    """A window in which no source saw any activity gives no evidence to act on: nothing is posted."""
+    repo = care_repo(github, "no-activity")
+    write_config(tmp_path, github, tasks_repo=repo)
+    result = run(
+        "audit", "--since", "2020-01-01", "--until", "2020-02-01", "--post", "--out", "out", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    data = report(tmp_path / "out")
+    assert data["activities_seen"] == 0
+    assert issues_in(github, repo) == []
+    assert "saw no activity at all" in data["posting"]["withheld"]
+    assert "care tasks were not posted: the audit saw no activity at all" in result.stderr
+
+
+def test_post_partial_without_post_is_a_usage_error(tmp_path: Path, github: FakeGitHub) -> None:
+    """--post-partial alone posts nothing by surprise: it asks for --post and exits 2."""
+    write_config(tmp_path, github, tasks_repo=None)
+    result = run("audit", *WINDOW, "--post-partial", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "give --post as well" in result.stderr
+    assert not (tmp_path / "out").exists()

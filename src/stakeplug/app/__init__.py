@@ -19,9 +19,11 @@ from stakeplug.app.pipeline import (
     CollectionProgress,
     collect_and_plan,
     config_secrets,
+    missing_evidence,
     open_config,
     post_suggestions,
     redact_report,
+    require_sources,
     run_audit,
 )
 from stakeplug.app.results import FAIL_ON, AuditRun, Collection, ExitCode, ExitStatus, Posting, ReportDocument
@@ -37,8 +39,10 @@ __all__ = [
     "ReportDocument",
     "collect_and_plan",
     "config_secrets",
+    "missing_evidence",
     "open_config",
     "post_suggestions",
     "redact_report",
+    "require_sources",
     "run_audit",
 ]

@@ -26,8 +26,8 @@ from stakeplug.care.planner import plan_care
 from stakeplug.care.posting import post_care
 from stakeplug.config.loader import Config, close_adapter, load_config
 from stakeplug.domain.rules import Rules
-from stakeplug.engine.audit import audit
-from stakeplug.errors import PrivacyError, TrackerError
+from stakeplug.engine.audit import Audit, audit
+from stakeplug.errors import ConfigError, PrivacyError, TrackerError
 from stakeplug.http import redact, register_secret
 from stakeplug.reports import build_report, check_writable, load_previous, write_reports
 
@@ -35,15 +35,18 @@ __all__ = [
     "CollectionProgress",
     "collect_and_plan",
     "config_secrets",
+    "missing_evidence",
     "open_config",
     "post_suggestions",
     "redact_report",
+    "require_sources",
     "run_audit",
 ]
 
 log = logging.getLogger("stakeplug.app")
 
 DEFAULT_FORMATS = ("md", "json")
+_OVERRIDE = " (--post-partial posts anyway)"
 
 
 class CollectionProgress(Protocol):
@@ -96,6 +99,17 @@ def redact_report(report: ReportDocument) -> ReportDocument:
     return {key: _redacted(value) for key, value in report.items()}
 
 
+def require_sources(config: Config) -> None:
+    """Refuse a config without ``[[sources]]``: an audit of nothing would suggest tasks from nothing."""
+    if not config.sources:
+        raise ConfigError(
+            "no [[sources]] table, so there is nothing to audit; add a source "
+            "(see `stakeplug init` and `stakeplug adapters`)",
+            path=config.path,
+            location="sources",
+        )
+
+
 def collect_and_plan(
     config: Config,
     *,
@@ -115,6 +129,7 @@ def collect_and_plan(
     anything behind.  ``rules`` are the config's rules when the caller has
     loaded them already.
     """
+    require_sources(config)
     rules = config.load_rules() if rules is None else rules
     sources = config.build_sources()
     try:
@@ -138,33 +153,61 @@ def collect_and_plan(
     return Collection(result, tuple(suggestions), existing, history_error)
 
 
+def missing_evidence(result: Audit) -> str | None:
+    """Why ``result`` is no ground for posting care tasks, or ``None`` when it is.
+
+    Tasks planned from a source that failed (or skipped data) or from an
+    audit that saw no activity at all would act on evidence that was never
+    collected.
+    """
+    incomplete = [f"{s.name} ({s.status})" for s in result.sources if s.status != "ok"]
+    if incomplete:
+        which = "source " if len(incomplete) == 1 else "sources "
+        return (
+            f"{which}{', '.join(incomplete)} did not deliver all its data, so the care tasks would "
+            f"rest on evidence that was never collected{_OVERRIDE}"
+        )
+    if result.activities_seen == 0:
+        return f"the audit saw no activity at all in the window, so there is no evidence to act on{_OVERRIDE}"
+    return None
+
+
 def post_suggestions(
-    config: Config, tasks_adapter: Adapter | None, collection: Collection, *, post: bool
+    config: Config,
+    tasks_adapter: Adapter | None,
+    collection: Collection,
+    *,
+    post: bool,
+    post_partial: bool = False,
 ) -> Posting:
     """Post (or, unless ``post``, dry-run) the collection's suggestions into the task target.
 
     Without a target nothing is done; when the existing tasks could not be
-    read, nothing is posted and that is the posting's error.
+    read, nothing is posted and that is the posting's error.  Unless
+    ``post_partial``, posting is withheld (the suggestions are dry-run) when
+    the audit lacks evidence (:func:`missing_evidence`).
     """
     target = config.tasks.adapter if config.tasks is not None else None
+    withheld = None if not post or post_partial else missing_evidence(collection.audit)
     if tasks_adapter is None or config.tasks is None:
-        return Posting(post, target)
+        return Posting(post, target, withheld=withheld)
     if collection.history_error is not None:
-        return Posting(post, target, error=collection.history_error)
+        return Posting(post, target, error=collection.history_error, withheld=withheld)
     try:
         results = post_care(
             tasks_adapter,
             collection.suggestions,
             register=config.register,
             private=config.tasks.private,
-            dry_run=not post,
+            dry_run=not post or withheld is not None,
             existing=collection.existing_tasks,
         )
     except PrivacyError as exc:
-        return Posting(post, target, error=f"refused for privacy: {exc}", refused_for_privacy=True)
+        error = f"refused for privacy: {exc}"
+        return Posting(post, target, error=error, refused_for_privacy=True, withheld=withheld)
     except TrackerError as exc:
-        return Posting(post, target, error=str(exc))
-    return Posting(post, target, tuple(results))
+        return Posting(post, target, error=str(exc), withheld=withheld)
+    return Posting(post, target, tuple(results), withheld=withheld)
 
 
 def _previous_report(
@@ -187,6 +230,7 @@ def run_audit(
     previous: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     generated_at: datetime | None = None,
     progress: CollectionProgress | None = None,
+    post_partial: bool = False,
 ) -> AuditRun:
     """Run one audit as ``stakeplug audit`` does and return what it did.
 
@@ -195,7 +239,9 @@ def run_audit(
     only with ``post``; otherwise that target is asked only what exists (a dry
     run).  With ``out`` the reports are written there in ``formats``;
     ``previous`` is an earlier JSON report (or its path) to compare with.
-    ``now`` is the planner's today (default: the end of the window).
+    ``now`` is the planner's today (default: the end of the window).  When a
+    source failed or the audit saw no activity at all, nothing is posted
+    (``run.posting.withheld`` says why) unless ``post_partial``.
 
     Configuration problems raise :class:`~stakeplug.errors.ConfigError` before
     anything is collected; a failing source or target does not raise, it is
@@ -207,6 +253,7 @@ def run_audit(
     else:
         config = open_config(config)
     rules = config.load_rules()  # before the task target is built, so rule errors come first
+    require_sources(config)
     tasks_adapter: Adapter | None = None
     if post or config.tasks is not None:
         tasks_adapter = config.build_tasks_adapter()
@@ -221,7 +268,7 @@ def run_audit(
             out=out,
             progress=progress,
         )
-        posting = post_suggestions(config, tasks_adapter, collection, post=post)
+        posting = post_suggestions(config, tasks_adapter, collection, post=post, post_partial=post_partial)
     finally:
         if tasks_adapter is not None:
             close_adapter(tasks_adapter)
@@ -241,7 +288,8 @@ def _report(
         collection.suggestions,
         results=posting.results,
         post_error=posting.error,
-        posted=posting.post,
+        posted=posting.posted,
+        withheld=posting.withheld,
         target=posting.target,
         previous=previous,
         generated_at=generated_at,

@@ -83,11 +83,18 @@ class Posting:
     """Why posting failed as a whole."""
     refused_for_privacy: bool = False
     """The target refused a place the public can read."""
+    withheld: str | None = None
+    """Why nothing was posted although ``post`` was asked for: the audit lacked the evidence."""
 
     @property
     def failed(self) -> bool:
         """True when posting (or reading the existing tasks) failed."""
         return self.error is not None
+
+    @property
+    def posted(self) -> bool:
+        """True when tasks were to be created and nothing withheld them (the results are not a dry run)."""
+        return self.post and self.withheld is None
 
 
 @attrs.frozen

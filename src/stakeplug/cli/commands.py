@@ -63,11 +63,14 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     """Audit every configured source, plan care, post or dry-run, write reports."""
     since, until = window(args)
+    if args.post_partial and not args.post:
+        raise UsageError("--post-partial only changes what --post does; give --post as well")
     run = run_audit(
         args.config,
         since=since,
         until=until,
         post=args.post,
+        post_partial=args.post_partial,
         out=args.out,
         formats=args.format,
         previous=args.previous,
@@ -84,6 +87,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         console.warn(reason)
     if run.posting.error:
         console.warn(f"care tasks were not posted: {run.posting.error}")
+    elif run.posting.withheld:
+        console.warn(f"care tasks were not posted: {run.posting.withheld}")
     return status.code
 
 

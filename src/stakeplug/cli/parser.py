@@ -142,6 +142,8 @@ def _audit(sub: argparse._SubParsersAction[_Parser]) -> None:
         "  stakeplug audit --since 90d --format md,json --out report "
         "--fail-on partner-at-risk,source-error\n"
         "  stakeplug audit --post --previous last/report.json\n\n"
+        "With --post nothing is posted when a source failed or no activity was seen at all,\n"
+        "unless --post-partial is given too.\n\n"
         "exit codes: 0 ok, 1 a --fail-on condition was met, 2 usage or config error,\n"
         "3 a source or posting failed (unless --fail-on source-error), 4 internal error",
     )
@@ -150,6 +152,12 @@ def _audit(sub: argparse._SubParsersAction[_Parser]) -> None:
     _add_reports(p)
     p.add_argument(
         "--post", action="store_true", help="create the care tasks in the [tasks] target (default: dry run)"
+    )
+    p.add_argument(
+        "--post-partial",
+        action="store_true",
+        help="with --post, post even when a source failed or the audit saw no activity "
+        "(default: post nothing then)",
     )
     p.add_argument(
         "--fail-on",

@@ -246,6 +246,7 @@ def build_report(
     results: Sequence[PostResult] | None = None,
     post_error: str | None = None,
     posted: bool = False,
+    withheld: str | None = None,
     target: str | None = None,
     previous: Mapping[str, Any] | None = None,
     earlier: Sequence[tuple[str, Mapping[str, Any]]] = (),
@@ -256,8 +257,10 @@ def build_report(
 
     ``results`` are the :class:`~stakeplug.PostResult` of posting (or of the
     dry run), in the order of ``suggestions``; ``post_error`` says why posting
-    failed as a whole.  ``previous`` is an earlier JSON report; the categories
-    that moved since then are listed under ``changes``, and each stakeholder's
+    failed as a whole, ``withheld`` why posting was asked for and nothing was
+    posted (the suggestions are then a dry run).  ``previous`` is an earlier
+    JSON report; the categories that moved since then are listed under
+    ``changes``, and each stakeholder's
     position in it becomes their ``history`` entry ``previous run``.
     ``earlier`` adds more positions as ``(label, report)`` pairs, such as
     ``("4 weeks ago", report_of_then)``; anything with a ``stakeholders`` list
@@ -285,6 +288,8 @@ def build_report(
         "previous": None,
         "changes": [],
     }
+    if withheld is not None:
+        report["posting"]["withheld"] = withheld
     thresholds = _map_rules(audit)
     if thresholds is not None:
         report["map"] = thresholds

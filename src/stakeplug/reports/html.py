@@ -223,6 +223,8 @@ def _posting_line(report: Mapping[str, Any]) -> str:
         line = f"Posted{target}; each task below says what posting did."
     if posting.get("error"):
         line += f' <strong class="risk">Posting failed: {_e(posting["error"])}</strong>'
+    if posting.get("withheld"):
+        line += f' <strong class="risk">Nothing was posted: {_e(posting["withheld"])}</strong>'
     return f"<p class=note>{line}</p>"
 
 

@@ -134,6 +134,8 @@ def _suggestions(report: Mapping[str, Any]) -> list[str]:
             out.append("   - Evidence: " + ", ".join(f"<{u}>" for u in g["links"][:5]))
     if report["posting"].get("error"):
         out += ["", f"> Posting failed: {report['posting']['error']}"]
+    if report["posting"].get("withheld"):
+        out += ["", f"> Nothing was posted: {report['posting']['withheld']}"]
     return out
 
 

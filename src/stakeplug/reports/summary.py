@@ -76,6 +76,8 @@ def _posting(report: Mapping[str, Any]) -> list[str]:
         out.append("Posting: " + ", ".join(f"{n} {status_label(s)}" for s, n in counts.items()))
     if report["posting"].get("error"):
         out.append(f"Posting failed: {report['posting']['error']}")
+    if report["posting"].get("withheld"):
+        out.append(f"Nothing was posted: {report['posting']['withheld']}")
     still_open = open_task_count(report)
     if still_open is not None:
         out.append(f"Care tasks still open: {still_open}")
