@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from stakeplug_trello import TrelloAdapter
+from stakeplug_trello.testing import FAKE_ENV, FakeClock, FakeTrello, TrelloState, World, example_board
+
+from stakeplug.http import HttpPolicy
 
 DATA = Path(__file__).parent / "data"
 GOCD = DATA / "gocd-board-export-subset.json"
@@ -41,3 +45,50 @@ def write_export(tmp_path: Path) -> Callable[[Any], Path]:
         return path
 
     return write
+
+
+# -- the fake Trello ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock shared by the adapter's HTTP policy and the fake's rate limits; it never sleeps."""
+    return FakeClock()
+
+
+@pytest.fixture
+def policy(clock: FakeClock) -> HttpPolicy:
+    return HttpPolicy(sleep=clock.sleep, clock=clock, jitter=0.0, read_timeout=10.0)
+
+
+@pytest.fixture
+def state() -> TrelloState:
+    return TrelloState(seed=7)
+
+
+@pytest.fixture
+def fake(state: TrelloState, clock: FakeClock) -> Iterator[FakeTrello]:
+    with FakeTrello(state, clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
+def make_adapter(fake: FakeTrello, policy: HttpPolicy) -> Iterator[Callable[..., Any]]:
+    """Build a TrelloAdapter against the fake (credentials from ENV unless ``env`` is given)."""
+    built: list[Any] = []
+
+    def make(env: dict[str, str] | None = None, **config: Any) -> Any:
+        config.setdefault("base_url", fake.url)
+        adapter = TrelloAdapter.from_config(config, env=FAKE_ENV if env is None else env, policy=policy)
+        built.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in built:
+        adapter.close()
+
+
+@pytest.fixture
+def world(state: TrelloState) -> World:
+    """The example board on the fake's state."""
+    return example_board(state)

@@ -62,6 +62,12 @@ def _stamp(when: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
+def _ceil_ms(when: datetime) -> datetime:
+    """``when`` rounded up to whole milliseconds: Trello's exclusive ``before`` keeps all before it."""
+    extra = when.microsecond % 1000
+    return when if not extra else when + timedelta(microseconds=1000 - extra)
+
+
 def _strings(opts: Mapping[str, Any], key: str, bad: Any) -> tuple[str, ...] | None:
     value = opts[key]
     if value is None:
@@ -286,9 +292,10 @@ class TrelloAdapter:
     def actions(self, name: str, since: datetime, until: datetime) -> list[Any]:
         """The board's actions of the types read, created in the window: ⌊A/1000⌋ + 1 pages.
 
-        Trello's ``since`` and ``before`` exclude their own instant, so the
-        first page asks from a millisecond before the window; later pages
-        continue ``before`` the oldest action of the previous one.
+        Trello's ``since`` and ``before`` exclude their own instant and count
+        whole milliseconds, so the first page asks from a millisecond before the
+        window to its end rounded up; later pages continue ``before`` the oldest
+        action of the previous one.  The window is applied exactly afterwards.
         """
         params: dict[str, Any] = {
             "filter": ",".join(ACTION_TYPES),
@@ -297,7 +304,7 @@ class TrelloAdapter:
             "member_fields": "username",
             "limit": PAGE_LIMIT,
             "since": _stamp(since - timedelta(milliseconds=1)),
-            "before": _stamp(until),
+            "before": _stamp(_ceil_ms(until)),
         }
         found: list[Any] = []
         while True:
