@@ -127,7 +127,7 @@ def test_the_audit_does_not_depend_on_how_the_pass_cuts_the_stream(
     stream: list[Activity], part: int, parts_per_batch: int
 ) -> None:
     """The pass reads activities in parts and folds them in batches; any cut gives the same audit."""
-    from stakeplug.engine import audit as _engine
+    from stakeplug.engine import batches as _engine
 
     whole, whole_numbers = _summary(stream)
     with pytest.MonkeyPatch.context() as mp:

@@ -10,6 +10,9 @@ underscore are private.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from stakeplug._version import __version__
 from stakeplug.adapter import (
     Adapter,
@@ -54,7 +57,8 @@ from stakeplug.domain.model import (
 )
 from stakeplug.domain.register import ProjectSettings, Register
 from stakeplug.domain.rules import CareRule, Rules
-from stakeplug.engine.audit import Audit, Candidate, Explanation, SourceReport, audit
+from stakeplug.engine import audit as _engine_audit
+from stakeplug.engine.results import Audit, Candidate, SourceReport
 from stakeplug.plugins.registry import (
     AdapterInfo,
     available_adapters,
@@ -64,6 +68,25 @@ from stakeplug.plugins.registry import (
     register_adapter,
     unregister_adapter,
 )
+from stakeplug.reports.explain import Explanation, explain
+
+
+def audit(
+    register: Register,
+    sources: Iterable[_engine_audit.SourceLike],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    rules: Rules | None = None,
+    *,
+    progress: _engine_audit.ProgressCallback | None = None,
+) -> Audit:
+    """Score every registered stakeholder from the activities of ``sources``.
+
+    The engine's audit (see :func:`stakeplug.engine.audit.audit`) with the reports'
+    explainer, so that :meth:`Audit.explain` gives an :class:`Explanation`.
+    """
+    return _engine_audit.audit(register, sources, since, until, rules, progress=progress, explainer=explain)
+
 
 __all__ = [
     "FINGERPRINT_LABEL_PREFIX",

@@ -52,7 +52,7 @@ STAKEHOLDERS = 200
 TEAM = 12
 ITEMS = 6000
 # The floor pass reads parts of the engine's size and raises the garbage collector's
-# young-generation threshold as the audit does (see stakeplug/_engine.py).
+# young-generation threshold as the audit does (see stakeplug/engine/batches.py and audit.py).
 PART = 2048
 GC_THRESHOLD = 1_000_000
 

@@ -30,6 +30,7 @@ from stakeplug.engine.audit import Audit, audit
 from stakeplug.errors import ConfigError, PrivacyError, TrackerError
 from stakeplug.http import redact, register_secret
 from stakeplug.reports import build_report, check_writable, load_previous, write_reports
+from stakeplug.reports.explain import explain
 
 __all__ = [
     "CollectionProgress",
@@ -135,7 +136,15 @@ def collect_and_plan(
     try:
         if out is not None:
             check_writable(out)
-        result = audit(config.register, sources, since=since, until=until, rules=rules, progress=progress)
+        result = audit(
+            config.register,
+            sources,
+            since=since,
+            until=until,
+            rules=rules,
+            progress=progress,
+            explainer=explain,
+        )
     finally:
         if progress is not None:
             progress.done()

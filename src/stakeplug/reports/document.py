@@ -21,8 +21,9 @@ from typing import Any
 
 from stakeplug._version import __version__
 from stakeplug.adapter import PostResult
-from stakeplug.domain.model import CareSuggestion, Evidence, StakeholderScore
+from stakeplug.domain.model import CareSuggestion, StakeholderScore
 from stakeplug.domain.numbers import two_decimals
+from stakeplug.reports.explain import evidence_to_dict
 from stakeplug.reports.text import map_energy
 
 __all__ = ["SCHEMA_VERSION", "build_report", "report_schema"]
@@ -50,17 +51,6 @@ def _num(value: float) -> float:
     return two_decimals(value)
 
 
-def _evidence(e: Evidence) -> dict[str, Any]:
-    return {
-        "signal": str(e.signal),
-        "resistance": e.signal.is_resistance,
-        "timestamp": _iso(e.timestamp),
-        "weight": _num(e.weight),
-        "note": e.note,
-        "links": list(e.links),
-    }
-
-
 def _stakeholder(score: StakeholderScore) -> dict[str, Any]:
     s = score.stakeholder
     return {
@@ -80,7 +70,7 @@ def _stakeholder(score: StakeholderScore) -> dict[str, Any]:
         "reachable_via": s.reachable_via,
         "ambassador_consent": s.ambassador_consent,
         "signal_counts": {str(k): int(v) for k, v in score.signal_counts.items()},
-        "evidence": [_evidence(e) for e in score.evidence[:_EVIDENCE_PER_STAKEHOLDER]],
+        "evidence": [evidence_to_dict(e) for e in score.evidence[:_EVIDENCE_PER_STAKEHOLDER]],
     }
 
 

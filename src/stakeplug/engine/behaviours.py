@@ -1,0 +1,144 @@
+"""The behaviours of DESIGN §1 that take more than an activity's kind: answers, agreements, links.
+
+The hot loop (:mod:`stakeplug.engine.loop`) handles the common cases inline
+and hands everything rarer to :class:`Behaviours`, which holds the parts of one
+pass: the identities, the deadlines and the ledger.
+
+* **request → answer**: a mention, review request, question or assignment from
+  a team member opens a *pending request* for the addressed stakeholder on that
+  item.  Their next action on the item within ``answer_days`` answers it
+  (``answers_messages`` for mentions, ``responds_to_requests`` for review
+  requests and questions, plus ``keeps_agreements`` when a requested review is
+  delivered and ``makes_time`` when the answer came within
+  ``quick_response_hours``).
+* **due date → completion**: an assignment with a due date opens an
+  *agreement*; completing the item by the due date (plus grace) is
+  ``keeps_agreements``, completing it later or not at all is
+  ``misses_agreements``.  A completion that carries its own due date and
+  assignees (as Jira reports it) is judged directly.
+"""
+
+from __future__ import annotations
+
+from stakeplug.domain.model import Activity, ActivityKind
+from stakeplug.domain.register import Register
+from stakeplug.domain.rules import Rules
+from stakeplug.engine.deadlines import ASSIGNMENT, MENTION, REVIEW, Deadlines
+from stakeplug.engine.identities import TEAM, Handle, Identities
+from stakeplug.engine.ledger import DAY, Ledger, PendingRequest
+from stakeplug.engine.signals import (
+    ANSWERS_MESSAGES,
+    BLOCKS,
+    INVITES_YOU,
+    KEEPS_AGREEMENTS,
+    MAKES_TIME,
+    MISSES_AGREEMENTS,
+    PARTICIPATES_ACTIVELY,
+    RESPONDS_TO_REQUESTS,
+    UNASSIGNS_SELF,
+)
+
+_ANSWER_NOTES = {REVIEW: "answered a review request", "request": "answered a request for input"}
+
+
+class Behaviours:
+    """One pass's identities, deadlines and ledger, and the rules that need more than one of them."""
+
+    def __init__(self, register: Register, rules: Rules, ledger: Ledger):
+        self.register = register
+        self.ledger = ledger
+        self.identities = Identities(register, ledger.people)
+        self.deadlines = Deadlines(ledger, rules)
+        self.answer_s = rules.answer_days * DAY
+        self.quick_s = rules.quick_response_hours * 3600.0
+        self.grace_s = rules.due_grace_days * DAY
+
+    def answered(self, handle: Handle, activity: Activity, ts: float, entry: PendingRequest) -> str:
+        """Record the answer to the pending request ``entry``; return the request's kind."""
+        person, add = handle.person, self.ledger.add
+        opened, kind, request = entry
+        acts = (request, activity)
+        if kind is ASSIGNMENT:
+            if ts - opened <= self.quick_s:
+                add(person, MAKES_TIME, ts, acts, "picked up assigned work soon after being asked")
+            return kind
+        if kind is MENTION:
+            add(person, ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
+        else:
+            add(person, RESPONDS_TO_REQUESTS, ts, acts, _ANSWER_NOTES[kind])
+            if kind is REVIEW and activity.kind is ActivityKind.REVIEW:
+                add(person, KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
+        if ts - opened <= self.quick_s:
+            add(person, MAKES_TIME, ts, acts, "answered soon after being asked")
+        return kind
+
+    def stranger(self, activity: Activity, ts: float, tool: str) -> None:
+        """Someone outside the register: a candidate to add; their completions still judge agreements."""
+        if activity.kind is ActivityKind.COMPLETED:
+            self.complete(activity, ts)
+        self.identities.count_candidate(activity, tool)
+
+    def complete(self, activity: Activity, ts: float) -> None:
+        """Judge the agreements on a completed item."""
+        item_key = (activity.item.tool, activity.item.id)
+        judged: set[int] = set()
+        for index, agreement in self.deadlines.close_agreements(item_key).items():
+            if ts > agreement[0] + self.grace_s:
+                self.deadlines.missed(index, agreement)  # it lapsed before this completion
+            else:
+                judged.add(index)
+                self.judge(index, ts, agreement[0], (agreement[1], activity))
+        if activity.due is not None:
+            due_ts = activity.due.timestamp()
+            for account in activity.addressees:
+                target = self.identities.resolve(activity.item.tool, account)
+                if isinstance(target, Handle) and target.index not in judged:
+                    judged.add(target.index)
+                    self.judge(target.index, ts, due_ts, (activity,))
+
+    def judge(self, index: int, ts: float, due_ts: float, acts: tuple[Activity, ...]) -> None:
+        """A completion at ``ts`` of work due at ``due_ts``: an agreement kept or missed."""
+        person = self.ledger.people[index]
+        if ts <= due_ts + self.grace_s:
+            self.ledger.add(person, KEEPS_AGREEMENTS, ts, acts, "completed by the agreed due date")
+        else:
+            late = (ts - due_ts) / DAY
+            self.ledger.add(
+                person, MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date"
+            )
+
+    def stakeholder_activity(self, handle: Handle, activity: Activity, ts: float, at: int) -> None:
+        """Stakeholder activities whose signal depends on more than their kind or verdict.
+
+        Comments, reviews and the kinds in ``SIMPLE`` are handled inline in the
+        loop.  ``at`` is the activity's position in the batch, for the logs.
+        """
+        kind = activity.kind
+        logs = handle.logs
+        tool = handle.tool
+        resolve = self.identities.resolve
+        if kind is ActivityKind.ASSIGNED:
+            if any(resolve(tool, a) is handle for a in activity.addressees):
+                logs[MAKES_TIME].append(at)
+                if activity.due is not None:
+                    self.deadlines.open_agreement(handle.index, activity.due, activity, ts)
+            else:
+                logs[PARTICIPATES_ACTIVELY].append(at)
+        elif kind is ActivityKind.UNASSIGNED:
+            if not activity.addressees or any(resolve(tool, a) is handle for a in activity.addressees):
+                logs[UNASSIGNS_SELF].append(at)
+                self.deadlines.drop_agreement((tool, activity.item.id), handle.index, ts)
+        elif kind is ActivityKind.COMPLETED:
+            logs[MAKES_TIME].append(at)
+            self.complete(activity, ts)
+        elif kind is ActivityKind.LINKED:
+            if "block" in (activity.link_type or "").casefold():
+                logs[BLOCKS].append(at)
+            elif activity.external and not self.register.is_own_project(
+                tool, activity.details.get("other_project")
+            ):
+                logs[INVITES_YOU].append(at)
+            else:
+                logs[PARTICIPATES_ACTIVELY].append(at)
+        elif kind is ActivityKind.MEMBER_ADDED and any(resolve(tool, a) is TEAM for a in activity.addressees):
+            logs[INVITES_YOU].append(at)

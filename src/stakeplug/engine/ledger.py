@@ -1,0 +1,180 @@
+"""The evidence ledger: per stakeholder and signal slot, decayed sums, counts and capped evidence.
+
+The hot loop does not add to the sums one activity at a time: it notes the
+activity's position in the current :class:`Batch` in the stakeholder's log for
+the slot, and :meth:`Ledger.fold` turns the logs into sums and keeps the newest
+activities as evidence, every batch.  Signals whose time or evidence is not
+simply their activity's (answers, agreements judged, reactions with a count) go
+through :meth:`Ledger.add` directly; requests left unanswered are collected per
+stakeholder and folded with the batch (:meth:`Ledger.fold_lapsed`).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import compress, repeat
+from operator import itemgetter, mul, sub
+from typing import Any
+
+from stakeplug.domain.model import Activity, Stakeholder
+from stakeplug.domain.rules import Rules
+from stakeplug.engine.signals import APPROVAL, LEAVES_REQUESTS_UNANSWERED, SLOT_COUNT
+
+DAY = 86400.0
+
+_SLOTS = range(SLOT_COUNT)
+_first = itemgetter(0)
+
+Recorded = tuple[float, tuple[Activity, ...], str]
+"""Evidence recorded through :meth:`Ledger.add`: its time, the activities behind it, its note."""
+
+PendingRequest = tuple[float, str, Activity]
+"""A request waiting for an answer: when it was opened, its kind, the activity that asked."""
+
+
+def decays(times: Iterable[float], until_ts: float, k: float) -> Iterator[float]:
+    """The decay factor ``exp(k·(t − until))`` of each time, computed column-wise."""
+    return map(math.exp, map(mul, map(sub, times, repeat(until_ts)), repeat(k)))
+
+
+class Batch:
+    """The activities of one batch, with their times and decay factors, until the fold."""
+
+    __slots__ = ("activities", "decays", "ordered", "times")
+
+    def __init__(self) -> None:
+        self.activities: list[Activity] = []
+        self.times: list[float] = []
+        self.decays: list[float] = []
+        self.ordered = True
+
+
+class Person:
+    """Running sums for one stakeholder during the pass, indexed by signal slot."""
+
+    __slots__ = ("counts", "evidence", "index", "lapsed", "logs", "recent", "recorded", "stakeholder", "sums")
+
+    def __init__(self, stakeholder: Stakeholder, index: int, cap: int):
+        self.stakeholder = stakeholder
+        self.index = index
+        self.sums = [0.0] * SLOT_COUNT
+        """Decayed occurrence weight per slot."""
+        self.counts = [0] * SLOT_COUNT
+        """Occurrences per slot in the whole window."""
+        self.recent = [0] * SLOT_COUNT
+        """Occurrences per slot in the recent part of the window."""
+        self.logs: list[list[int]] = [[] for _ in _SLOTS]
+        """Positions in the current batch of the activities that showed each slot."""
+        self.recorded: dict[int, list[Recorded]] = {}
+        """Evidence recorded through :meth:`Ledger.add` during the current batch, by slot."""
+        self.lapsed: list[PendingRequest] = []
+        """Requests whose deadline passed unanswered during the current batch."""
+        self.evidence: list[deque[Any]] = [deque(maxlen=cap) for _ in _SLOTS]
+        """The newest evidence per slot: a bare Activity (its note follows from the slot and the
+        activity, see :func:`~stakeplug.engine.signals.bare_note`) or a :data:`Recorded` tuple."""
+
+
+class Ledger:
+    """Every stakeholder's running sums, and the folding of each batch into them."""
+
+    def __init__(self, people: list[Person], rules: Rules, until_ts: float, recent_start: float):
+        self.people = people
+        self.until_ts = until_ts
+        self.recent_start = recent_start
+        self.decay_k = math.log(2) / (rules.half_life_days * DAY)
+        self.answer_s = rules.answer_days * DAY
+        self.cap = rules.evidence_per_signal
+        self.lapsed_notes = {
+            kind: f"{kind} not answered within {rules.answer_days:g} days"
+            for kind in ("mention", "request", "review")
+        }
+
+    def add(
+        self, person: Person, slot: int, ts: float, acts: tuple[Activity, ...], note: str, times: int = 1
+    ) -> None:
+        """Record ``times`` occurrences of a signal slot at ``ts``, with the activities behind it."""
+        person.sums[slot] += times * math.exp((ts - self.until_ts) * self.decay_k)
+        person.counts[slot] += times
+        if ts >= self.recent_start:
+            person.recent[slot] += times
+        if slot != APPROVAL:
+            person.recorded.setdefault(slot, []).append((ts, acts, note))
+
+    def fold(self, batch: Batch) -> None:
+        """Add the batch's logged signals to the running sums and keep the newest as evidence."""
+        cap = self.cap
+        times = batch.times
+        take, decay_at = batch.activities.__getitem__, batch.decays.__getitem__
+        # The position of the batch's first recent activity, when the batch is in time order.
+        cut = bisect_left(times, self.recent_start) if batch.ordered else None
+        for person in self.people:
+            if person.recorded:
+                self.fold_recorded(person, batch, cut)
+            if person.lapsed:
+                self.fold_lapsed(person)
+            logs = person.logs
+            for slot in compress(_SLOTS, logs):
+                log = logs[slot]
+                self.fold_sums(person, slot, log, times, decay_at, cut)
+                if slot != APPROVAL:
+                    person.evidence[slot].extend(map(take, log[-cap:] if len(log) > cap else log))
+                log.clear()
+
+    def fold_recorded(self, person: Person, batch: Batch, cut: int | None) -> None:
+        """Merge what :meth:`add` recorded with the logged activities of the same slot, in time order."""
+        cap, times, take = self.cap, batch.times, batch.activities.__getitem__
+        for slot, entries in person.recorded.items():
+            log = person.logs[slot]
+            if log:
+                self.fold_sums(person, slot, log, times, batch.decays.__getitem__, cut)
+                # In time order; at equal times the answer came first, as the loop recorded it.
+                merged: list[tuple[float, Any]] = [(e[0], e) for e in entries]
+                # In time order only the log's newest can make the cut.
+                merged.extend((times[j], take(j)) for j in (log[-cap:] if cut is not None else log))
+                merged.sort(key=_first)
+                person.evidence[slot].extend(m[1] for m in merged[-cap:])
+                log.clear()
+            else:
+                entries.sort(key=_first)  # in time order, as the deadlines passed
+                person.evidence[slot].extend(entries)
+        person.recorded.clear()
+
+    def fold_lapsed(self, person: Person) -> None:
+        """Record the person's requests that went unanswered during the batch, at their deadlines."""
+        entries = person.lapsed
+        slot = LEAVES_REQUESTS_UNANSWERED
+        answer_s = self.answer_s
+        deadlines = [e[0] + answer_s for e in entries]
+        person.sums[slot] += sum(decays(deadlines, self.until_ts, self.decay_k))
+        person.counts[slot] += len(entries)
+        start = self.recent_start
+        person.recent[slot] += sum(1 for d in deadlines if d >= start)
+        # In time order, as the deadlines passed; only the newest can stay as evidence.
+        entries.sort(key=_first)
+        notes = self.lapsed_notes
+        person.evidence[slot].extend(
+            (opened + answer_s, (request,), notes[kind]) for opened, kind, request in entries[-self.cap :]
+        )
+        entries.clear()
+
+    def fold_sums(
+        self,
+        person: Person,
+        slot: int,
+        log: list[int],
+        times: list[float],
+        decay_at: Callable[[int], float],
+        cut: int | None,
+    ) -> None:
+        """Add the signals of one log (batch positions) to the person's sums and counts."""
+        n = len(log)
+        person.sums[slot] += sum(map(decay_at, log))
+        person.counts[slot] += n
+        if cut is not None:
+            person.recent[slot] += n - bisect_left(log, cut)
+        else:
+            start = self.recent_start
+            person.recent[slot] += sum(1 for j in log if times[j] >= start)

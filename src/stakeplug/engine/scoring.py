@@ -1,0 +1,194 @@
+"""Scoring: one stakeholder's sums become acceptance, energy, trend, category and evidence.
+
+Every number comes from :class:`~stakeplug.domain.rules.Rules` (``data/rules.toml``).
+Acceptance weighs supportive against resisting decayed sums, with the
+register's prior as a pseudo-count; energy saturates the decayed weight of all
+signals on a 1…5 scale; the trend compares the rate in the recent part of the
+window with the person's own rate before it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import attrs
+
+from stakeplug.domain.model import (
+    Activity,
+    AtRiskReason,
+    Category,
+    Evidence,
+    Signal,
+    StakeholderScore,
+    Trend,
+)
+from stakeplug.domain.rules import Rules
+from stakeplug.engine.ledger import DAY, Person
+from stakeplug.engine.signals import (
+    EVIDENCE_SLOTS,
+    IS_RESISTANCE,
+    SIGNALS,
+    SLOT_COUNT,
+    bare_note,
+    signal_counts,
+)
+
+
+@attrs.frozen
+class Weights:
+    """The rules' weights per signal slot (reactions and the approval bonus included)."""
+
+    acceptance: tuple[float, ...]
+    energy: tuple[float, ...]
+
+    @classmethod
+    def from_rules(cls, rules: Rules) -> Weights:
+        participation = Signal.PARTICIPATES_ACTIVELY
+        return cls(
+            acceptance=(
+                *(rules.acceptance_weight[s] for s in SIGNALS),
+                rules.acceptance_weight[participation] * rules.reaction_factor,
+                rules.approval_bonus,
+            ),
+            energy=(
+                *(rules.energy_weight[s] for s in SIGNALS),
+                rules.energy_weight[participation] * rules.reaction_factor,
+                0.0,
+            ),
+        )
+
+
+@attrs.frozen
+class Window:
+    """The audit's window in epoch seconds, with the start of its recent part."""
+
+    since_ts: float
+    until_ts: float
+    recent_start: float
+    decay_k: float
+
+
+@attrs.frozen
+class _Trend:
+    trend: Trend
+    ratio: float | None
+    recent_energy: float
+    baseline_energy: float
+
+
+def energy_scale(value: float, scale: float) -> float:
+    """A non-negative weight on the saturating 1…5 energy scale."""
+    return 1.0 + 4.0 * (1.0 - math.exp(-value / scale))
+
+
+def score(person: Person, rules: Rules, weights: Weights, window: Window) -> StakeholderScore:
+    """The stakeholder's place on the map from the running sums of the pass."""
+    st = person.stakeholder
+    acceptance = _acceptance(person, rules, weights)
+    energy = energy_scale(_dot(weights.energy, person.sums), rules.energy_scale)
+    trend = _trend(person, rules, weights, window)
+    at_risk = (
+        acceptance > rules.accept_above
+        and trend.ratio is not None
+        and trend.baseline_energy >= rules.high_energy
+        and trend.ratio <= rules.at_risk_ratio
+    )
+    return StakeholderScore(
+        stakeholder=st,
+        acceptance=acceptance,
+        energy=energy,
+        category=_category(acceptance, energy, rules),
+        priority=st.power * st.interest,
+        trend=trend.trend,
+        recent_energy=trend.recent_energy,
+        baseline_energy=trend.baseline_energy,
+        at_risk=at_risk,
+        at_risk_reason=AtRiskReason.LOSING_INTEREST if at_risk else None,
+        signal_counts=signal_counts(person.counts),
+        evidence=_evidence(person, weights, window),
+    )
+
+
+def _dot(weights: tuple[float, ...], values: list[float] | list[int]) -> float:
+    total = 0.0
+    for i in range(SLOT_COUNT):
+        total += weights[i] * values[i]
+    return total
+
+
+def _acceptance(person: Person, rules: Rules, weights: Weights) -> float:
+    """Supportive against resisting decayed sums on −3…+3, the prior counting as ``prior_strength``."""
+    prior = person.stakeholder.prior_acceptance
+    strength = rules.prior_strength if prior is not None else 0.0
+    support = resist = 0.0
+    for i in range(SLOT_COUNT):
+        if IS_RESISTANCE[i]:
+            resist += weights.acceptance[i] * person.sums[i]
+        else:
+            support += weights.acceptance[i] * person.sums[i]
+    num = (prior or 0.0) * strength + 3.0 * (support - resist)
+    den = strength + support + resist + rules.smoothing
+    return max(-3.0, min(3.0, num / den)) if den > 0 else 0.0
+
+
+def _trend(person: Person, rules: Rules, weights: Weights, window: Window) -> _Trend:
+    """Recent against the person's own earlier rate, per 30 days, and both on the energy scale."""
+    recent_weight = _dot(weights.energy, person.recent)
+    base_weight = _dot(weights.energy, person.counts) - recent_weight
+    recent_days = float(rules.recent_days)
+    base_days = max(0.0, (window.recent_start - window.since_ts) / DAY)
+    recent_rate = recent_weight / recent_days * 30.0
+    base_rate = base_weight / base_days * 30.0 if base_days >= 1 else 0.0
+    window_days = (window.until_ts - window.since_ts) / DAY
+    h = rules.half_life_days
+    # The decayed sum a steady rate would give over the whole window: puts rates on the energy scale.
+    steady = h / math.log(2) * (1 - 2 ** (-window_days / h)) / 30.0
+    recent_energy = energy_scale(recent_rate * steady, rules.energy_scale)
+    baseline_energy = energy_scale(base_rate * steady, rules.energy_scale)
+    ratio: float | None = None
+    if base_rate < rules.min_baseline_per_30d:
+        trend = Trend.NEW if recent_rate >= rules.min_baseline_per_30d else Trend.STEADY
+    else:
+        ratio = recent_rate / base_rate
+        if ratio >= rules.rising_ratio:
+            trend = Trend.RISING
+        elif ratio <= rules.falling_ratio:
+            trend = Trend.FALLING
+        else:
+            trend = Trend.STEADY
+    return _Trend(trend, ratio, recent_energy, baseline_energy)
+
+
+def _category(acceptance: float, energy: float, rules: Rules) -> Category:
+    if acceptance > rules.accept_above:
+        return Category.PARTNER if energy >= rules.high_energy else Category.SILENT_SUPPORTER
+    if acceptance < rules.reject_below:
+        return Category.OPPONENT if energy >= rules.high_energy else Category.SILENT_CRITIC
+    return Category.UNDECIDED
+
+
+def _evidence(person: Person, weights: Weights, window: Window) -> tuple[Evidence, ...]:
+    """The kept evidence, newest first, each weighted by its signal's weight and its decay."""
+    name = person.stakeholder.name
+    evidence: list[Evidence] = []
+    for slot, signal in EVIDENCE_SLOTS:
+        for entry in person.evidence[slot]:
+            if type(entry) is Activity:
+                when, acts, note = entry.timestamp, (entry,), bare_note(slot, entry)
+            else:
+                ts, acts, note = entry
+                when = datetime.fromtimestamp(ts, UTC)
+            decay = math.exp((when.timestamp() - window.until_ts) * window.decay_k)
+            evidence.append(
+                Evidence(
+                    signal=signal,
+                    stakeholder=name,
+                    timestamp=when,
+                    weight=weights.acceptance[slot] * decay,
+                    activities=acts,
+                    note=note,
+                )
+            )
+    evidence.sort(key=lambda e: (e.timestamp, e.signal.value), reverse=True)
+    return tuple(evidence)
