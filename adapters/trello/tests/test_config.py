@@ -45,13 +45,13 @@ def test_bad_keys_are_config_errors_naming_the_place_and_key(config, message):
     assert "sources[3]" in str(info.value)
 
 
-@pytest.mark.parametrize(("missing", "what"), [("TRELLO_API_KEY", "API key"), ("TRELLO_TOKEN", "token")])
+@pytest.mark.parametrize(
+    ("missing", "what"), [("TRELLO_API_KEY", "the Trello API key"), ("TRELLO_TOKEN", "a Trello token")]
+)
 def test_a_missing_credential_names_its_variable(missing, what):
     """An unset key or token variable is named, with what belongs in it."""
     env = {k: v for k, v in ENV.items() if k != missing}
-    with pytest.raises(
-        ConfigError, match=f"environment variable {missing} is not set; put the Trello {what}"
-    ):
+    with pytest.raises(ConfigError, match=f"environment variable {missing} is not set; it must hold {what}"):
         TrelloAdapter.from_config({"board": "joJVJ2KP"}, env=env)
 
 

@@ -9,7 +9,8 @@ Install with ``pip install "stakeplug[trello]"`` and name it in a config::
     key_env = "TRELLO_API_KEY"        # the variables' names, never the values
     token_env = "TRELLO_TOKEN"
 
-or read a board's "Export as JSON" file offline, with no credentials::
+Care tasks are posted as cards (``[tasks]`` with ``adapter = "trello"``, ``board`` and ``list``).
+Or read a board's "Export as JSON" file offline, with no credentials::
 
     [[sources]]
     adapter = "trello"

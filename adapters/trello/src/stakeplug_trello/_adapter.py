@@ -11,6 +11,8 @@ window that is ⌊A/1000⌋ + 1 pages, plus 4, per board: ⌈A/1000⌉ + 4 unles
 is a multiple of 1,000 (then one more page says the listing has ended).
 Nothing is ever fetched card by card or member by member.
 
+Writing creates a card in the ``[tasks]`` list; see :mod:`stakeplug_trello._tasks`.
+
 Credentials travel in the ``Authorization: OAuth oauth_consumer_key="…",
 oauth_token="…"`` header, never in a URL, so they cannot show in a log line
 or an error.  Requests are paced under Trello's limits (see
@@ -19,7 +21,6 @@ or an error.  Requests are paced under Trello's limits (see
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 import requests
 
 from stakeplug import Activity, Capabilities, Option, PostResult, SourceStats, TaskDraft, TaskRef
-from stakeplug.adapter import config_place, parse_options, utc_window
+from stakeplug.adapter import config_place, parse_options, secret_from_env, utc_window
 from stakeplug.errors import ConfigError, NotFoundError, PayloadError, TrackerError
 from stakeplug.http import HttpClient, HttpPolicy
 from stakeplug_trello._board import (
@@ -42,6 +43,7 @@ from stakeplug_trello._board import (
 from stakeplug_trello._export import SkipLog, TrelloExportAdapter
 from stakeplug_trello._limits import TOKEN_LIMIT, Pacer, TrelloResponses
 from stakeplug_trello._mapping import Translator, translate_all
+from stakeplug_trello._tasks import DEFAULT_TASK_LIST, TaskTarget
 from stakeplug_trello._version import VERSION
 
 __all__ = ["DEFAULT_BASE_URL", "PAGE_LIMIT", "TrelloAdapter"]
@@ -99,6 +101,7 @@ class TrelloAdapter:
         links=True,
         membership=True,
         created=True,
+        posts_tasks=True,
     )
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "board": Option(str, help="the board's id or short link (trello.com/b/<short link>/...)"),
@@ -120,6 +123,10 @@ class TrelloAdapter:
         "input_labels": Option(
             list, default=list(DEFAULT_INPUT_LABELS), help="labels that mark a card as a request for input"
         ),
+        "list": Option(
+            str, default=DEFAULT_TASK_LIST, help="the list that receives care tasks (created if missing)"
+        ),
+        "allow_public": Option(bool, default=False, help="allow posting care tasks to a public board"),
         "requests_per_10s": Option(
             int, default=90, help=f"the pace of requests, at most {TOKEN_LIMIT} (Trello's per-token limit)"
         ),
@@ -138,6 +145,9 @@ class TrelloAdapter:
         status_labels: Sequence[str] = DEFAULT_STATUS_LABELS,
         input_labels: Sequence[str] = DEFAULT_INPUT_LABELS,
         requests_per_10s: int = 90,
+        task_board: str | None = None,
+        task_list: str = DEFAULT_TASK_LIST,
+        allow_public: bool = False,
         policy: HttpPolicy | None = None,
         session: requests.Session | None = None,
         where: str | None = None,
@@ -165,6 +175,12 @@ class TrelloAdapter:
         self._skips = SkipLog()
         self._items = 0
         self._activities = 0
+        self.task_board = task_board
+        self._tasks = (
+            TaskTarget(self._http, self.pacer, task_board, task_list, allow_public=allow_public)
+            if task_board is not None
+            else None
+        )
 
     # -- building --------------------------------------------------------------------
 
@@ -206,21 +222,12 @@ class TrelloAdapter:
         pace = opts["requests_per_10s"]
         if not 1 <= pace <= TOKEN_LIMIT:
             raise bad(f"requests_per_10s: must be between 1 and {TOKEN_LIMIT}, got {pace}")
-        environ = os.environ if env is None else env
-        secrets: dict[str, str] = {}
-        for option, what in (("key_env", "API key"), ("token_env", "token")):
-            variable = opts[option]
-            value = environ.get(variable, "").strip()
-            if not value:
-                raise bad(
-                    f"environment variable {variable} is not set; put the Trello {what} in it "
-                    f"(the config names the variable, never the {what})"
-                )
-            secrets[option] = value
+        key = secret_from_env(opts, "key_env", place=place, what="the Trello API key", env=env)
+        token = secret_from_env(opts, "token_env", place=place, what="a Trello token", env=env)
         return cls(
             boards,
-            key=secrets["key_env"],
-            token=secrets["token_env"],
+            key=key,
+            token=token,
             key_env=opts["key_env"],
             token_env=opts["token_env"],
             base_url=base_url,
@@ -228,6 +235,11 @@ class TrelloAdapter:
             status_labels=status,
             input_labels=inputs,
             requests_per_10s=pace,
+            task_board=opts["board"]
+            if opts["board"] is not None
+            else (boards[0] if len(boards) == 1 else None),
+            task_list=_task_list(opts["list"], bad),
+            allow_public=opts["allow_public"],
             policy=policy,
             session=session,
             where=where,
@@ -353,16 +365,30 @@ class TrelloAdapter:
 
     # -- writing ---------------------------------------------------------------------
 
+    def _target(self) -> TaskTarget:
+        if self._tasks is None:
+            raise ConfigError(
+                f"this adapter reads {len(self.boards)} boards; set board = '<id or short link>' "
+                "to say which one receives care tasks",
+                location=self._place,
+            )
+        return self._tasks
+
     def find_tasks(self) -> Sequence[TaskRef]:
-        """This version reads only: no tasks."""
-        return []
+        """Every care-task card on the task board, open, done or archived: one listing."""
+        return self._target().find()
 
     def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
-        """Refused: this version of the Trello adapter reads only."""
-        raise ConfigError(
-            "this version of the Trello adapter reads only; choose another task target",
-            location="tasks (trello)",
-        )
+        """Create ``draft`` as a card unless one with its fingerprint exists (see ``_tasks``).
+
+        With ``dry_run`` (the default) nothing is written; the privacy guard
+        still applies, so a dry run shows a refusal before a real run meets it.
+        """
+        return self._target().post(draft, dry_run=dry_run)
+
+    def is_public(self) -> bool:
+        """Whether anyone can read the task board (asked once, then kept)."""
+        return self._target().public()
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -392,6 +418,13 @@ def _board_names(opts: Mapping[str, Any], bad: Any) -> list[str]:
                 "and digits, from the board's address trello.com/b/<short link>/...)"
             )
     return names
+
+
+def _task_list(value: str, bad: Any) -> str:
+    name = value.strip()
+    if not name:
+        raise bad(f"list: name the list that receives care tasks, e.g. {DEFAULT_TASK_LIST!r}")
+    return name
 
 
 def _base_url(value: str, bad: Any) -> str:

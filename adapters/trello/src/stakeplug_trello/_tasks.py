@@ -1,0 +1,221 @@
+"""Care tasks as Trello cards: found by one listing, created in the ``[tasks]`` list, never twice.
+
+A task is a card in the list named by ``list`` (``Stakeholder care`` unless
+set; created at the end of the board when missing), labelled ``stakeplug``
+and ``care:<action>`` (labels created when missing), with the relationship
+owner as member when they are a member of the board, the due date, and the
+fingerprint as a marker line at the end of the description.  The
+per-fingerprint label of the draft is not created: labels are shared by the
+whole board, and one per task would crowd its label picker; the description
+marker carries the fingerprint instead.
+
+Before anything is created, one listing of the board's cards (all of them,
+archived too, so a task the team moved or archived is still found) finds the
+existing tasks by their marker.  A board whose permission level is
+``public`` is refused unless ``allow_public = true``; even then the card
+carries only the neutral wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from stakeplug import (
+    FINGERPRINT_LABEL_PREFIX,
+    TASK_LABEL,
+    PostResult,
+    TaskDraft,
+    TaskRef,
+    fingerprint_from_text,
+    fingerprint_marker,
+)
+from stakeplug.errors import PayloadError, PrivacyError
+from stakeplug.http import HttpClient
+from stakeplug_trello._limits import Pacer
+
+__all__ = ["DEFAULT_TASK_LIST", "TaskTarget"]
+
+DEFAULT_TASK_LIST = "Stakeholder care"
+_TASK_CARD_FIELDS = "id,name,desc,closed,dueComplete,shortLink,shortUrl,idList"
+_LABEL_COLORS = {TASK_LABEL: "blue"}
+
+
+def _created(card_id: str) -> datetime | None:
+    """When a card was created, read from its id (the first 8 hex digits are seconds)."""
+    try:
+        return datetime.fromtimestamp(int(card_id[:8], 16), UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def task_ref(card: Mapping[str, Any]) -> TaskRef | None:
+    """The task a card is, when its description carries a fingerprint marker."""
+    fingerprint = fingerprint_from_text(card.get("desc") if isinstance(card.get("desc"), str) else None)
+    card_id = card.get("id")
+    if not fingerprint or not isinstance(card_id, str):
+        return None
+    link = str(card.get("shortLink") or card_id)
+    url = str(card.get("shortUrl") or f"https://trello.com/c/{link}")
+    return TaskRef(
+        fingerprint=fingerprint,
+        id=link,
+        url=url,
+        open=not card.get("closed") and not card.get("dueComplete"),
+        created=_created(card_id),
+    )
+
+
+def _marked(text: str, fingerprint: str) -> str:
+    """``text`` with the fingerprint marker as its last line (added when missing)."""
+    if fingerprint_from_text(text) == fingerprint:
+        return text
+    return f"{text.rstrip()}\n\n{fingerprint_marker(fingerprint)}"
+
+
+class TaskTarget:
+    """The board that receives care tasks, read once per adapter and then kept."""
+
+    def __init__(self, http: HttpClient, pacer: Pacer, board: str, list_name: str, *, allow_public: bool):
+        self._http = http
+        self._pacer = pacer
+        self.board = board
+        self.list_name = list_name
+        self.allow_public = allow_public
+        self._known: dict[str, TaskRef] | None = None
+        self._info: dict[str, Any] | None = None
+        self._list_id: str | None = None
+        self._labels: dict[str, str] = {}
+        self._members: dict[str, str] = {}
+
+    def _get(self, path: str, params: Mapping[str, Any]) -> Any:
+        self._pacer.wait()
+        return self._http.get_json(path, params=params)
+
+    def _post(self, path: str, payload: Mapping[str, Any]) -> Any:
+        self._pacer.wait()
+        response = self._http.request("POST", path, json=dict(payload))
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PayloadError(f"Trello's answer to POST /{path} is not JSON", adapter="trello") from exc
+
+    def find(self) -> list[TaskRef]:
+        """Every task on the board, open or not: one listing of its cards."""
+        cards = self._get(f"boards/{self.board}/cards", {"filter": "all", "fields": _TASK_CARD_FIELDS})
+        if not isinstance(cards, list):
+            raise PayloadError(
+                f"Trello listed the cards of {self.board!r} as something else", adapter="trello"
+            )
+        tasks = [t for t in (task_ref(c) for c in cards if isinstance(c, Mapping)) if t is not None]
+        self._known = {t.fingerprint: t for t in tasks}
+        return tasks
+
+    def _board_info(self) -> dict[str, Any]:
+        """The board's id and visibility, its lists, labels and members: four requests, once."""
+        if self._info is None:
+            info = self._get(f"boards/{self.board}", {"fields": "id,name,shortLink,prefs"})
+            if not isinstance(info, Mapping) or not isinstance(info.get("id"), str):
+                raise PayloadError(
+                    f"Trello described board {self.board!r} as something else", adapter="trello"
+                )
+            lists = self._get(f"boards/{self.board}/lists", {"filter": "open", "fields": "id,name"})
+            labels = self._get(f"boards/{self.board}/labels", {"fields": "id,name"})
+            members = self._get(f"boards/{self.board}/members", {"fields": "id,username"})
+            wanted = self.list_name.casefold()
+            self._list_id = next(
+                (
+                    x["id"]
+                    for x in lists
+                    if isinstance(x, Mapping) and str(x.get("name", "")).casefold() == wanted
+                ),
+                None,
+            )
+            self._labels = {x["name"]: x["id"] for x in labels if isinstance(x, Mapping) and x.get("name")}
+            self._members = {
+                str(m["username"]).lower(): m["id"]
+                for m in members
+                if isinstance(m, Mapping) and m.get("username")
+            }
+            self._info = dict(info)
+        return self._info
+
+    def public(self) -> bool:
+        """Whether anyone on the internet can read the board."""
+        prefs = self._board_info().get("prefs")
+        level = prefs.get("permissionLevel") if isinstance(prefs, Mapping) else None
+        return str(level).lower() == "public"
+
+    def post(self, draft: TaskDraft, *, dry_run: bool) -> PostResult:
+        """Create ``draft`` as a card unless a card carries its fingerprint already."""
+        known = self._known if self._known is not None else {t.fingerprint: t for t in self.find()}
+        found = known.get(draft.fingerprint)
+        if found is not None:
+            return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
+        public = self.public()
+        if public and not self.allow_public:
+            raise PrivacyError(
+                f"Trello board {self.board!r} is public: stakeplug does not post care tasks where anyone "
+                "can read them about people; allow_public = true in [tasks] permits it (neutral wording only)"
+            )
+        where = f"list {self.list_name!r} of board {self.board!r}"
+        if dry_run:
+            missing = "" if self._list_id else " (the list would be created)"
+            return PostResult(
+                draft, created=False, dry_run=True, reason=f"dry run: would create a card in {where}{missing}"
+            )
+        body = draft.neutral_body if public else draft.body
+        payload: dict[str, Any] = {
+            "idList": self._task_list(),
+            "name": draft.title,
+            "desc": _marked(body, draft.fingerprint),
+            "idLabels": [
+                self._label(name) for name in draft.labels if not name.startswith(FINGERPRINT_LABEL_PREFIX)
+            ],
+            "pos": "bottom",
+        }
+        if draft.due is not None:
+            payload["due"] = draft.due.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        reason = f"created in {where}"
+        if draft.assignee:
+            member = self._members.get(draft.assignee.lower())
+            if member is not None:
+                payload["idMembers"] = [member]
+            else:
+                reason += f" without a member: {draft.assignee!r} is not a member of the board"
+        card = self._post("cards", payload)
+        ref = task_ref(card) if isinstance(card, Mapping) else None
+        if ref is None:
+            raise PayloadError(
+                f"Trello's answer to creating a card in {where} cannot be read", adapter="trello"
+            )
+        known[draft.fingerprint] = ref
+        self._known = known
+        return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason)
+
+    def _task_list(self) -> str:
+        if self._list_id is None:
+            info = self._board_info()
+            made = self._post("lists", {"name": self.list_name, "idBoard": info["id"], "pos": "bottom"})
+            if not isinstance(made, Mapping) or not isinstance(made.get("id"), str):
+                raise PayloadError(
+                    f"Trello's answer to creating the list {self.list_name!r} cannot be read",
+                    adapter="trello",
+                )
+            self._list_id = made["id"]
+        return self._list_id
+
+    def _label(self, name: str) -> str:
+        found = self._labels.get(name)
+        if found is None:
+            info = self._board_info()
+            made = self._post(
+                "labels", {"name": name, "idBoard": info["id"], "color": _LABEL_COLORS.get(name, "sky")}
+            )
+            if not isinstance(made, Mapping) or not isinstance(made.get("id"), str):
+                raise PayloadError(
+                    f"Trello's answer to creating the label {name!r} cannot be read", adapter="trello"
+                )
+            found = self._labels[name] = made["id"]
+        return found
