@@ -48,11 +48,12 @@ def test_the_demo_writes_every_report_to_the_default_folder(
 
 
 def test_the_demo_reads_more_than_one_tool_from_bundled_files(report: dict[str, Any]) -> None:
-    """Three file sources, all read fully: no network and no credentials are involved."""
+    """Three file sources and a Trello board export, all read fully: no network, no credentials."""
     assert [(s["name"], s["adapter"], s["status"]) for s in report["sources"]] == [
         ("jira", "file", "ok"),
         ("github", "file", "ok"),
         ("mail", "file", "ok"),
+        ("trello", "trello", "ok"),
     ]
     assert report["window"] == {"since": "2026-06-03T00:00:00Z", "until": "2026-11-30T00:00:00Z"}
     assert report["activities_seen"] > 500

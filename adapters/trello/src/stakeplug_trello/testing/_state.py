@@ -36,11 +36,14 @@ def _key(action: Mapping[str, Any]) -> tuple[str, str]:
 class TrelloState:
     """Boards, members and the actions on them, kept as Trello's payloads.
 
-    ``seed`` makes ids and short links repeatable.  All methods are
-    thread-safe (the server's threads read while a test writes).
+    ``seed`` makes ids and short links repeatable; ``epoch`` is the time in the
+    ids of objects created without one (lists, labels, members), so that a
+    seeded state is the same on every run.  All methods are thread-safe (the
+    server's threads read while a test writes).
     """
 
-    def __init__(self, *, seed: int = 0):
+    def __init__(self, *, seed: int = 0, epoch: datetime | None = None):
+        self.epoch = epoch
         self.lock = threading.RLock()
         self._rng = random.Random(seed)
         self._serial = itertools.count(1)
@@ -62,7 +65,7 @@ class TrelloState:
 
     def new_id(self, when: datetime | None = None) -> str:
         """A 24-hex-digit object id whose first 8 digits are ``when`` in seconds, as Trello's are."""
-        seconds = int((when or datetime.now(UTC)).timestamp())
+        seconds = int((when or self.epoch or datetime.now(UTC)).timestamp())
         serial = next(self._serial)
         tail = "".join(self._rng.choice(_HEX) for _ in range(10))
         return f"{seconds:08x}{tail}{serial % 0xFFFFFF:06x}"
