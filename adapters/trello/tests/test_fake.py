@@ -191,3 +191,12 @@ def test_the_example_board_is_available_to_users(state):
     assert world.board["shortLink"] == "ApoLLo01"
     assert set(world.people) == {"dana", "maria", "tom", "gone"}
     assert world.people["gone"]["id"] in state.deleted
+
+
+def test_a_cards_actions_are_listed_alone(world, fake):
+    """GET /1/cards/{id}/actions lists that card's actions only, newest first."""
+    task = world.cards["task"]
+    answer = get(fake, f"cards/{task['id']}/actions", limit=1000).json()
+    assert answer and all(a["data"]["card"]["id"] == task["id"] for a in answer)
+    assert [a["date"] for a in answer] == sorted((a["date"] for a in answer), reverse=True)
+    assert get(fake, f"cards/{'0' * 24}/actions").status_code == 404

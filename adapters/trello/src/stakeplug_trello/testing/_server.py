@@ -7,7 +7,7 @@ Built on :class:`stakeplug.testing.FakeServer` (faults, request log,
   (or ``key``/``token`` in the query, which Trello accepts too and the stats
   count as ``credentials_in_query``); otherwise 401 with Trello's plain-text body;
 * a malformed board id is 400 ``invalid id``, an unknown one 404;
-* ``GET /1/boards/{id}/actions``: newest first, ``limit`` 0–1000 (default 50),
+* ``GET /1/boards/{id}/actions`` (and ``/1/cards/{id}/actions``): newest first, ``limit`` 0–1000 (default 50),
   ``before`` and ``since`` as a date or an action id (both exclusive),
   ``filter`` by type, ``fields``, ``memberCreator_fields``, ``member_fields``;
 * the board, its lists (with ``cards`` nested on request), members, labels and
@@ -153,6 +153,7 @@ class FakeTrello(FakeServer):
         routes.add("GET", "/1/boards/{board}/labels", self.board_labels)
         routes.add("GET", "/1/boards/{board}/cards", self.board_cards)
         routes.add("GET", "/1/boards/{board}/cards/{filter}", self.board_cards)
+        routes.add("GET", "/1/cards/{card}/actions", self.card_actions)
         routes.add("POST", "/1/cards", self.create_card)
         routes.add("POST", "/1/lists", self.create_list)
         routes.add("POST", "/1/labels", self.create_label)
@@ -218,13 +219,25 @@ class FakeTrello(FakeServer):
             cards = _filter_cards(self.state.cards[board["id"]], which or "visible", self)
             return Reply(200, [_pick(c, fields) for c in cards])
 
+    def card_actions(self, request: Request) -> Reply:
+        """One card's actions (what a collector that reads card by card asks for)."""
+        found = self.state.card(request.params["card"])
+        if found is None:
+            raise ReplyNow(self.error(404))
+        with self.state.lock:
+            actions = list(self.state.card_actions.get(found[1]["id"], ()))
+        return self._actions(request, found[0], actions)
+
     def board_actions(self, request: Request) -> Reply:
-        board = self._board(request)
+        board_id = self._board(request)["id"]
+        return self._actions(request, board_id, self.state.actions[board_id])
+
+    def _actions(self, request: Request, board_id: str, actions: list[dict[str, Any]]) -> Reply:
         limit = _limit(request, self)
         types = request.arg("filter", "all") or "all"
         wanted = None if types == "all" else set(types.split(","))
-        before = self._cursor(request, "before", board["id"])
-        since = self._cursor(request, "since", board["id"])
+        before = self._cursor(request, "before", board_id)
+        since = self._cursor(request, "since", board_id)
         fields = _fields(request, "fields", None)
         creator_fields = _fields(request, "memberCreator_fields", _DEFAULT_MEMBER_FIELDS)
         member_fields = _fields(request, "member_fields", _DEFAULT_MEMBER_FIELDS)
@@ -232,7 +245,7 @@ class FakeTrello(FakeServer):
         with_member = request.arg("member", "true") != "false"
         out: list[dict[str, Any]] = []
         with self.state.lock:
-            for action in reversed(self.state.actions[board["id"]]):
+            for action in reversed(actions):
                 if len(out) >= limit:
                     break
                 key = (action["date"], action["id"])

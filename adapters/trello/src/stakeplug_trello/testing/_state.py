@@ -57,6 +57,8 @@ class TrelloState:
         self.actions: dict[str, list[dict[str, Any]]] = {}
         """Each board's actions, oldest first (by date, then id)."""
         self._keys: dict[str, list[tuple[str, str]]] = {}
+        self.card_actions: dict[str, list[dict[str, Any]]] = {}
+        """Each card's actions, oldest first (for the card-by-card listing)."""
         self._card_index: dict[str, tuple[str, dict[str, Any]]] = {}
         self.created_cards: list[dict[str, Any]] = []
         """Cards created through ``POST /1/cards``, in order."""
@@ -202,6 +204,10 @@ class TrelloState:
             at = bisect.bisect_right(self._keys[board_id], key)
             self._keys[board_id].insert(at, key)
             self.actions[board_id].insert(at, action)
+            card = data.get("card")
+            if isinstance(card, Mapping):
+                on_card = self.card_actions.setdefault(card["id"], [])
+                on_card.insert(bisect.bisect_right(on_card, key, key=_key), action)
         return action
 
     def add_card(
