@@ -12,6 +12,7 @@ import pytest
 
 import stakeplug
 from stakeplug import AuditRun, Category, ExitCode, demo
+from stakeplug.app.identities import similar_accounts
 from stakeplug.testing import MemoryAdapter, failing_memory_adapter
 
 
@@ -134,3 +135,22 @@ def test_a_failing_target_is_a_failed_posting_and_exit_3(tmp_path: Path, adapter
     assert "reading existing care tasks failed" in (run.posting.error or "")
     assert run.exit_status().code is ExitCode.SOURCE
     assert run.exit_status().reasons == ("incomplete: posting care tasks",)
+
+
+@pytest.mark.parametrize(
+    ("registered", "active", "similar"),
+    [
+        ("user-01", "user01", True),
+        ("Maria.Jensen", "mariajensen", True),
+        ("mjensen", "mjnesen", True),
+        ("mjensen", "mjensn", True),
+        ("mjensen", "mjansen", True),
+        ("user05", "user09", False),
+        ("user5", "user51", False),
+        ("abc", "abd", False),
+        ("mjensen", "pkarim", False),
+    ],
+)
+def test_similar_accounts_are_typos_not_other_people(registered: str, active: str, similar: bool) -> None:
+    """Separators, case and one letter are typos; a different digit or a short account is another person."""
+    assert similar_accounts(registered, active) is similar

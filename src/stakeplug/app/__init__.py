@@ -15,6 +15,7 @@ they return and the exit code computed from them.
 
 from __future__ import annotations
 
+from stakeplug.app.identities import IdentityWarning, identity_warnings
 from stakeplug.app.pipeline import (
     CollectionProgress,
     collect_and_plan,
@@ -35,10 +36,12 @@ __all__ = [
     "CollectionProgress",
     "ExitCode",
     "ExitStatus",
+    "IdentityWarning",
     "Posting",
     "ReportDocument",
     "collect_and_plan",
     "config_secrets",
+    "identity_warnings",
     "missing_evidence",
     "open_config",
     "post_suggestions",

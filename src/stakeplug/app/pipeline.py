@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from stakeplug.adapter import Adapter, TaskRef
+from stakeplug.app.identities import identity_warnings
 from stakeplug.app.results import AuditRun, Collection, Posting, ReportDocument
 from stakeplug.care.planner import plan_care
 from stakeplug.care.posting import post_care
@@ -42,6 +43,7 @@ __all__ = [
     "redact_report",
     "require_sources",
     "run_audit",
+    "source_tools",
 ]
 
 log = logging.getLogger("stakeplug.app")
@@ -159,7 +161,21 @@ def collect_and_plan(
             history_error = f"reading existing care tasks failed: {exc}"
             log.debug("find_tasks failed", exc_info=True)
     suggestions = plan_care(result, now=now or result.until, history=existing)
-    return Collection(result, tuple(suggestions), existing, history_error)
+    warnings = identity_warnings(result, source_tools(config))
+    return Collection(result, tuple(suggestions), existing, history_error, warnings)
+
+
+def source_tools(config: Config) -> frozenset[str] | None:
+    """The tools the configured sources read, or ``None`` when a source may read any tool.
+
+    An adapter named after a tool of the register (``jira``, ``github``) reads that
+    tool; any other adapter (``file``, a mailbox) may carry activities of any tool.
+    """
+    identities = [*(i for s in config.register.stakeholders for i in s.identities)]
+    identities += [i for member in config.register.team for i in member.identities]
+    tools = {i.tool for i in identities}
+    adapters = {s.adapter for s in config.sources}
+    return frozenset(adapters) if adapters <= tools else None
 
 
 def missing_evidence(result: Audit) -> str | None:
@@ -302,4 +318,5 @@ def _report(
         target=posting.target,
         previous=previous,
         generated_at=generated_at,
+        warnings=[w.message() for w in collection.identity_warnings],
     )

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from stakeplug.adapter import PostResult, TaskRef
+from stakeplug.app.identities import IdentityWarning
 from stakeplug.domain.model import CareSuggestion, Category
 from stakeplug.engine.audit import Audit
 
@@ -67,6 +68,8 @@ class Collection:
     """The target's stakeplug tasks, listed once for the planner's cooldowns and for posting."""
     history_error: str | None = None
     """Why the existing tasks could not be read, when they could not; then nothing is posted."""
+    identity_warnings: tuple[IdentityWarning, ...] = ()
+    """Registered identities that look wrong: a likely typo, or a tool no source reads."""
 
 
 @attrs.frozen

@@ -77,6 +77,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         progress=console.progress(),
     )
     _show(console, run.report, run.written, summary=not args.quiet_summary)
+    for warning in run.collection.identity_warnings:
+        console.warn(warning.message())
     status = run.exit_status(args.fail_on)
     if run.posting.refused_for_privacy:
         console.error(run.posting.error or "refused for privacy", "in [tasks]", _PUBLIC_TARGET_FIX)
@@ -137,6 +139,9 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
         )
     collection = collect_and_plan(config, since=since, until=until, progress=console.progress())
     explanation = collection.audit.explain(person.name, collection.suggestions)
+    for warning in collection.identity_warnings:
+        if warning.person == person.name:
+            console.warn(warning.message())
     if args.json:
         console.result(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
     else:

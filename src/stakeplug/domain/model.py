@@ -319,6 +319,11 @@ class Activity:
     """A stable id from the tool, used to recognize the same event across runs."""
     details: Mapping[str, Any] = attrs.field(default=_NO_DETAILS, repr=False)
     """Tool-specific extras, e.g. ``request_kind`` of a request.  Never comment bodies."""
+    actor_name: str | None = None
+    """The name the tool shows for ``actor`` (``Maria Jensen`` for ``5b10a284...``), when it gives one.
+
+    Only for showing people as people in reports and warnings; it never counts in scoring and is
+    not part of an activity's identity."""
 
     @property
     def tool(self) -> str:

@@ -121,7 +121,7 @@ def _candidates(behaviours: Behaviours) -> tuple[Candidate, ...]:
     seen = behaviours.identities.candidates.items()
     return tuple(
         sorted(
-            (Candidate(tool, account, n, last) for (tool, account), (n, last) in seen),
+            (Candidate(tool, account, n, last, name) for (tool, account), (n, last, name) in seen),
             key=lambda c: (-c.activities, c.tool, normalize_account(c.account)),
         )
     )

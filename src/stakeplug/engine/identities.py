@@ -52,8 +52,8 @@ class Identities:
         self.reports: dict[str, dict[str, bool]] = {}
         """Per tool: item id -> whether it is a status report."""
         self.handles: dict[tuple[str, int], Handle] = {}
-        self.candidates: dict[tuple[str, str], tuple[int, datetime]] = {}
-        """Per (tool, account) outside the register: activities and the latest time seen."""
+        self.candidates: dict[tuple[str, str], tuple[int, datetime, str | None]] = {}
+        """Per (tool, account) outside the register: activities, the latest time seen, the display name."""
 
     def tool(self, tool: str) -> tuple[dict[str | None, Who], dict[str, bool]]:
         """The identity and status-report caches of one tool."""
@@ -104,6 +104,7 @@ class Identities:
         key = (tool, account)
         seen = self.candidates.get(key)
         if seen is None:
-            self.candidates[key] = (1, activity.timestamp)
+            self.candidates[key] = (1, activity.timestamp, activity.actor_name)
         else:
-            self.candidates[key] = (seen[0] + 1, max(seen[1], activity.timestamp))
+            name = activity.actor_name or seen[2]
+            self.candidates[key] = (seen[0] + 1, max(seen[1], activity.timestamp), name)

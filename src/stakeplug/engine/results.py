@@ -25,6 +25,8 @@ class Candidate:
     account: str
     activities: int
     last_seen: datetime
+    display_name: str | None = None
+    """The name the tool shows for the account, when its activities carried one."""
 
 
 @attrs.frozen

@@ -237,6 +237,7 @@ def build_report(
     post_error: str | None = None,
     posted: bool = False,
     withheld: str | None = None,
+    warnings: Sequence[str] = (),
     target: str | None = None,
     previous: Mapping[str, Any] | None = None,
     earlier: Sequence[tuple[str, Mapping[str, Any]]] = (),
@@ -248,7 +249,8 @@ def build_report(
     ``results`` are the :class:`~stakeplug.PostResult` of posting (or of the
     dry run), in the order of ``suggestions``; ``post_error`` says why posting
     failed as a whole, ``withheld`` why posting was asked for and nothing was
-    posted (the suggestions are then a dry run).  ``previous`` is an earlier
+    posted (the suggestions are then a dry run).  ``warnings`` are added to
+    the audit's own, such as identities that look wrong.  ``previous`` is an earlier
     JSON report; the categories that moved since then are listed under
     ``changes``, and each stakeholder's
     position in it becomes their ``history`` entry ``previous run``.
@@ -267,7 +269,7 @@ def build_report(
         "partial": bool(audit.is_partial),
         "activities_seen": int(audit.activities_seen),
         "sources": _sources(audit),
-        "warnings": list(audit.warnings),
+        "warnings": [*audit.warnings, *warnings],
         "stakeholders": stakeholders,
         "partners_at_risk": [s.name for s in audit.partners_at_risk],
         "posting": {"mode": "post" if posted else "dry_run", "target": target, "error": post_error},

@@ -58,6 +58,14 @@ def user_id(user: Any) -> str | None:
     return None
 
 
+def display_name(user: Any) -> str | None:
+    """The name Jira shows for a user object (``displayName``), when it has one."""
+    if not isinstance(user, Mapping):
+        return None
+    value = user.get("displayName")
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def parse_timestamp(value: Any, what: str) -> datetime:
     """Read Jira's ``2021-01-17T12:34:00.000+0000`` as an aware UTC datetime."""
     if not isinstance(value, str) or not value:
@@ -172,8 +180,18 @@ def issue_activities(
     due = parse_date(f.get("duedate"), f"{key}: fields.duedate")
     out: list[Activity] = []
 
-    creator = user_id(f.get("creator")) or user_id(f.get("reporter"))
-    out.append(Activity(ActivityKind.CREATED, creator, item, created, id=f"{key}#created"))
+    creator_user = f.get("creator") if user_id(f.get("creator")) else f.get("reporter")
+    creator = user_id(creator_user)
+    out.append(
+        Activity(
+            ActivityKind.CREATED,
+            creator,
+            item,
+            created,
+            id=f"{key}#created",
+            actor_name=display_name(creator_user),
+        )
+    )
 
     if comments is None:
         comments = _inline(f.get("comment"), "comments", f"{key}: fields.comment is not a comment page")
@@ -190,6 +208,7 @@ def issue_activities(
                 when,
                 addressees=mentions(c.get("body")),
                 id=f"{key}#comment-{cid}",
+                actor_name=display_name(c.get("author")),
             )
         )
 
@@ -223,7 +242,7 @@ def issue_activities(
     completed_seen = False
 
     for when, hid, h in parsed:
-        actor = user_id(h.get("author"))
+        actor, name = user_id(h.get("author")), display_name(h.get("author"))
         for n, it in enumerate(h["items"]):
             if not isinstance(it, Mapping):
                 raise Malformed(f"{key}: changelog {hid} has an item that is not an object")
@@ -234,12 +253,27 @@ def issue_activities(
                 if old:
                     out.append(
                         Activity(
-                            ActivityKind.UNASSIGNED, actor, item, when, addressees=(old,), id=aid + "-from"
+                            ActivityKind.UNASSIGNED,
+                            actor,
+                            item,
+                            when,
+                            addressees=(old,),
+                            id=aid + "-from",
+                            actor_name=name,
                         )
                     )
                 if new:
                     out.append(
-                        Activity(ActivityKind.ASSIGNED, actor, item, when, addressees=(new,), due=due, id=aid)
+                        Activity(
+                            ActivityKind.ASSIGNED,
+                            actor,
+                            item,
+                            when,
+                            addressees=(new,),
+                            due=due,
+                            id=aid,
+                            actor_name=name,
+                        )
                     )
                 assignee = new or None
             elif field == "status":
@@ -256,12 +290,15 @@ def issue_activities(
                             addressees=(assignee,) if assignee else (),
                             due=due,
                             id=aid,
+                            actor_name=name,
                         )
                     )
                 elif before == "done" and after != "done":
-                    out.append(Activity(ActivityKind.REOPENED, actor, item, when, id=aid))
+                    out.append(Activity(ActivityKind.REOPENED, actor, item, when, id=aid, actor_name=name))
                 else:
-                    out.append(Activity(ActivityKind.TRANSITIONED, actor, item, when, id=aid))
+                    out.append(
+                        Activity(ActivityKind.TRANSITIONED, actor, item, when, id=aid, actor_name=name)
+                    )
             elif field == "Link" and it.get("to"):
                 link_authors[str(it.get("to"))] = (actor, when)
 
@@ -285,6 +322,7 @@ def issue_activities(
                     due=due,
                     id=f"{key}#resolved",
                     details={"from": "resolutiondate"},
+                    actor_name=display_name(f.get("assignee")),
                 )
             )
 
