@@ -37,6 +37,7 @@ from typing import Any
 
 import attrs
 
+from stakeplug.adapter import Adapter
 from stakeplug.config.checks import Checker
 from stakeplug.config.register import read_toml, register_from_mapping
 from stakeplug.config.rules import load_rules
@@ -103,7 +104,7 @@ class Config:
 
     def build_sources(
         self, *, env: Mapping[str, str] | None = None, only: str | None = None
-    ) -> list[tuple[str, Any]]:
+    ) -> list[tuple[str, Adapter]]:
         """Build every source's adapter as ``(name, adapter)`` pairs.
 
         Raises :class:`~stakeplug.errors.ConfigError` naming the file and the
@@ -111,7 +112,7 @@ class Config:
         :class:`~stakeplug.errors.AdapterNotFoundError` for unknown adapters.
         Adapters built before a failure are closed.
         """
-        built: list[tuple[str, Any]] = []
+        built: list[tuple[str, Adapter]] = []
         try:
             for source in self.sources:
                 if only is not None and source.name != only:
@@ -124,7 +125,7 @@ class Config:
             raise
         return built
 
-    def build_tasks_adapter(self, *, env: Mapping[str, str] | None = None) -> Any:
+    def build_tasks_adapter(self, *, env: Mapping[str, str] | None = None) -> Adapter:
         """Build the adapter of ``[tasks]``; a :class:`ConfigError` when there is no ``[tasks]``.
 
         ``allow_public`` is handed to adapters that declare that option, so the
@@ -152,7 +153,7 @@ class Config:
 
     def _build(
         self, adapter: str, options: Mapping[str, Any], where: str, env: Mapping[str, str] | None
-    ) -> Any:
+    ) -> Adapter:
         try:
             return build_adapter(adapter, dict(options), where=where, env=env)
         except AdapterNotFoundError as exc:

@@ -229,6 +229,14 @@ def _map_rules(audit: Any) -> dict[str, float] | None:
     }
 
 
+def _posting(posted: bool, target: str | None, error: str | None, withheld: str | None) -> dict[str, Any]:
+    """What posting did as a whole; ``withheld`` only when posting was asked for and held back."""
+    posting: dict[str, Any] = {"mode": "post" if posted else "dry_run", "target": target, "error": error}
+    if withheld is not None:
+        posting["withheld"] = withheld
+    return posting
+
+
 def build_report(
     audit: Any,
     suggestions: Sequence[CareSuggestion],
@@ -250,10 +258,10 @@ def build_report(
     dry run), in the order of ``suggestions``; ``post_error`` says why posting
     failed as a whole, ``withheld`` why posting was asked for and nothing was
     posted (the suggestions are then a dry run).  ``warnings`` are added to
-    the audit's own, such as identities that look wrong.  ``previous`` is an earlier
-    JSON report; the categories that moved since then are listed under
-    ``changes``, and each stakeholder's
-    position in it becomes their ``history`` entry ``previous run``.
+    the audit's own, such as identities that look wrong.  ``previous`` is an
+    earlier JSON report; the categories that moved since then are listed
+    under ``changes``, and each stakeholder's position in it becomes their
+    ``history`` entry ``previous run``.
     ``earlier`` adds more positions as ``(label, report)`` pairs, such as
     ``("4 weeks ago", report_of_then)``; anything with a ``stakeholders`` list
     of names, acceptances and energies will do.
@@ -272,7 +280,7 @@ def build_report(
         "warnings": [*audit.warnings, *warnings],
         "stakeholders": stakeholders,
         "partners_at_risk": [s.name for s in audit.partners_at_risk],
-        "posting": {"mode": "post" if posted else "dry_run", "target": target, "error": post_error},
+        "posting": _posting(posted, target, post_error, withheld),
         "suggestions": [
             _suggestion(s, by_fp.get(s.fingerprint), post_error, posted=posted) for s in suggestions
         ],
@@ -280,8 +288,6 @@ def build_report(
         "previous": None,
         "changes": [],
     }
-    if withheld is not None:
-        report["posting"]["withheld"] = withheld
     thresholds = _map_rules(audit)
     if thresholds is not None:
         report["map"] = thresholds
