@@ -85,6 +85,7 @@ def test_the_small_world_reads_as_its_story(world, make_adapter):
     by_kind = {(a.kind, a.timestamp): a for a in got}
     comment = next(a for a in got if a.kind is ActivityKind.COMMENT and a.actor == "dana")
     assert comment.addressees == ("tom", "maria")
+    assert comment.actor_name == "Dana"
     assigned = next(a for a in got if a.kind is ActivityKind.ASSIGNED and a.actor == "dana")
     assert assigned.addressees == ("tom",) and assigned.due == EXAMPLE_START + timedelta(hours=30)
     assert all(a.item.kind is ItemKind.STATUS_REPORT for a in got if a.item.id == report)
@@ -129,7 +130,7 @@ def test_the_actions_are_asked_for_by_type_and_field_with_credentials_only_in_th
     query = {k: v[-1] for k, v in parse_qs(urlsplit(target).query).items()}
     assert query["filter"].split(",") == list(ACTION_TYPES)
     assert query["fields"] == "id,type,date,data,idMemberCreator"
-    assert query["limit"] == "1000" and query["memberCreator_fields"] == "username"
+    assert query["limit"] == "1000" and query["memberCreator_fields"] == "username,fullName"
     assert query["since"] == "2026-03-01T08:59:59.999Z" and query["before"] == "2026-03-09T09:00:00.000Z"
     assert fake.stats()["credentials_in_query"] == 0
     assert not any("key=" in t or "token=" in t or FAKE_TOKEN in t for _, t in fake.request_log)
@@ -279,7 +280,7 @@ def test_the_export_and_the_api_give_the_same_activities(state, fake, make_adapt
     offline = list(offline_adapter.collect(*EVER))
 
     def shown(found):
-        return [(a, a.item, dict(a.details)) for a in found]
+        return [(a, a.item, a.actor_name, dict(a.details)) for a in found]
 
     assert len(online) > 800
     assert shown(online) == shown(offline)

@@ -49,6 +49,7 @@ from stakeplug_trello._version import VERSION
 __all__ = ["DEFAULT_BASE_URL", "PAGE_LIMIT", "TrelloAdapter"]
 
 DEFAULT_BASE_URL = "https://api.trello.com/1"
+_MAX_REASONS = 20
 PAGE_LIMIT = 1000
 """The most actions Trello returns in one page."""
 
@@ -264,7 +265,7 @@ class TrelloAdapter:
             items=self._items,
             activities=self._activities,
             skipped=self._skips.count,
-            skipped_reasons=tuple(self._skips.reasons),
+            skipped_reasons=tuple(self._skips.reasons[:_MAX_REASONS]),
         )
 
     # -- reading ---------------------------------------------------------------------
@@ -312,7 +313,7 @@ class TrelloAdapter:
         params: dict[str, Any] = {
             "filter": ",".join(ACTION_TYPES),
             "fields": _ACTION_FIELDS,
-            "memberCreator_fields": "username",
+            "memberCreator_fields": "username,fullName",
             "member_fields": "username",
             "limit": PAGE_LIMIT,
             "since": _stamp(since - timedelta(milliseconds=1)),

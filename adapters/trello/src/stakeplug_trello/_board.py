@@ -93,6 +93,8 @@ class Board:
     """Card id → card."""
     usernames: Mapping[str, str]
     """Member id → username, for every member the payloads name."""
+    full_names: Mapping[str, str] = attrs.field(factory=dict)
+    """Member id → the name Trello shows (``fullName``), when given."""
 
     @property
     def public(self) -> bool:
@@ -172,6 +174,11 @@ def board_from_payloads(
         for m in members
         if isinstance(m, Mapping) and _text(m.get("id")) and _text(m.get("username"))
     }
+    full_names = {
+        m["id"]: m["fullName"]
+        for m in members
+        if isinstance(m, Mapping) and _text(m.get("id")) and _text(m.get("fullName"))
+    }
     prefs = board.get("prefs")
     level = prefs.get("permissionLevel") if isinstance(prefs, Mapping) else None
     board_id = str(board["id"])
@@ -185,4 +192,5 @@ def board_from_payloads(
         done_lists=frozenset(done),
         cards=card_map,
         usernames=usernames,
+        full_names=full_names,
     )

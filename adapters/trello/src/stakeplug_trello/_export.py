@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from stakeplug import Activity, Capabilities, Option, PostResult, SourceStats, TaskDraft, TaskRef
-from stakeplug.adapter import utc_window
+from stakeplug import Activity, Capabilities, Option, PostResult, TaskDraft
+from stakeplug.adapter import ReadOnlyAdapter, utc_window
 from stakeplug.errors import ConfigError, NotFoundError, PayloadError, PermissionDeniedError, TrackerError
 from stakeplug.http import get_logger
 from stakeplug_trello._board import (
@@ -35,23 +35,23 @@ __all__ = ["SkipLog", "TrelloExportAdapter", "read_export"]
 
 log = get_logger("stakeplug.trello")
 
-_MAX_REASONS = 20
-
 
 class SkipLog:
-    """What a collection had to leave out, counted and with the first reasons kept."""
+    """What a collection had to leave out: each reason logged and kept in ``reasons``."""
 
-    def __init__(self) -> None:
+    def __init__(self, reasons: list[str] | None = None) -> None:
         self._lock = threading.Lock()
-        self.count = 0
-        self.reasons: list[str] = []
+        self.reasons: list[str] = [] if reasons is None else reasons
+
+    @property
+    def count(self) -> int:
+        """How many actions were skipped."""
+        return len(self.reasons)
 
     def __call__(self, reason: str) -> None:
         log.warning("trello: skipped %s", reason)
         with self._lock:
-            self.count += 1
-            if len(self.reasons) < _MAX_REASONS:
-                self.reasons.append(reason)
+            self.reasons.append(reason)
 
 
 def read_export(path: str | Path, *, done_lists: Sequence[str] | None = None) -> tuple[Board, list[Any]]:
@@ -103,7 +103,7 @@ def read_export(path: str | Path, *, done_lists: Sequence[str] | None = None) ->
     return board, actions
 
 
-class TrelloExportAdapter:
+class TrelloExportAdapter(ReadOnlyAdapter):
     """Reads a Trello board export file; it reads only and posts no tasks.
 
     Built by :meth:`stakeplug_trello.TrelloAdapter.from_config` when the
@@ -134,13 +134,12 @@ class TrelloExportAdapter:
         status_labels: Sequence[str] = DEFAULT_STATUS_LABELS,
         input_labels: Sequence[str] = DEFAULT_INPUT_LABELS,
     ):
+        super().__init__()
         self.path = Path(path)
         self.done_lists = tuple(done_lists) if done_lists is not None else None
         self.status_labels = tuple(status_labels)
         self.input_labels = tuple(input_labels)
-        self._skips = SkipLog()
-        self._items = 0
-        self._activities = 0
+        self._skips = SkipLog(self._skipped)
 
     @classmethod
     def from_config(
@@ -163,12 +162,8 @@ class TrelloExportAdapter:
         translator = Translator(board, status_labels=self.status_labels, input_labels=self.input_labels)
         found = translate_all(translator, actions, since, until, self._skips)
         self._items += len(board.cards)
-        self._activities += len(found)
+        self._collected += len(found)
         yield from found
-
-    def find_tasks(self) -> Sequence[TaskRef]:
-        """An export holds no tasks stakeplug could follow up: always empty."""
-        return []
 
     def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
         """Refused: a board export is read only; name the board (``board = ...``) in ``[tasks]``."""
@@ -177,17 +172,3 @@ class TrelloExportAdapter:
             "(board = '<id or short link>') instead of a path",
             location="tasks (trello)",
         )
-
-    @property
-    def stats(self) -> SourceStats:
-        """No requests; the cards seen, the activities yielded and the actions skipped."""
-        return SourceStats(
-            requests=0,
-            items=self._items,
-            activities=self._activities,
-            skipped=self._skips.count,
-            skipped_reasons=tuple(self._skips.reasons),
-        )
-
-    def close(self) -> None:
-        """Nothing to release."""

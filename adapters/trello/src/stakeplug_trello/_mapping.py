@@ -109,6 +109,13 @@ class Translator:
                 return known.lower()
         return None
 
+    def full_name(self, member: Any, member_id: Any) -> str | None:
+        """The name Trello shows for a member (``fullName``), inline or from the board's members."""
+        name = _mapping(member).get("fullName")
+        if isinstance(name, str) and name:
+            return name
+        return self.board.full_names.get(member_id) if isinstance(member_id, str) else None
+
     def _kind(self, labels: tuple[str, ...]) -> ItemKind:
         folded = {x.casefold() for x in labels}
         if folded & self._status:
@@ -174,8 +181,14 @@ class Translator:
         if when is None:
             raise ValueError(f"{kind} action has no date")
         data = _mapping(action.get("data"))
-        actor = self.username(action.get("memberCreator"), action.get("idMemberCreator"))
-        base: dict[str, Any] = {"actor": actor, "timestamp": when, "id": f"trello:{action['id']}"}
+        creator = action.get("memberCreator")
+        actor = self.username(creator, action.get("idMemberCreator"))
+        base: dict[str, Any] = {
+            "actor": actor,
+            "timestamp": when,
+            "id": f"trello:{action['id']}",
+            "actor_name": self.full_name(creator, action.get("idMemberCreator")) if actor else None,
+        }
         if kind == "addMemberToBoard":
             added = self.username(action.get("member"), data.get("idMemberAdded"))
             if added is None:
