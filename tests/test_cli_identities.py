@@ -160,3 +160,12 @@ def test_a_wrong_jira_account_is_matched_by_the_name_jira_shows(tmp_path: Path, 
     assert f"the similar account '{MARIA}' (Maria Jensen) is active" in warning
     assert f"did you mean '{MARIA}'?" in warning
     assert f"stakeplug: warning: {warning}" in result.stderr
+
+
+def test_the_demo_shows_a_candidate_by_the_name_in_its_activity_file(tmp_path: Path) -> None:
+    """A file line's ``actor_name`` reaches the candidates: the demo's contractor is shown by name."""
+    result = run("demo", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Unknown Contractor (jira:5b1065996789e12092c30bfd)" in result.stdout
+    [contractor] = [c for c in report(tmp_path / "out")["candidates"] if c["tool"] == "jira"]
+    assert contractor["display_name"] == "Unknown Contractor"

@@ -155,7 +155,11 @@ PEOPLE = [
 ]
 
 # Active people the register does not know yet: reported as candidates.
-STRANGERS = [("github", "kwame-osei", 0.5), ("jira", jira_id("Unknown Contractor"), 0.25)]
+STRANGERS = [
+    ("github", "kwame-osei", None, 0.5),
+    ("jira", jira_id("Unknown Contractor"), "Unknown Contractor", 0.25),
+]
+"""Tool, account, the name the tool shows (Jira gives one, GitHub only the login) and how often."""
 
 
 class World:
@@ -387,7 +391,7 @@ def generate() -> dict[str, list[dict[str, Any]]]:
                 for _ in range(n):
                     when = start + timedelta(hours=rng.uniform(8, 24 * 7 - 40))
                     behave(w, person, behaviour, when)
-        for tool, account, rate in STRANGERS:
+        for tool, account, shown, rate in STRANGERS:
             if rng.random() < rate:
                 when = start + timedelta(hours=rng.uniform(8, 24 * 6))
                 item = (
@@ -395,7 +399,7 @@ def generate() -> dict[str, list[dict[str, Any]]]:
                     if tool == "github"
                     else w.jira_item(f"Contract work on {topic(rng)}")
                 )
-                w.add("comment", account, item, when)
+                w.add("comment", account, item, when, **({"actor_name": shown} if shown else {}))
     # Team members add each other and the stakeholders' boards: the member_added case.
     item = w.jira_item("Strategy programme board")
     w.add(

@@ -47,6 +47,9 @@ Keys of a line:
     input (the default).
 ``id``
     A stable id for the event.
+``actor_name``
+    The name the tool shows for the actor (``Maria Jensen``), if known; only
+    shown next to the account in reports, never scored.
 
 Blank lines and lines starting with ``#`` are ignored.  A line that cannot be
 read (bad JSON, a missing or unknown key, a naive timestamp, an unknown kind)
@@ -107,6 +110,7 @@ _LINE_KEYS = frozenset(
         "count",
         "id",
         "request_kind",
+        "actor_name",
     }
 )
 _ITEM_KEYS = frozenset({"tool", "id", "url", "title", "labels", "kind", "project"})
@@ -251,6 +255,7 @@ def parse_line(
         count=count,
         id=_text(data.get("id"), "id"),
         details={"request_kind": request_kind} if request_kind else _NO_DETAILS,
+        actor_name=_text(data.get("actor_name"), "actor_name"),
     )
 
 
