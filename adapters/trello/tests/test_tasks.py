@@ -57,6 +57,7 @@ def test_a_task_becomes_a_card_in_the_care_list_with_labels_member_and_due_date(
     assert "Why:" in card["desc"], "a private board gets the whole body"
     assert result.task.url == card["shortUrl"]
     assert posts(fake) == ["/1/lists", "/1/labels", "/1/labels", "/1/cards"]
+    assert [t for m, t in fake.request_log if m == "PUT"] == []
 
 
 def test_one_listing_finds_the_existing_tasks_and_nothing_is_created_twice(world, fake, state, make_adapter):
@@ -163,3 +164,48 @@ def test_a_board_state_of_its_own_is_untouched_by_posting(world, state: TrelloSt
     after = {c["id"]: c for c in state.cards[world.board["id"]]}
     assert set(after) - set(before) == {state.created_cards[0]["id"]}
     assert all(after[k] == v for k, v in before.items())
+
+
+def test_runs_that_race_end_with_one_open_card_per_fingerprint(world, fake, state, make_adapter):
+    """Two runs that both found no task and both created one end with one open card, the same for both."""
+    one, two = make_adapter(board="ApoLLo01"), make_adapter(board="ApoLLo01")
+    assert one.find_tasks() == [] and two.find_tasks() == []
+    first = one.post_task(draft(), dry_run=False)
+    second = two.post_task(draft(), dry_run=False)
+    cards = [
+        c for c in state.cards[world.board["id"]] if fingerprint_from_text(c["desc"]) == "0a1b2c3d4e5f6a7b"
+    ]
+    assert len(cards) == 2 and sorted(c["closed"] for c in cards) == [False, True]
+    [kept] = [c for c in cards if not c["closed"]]
+    assert second.task is not None and second.task.id == kept["shortLink"]
+    assert [t.id for t in make_adapter(board="ApoLLo01").find_tasks() if t.open] == [kept["shortLink"]]
+    assert first.created
+    assert second.created == (kept["id"] == state.created_cards[1]["id"])
+
+
+def test_a_run_that_meets_an_earlier_duplicate_archives_its_own_card(world, fake, state, make_adapter):
+    """A card another run created after this run's listing is kept; this run's new card is archived."""
+    adapter = make_adapter(board="ApoLLo01")
+    assert adapter.find_tasks() == []
+    care = state.add_list(world.board, "Stakeholder care")
+    body = task_body("Thank Maria for the figures.", "0a1b2c3d4e5f6a7b")
+    rival = state.add_card(
+        world.board, care, "Thank Maria Jensen", by=None, when=datetime(2020, 1, 1, tzinfo=UTC), desc=body
+    )
+    result = adapter.post_task(draft(), dry_run=False)
+    assert not result.created and result.task is not None and result.task.id == rival["shortLink"]
+    assert "this run's card was archived" in result.reason
+    [mine] = state.created_cards
+    assert mine["closed"] and not rival["closed"]
+    assert [t for m, t in fake.request_log if m == "PUT"] == [f"/1/cards/{mine['id']}"]
+
+
+def test_posting_n_tasks_costs_one_listing_four_reads_and_two_requests_a_card(world, fake, state, make_adapter):
+    """With the list and labels in place, N new tasks take 1 + 4 + 2N requests, counted exactly."""
+    state.add_list(world.board, "Stakeholder care")
+    for name in ("stakeplug", "care:celebrate_and_thank"):
+        state.add_label(world.board, name)
+    adapter = make_adapter(board="ApoLLo01")
+    results = [adapter.post_task(draft(f"{i:016x}"), dry_run=False) for i in range(1, 4)]
+    assert all(r.created for r in results)
+    assert fake.requests == adapter.stats.requests == 1 + 4 + 2 * 3

@@ -11,8 +11,13 @@ marker carries the fingerprint instead.
 
 Before anything is created, one listing of the board's cards (all of them,
 archived too, so a task the team moved or archived is still found) finds the
-existing tasks by their marker.  A board whose permission level is
-``public`` is refused unless ``allow_public = true``; even then the card
+existing tasks by their marker.  Writes converge when runs race: after
+creating a card the adapter lists the task list's open cards once more; when
+several carry the same fingerprint, the one with the smallest id is kept and
+every other is archived, by whichever run sees them.  Every run picks the same
+card, and the last run to create one sees all earlier ones, so whatever ran
+at the same time each fingerprint ends with one open task.  A board whose
+permission level is ``public`` is refused unless ``allow_public = true``; even then the card
 carries only the neutral wording.
 """
 
@@ -65,6 +70,11 @@ def task_ref(card: Mapping[str, Any]) -> TaskRef | None:
         open=not card.get("closed") and not card.get("dueComplete"),
         created=_created(card_id),
     )
+
+
+def _fingerprint(card: Mapping[str, Any]) -> str | None:
+    desc = card.get("desc")
+    return fingerprint_from_text(desc) if isinstance(desc, str) else None
 
 
 def _marked(text: str, fingerprint: str) -> str:
@@ -190,9 +200,33 @@ class TaskTarget:
             raise PayloadError(
                 f"Trello's answer to creating a card in {where} cannot be read", adapter="trello"
             )
+        winner = self._converge(draft.fingerprint, str(payload["idList"]))
+        if winner is not None and winner.id != ref.id:
+            known[draft.fingerprint] = winner
+            self._known = known
+            return PostResult(
+                draft,
+                created=False,
+                dry_run=False,
+                task=winner,
+                reason=f"another run created {winner.id} at the same time; this run's card was archived",
+            )
         known[draft.fingerprint] = ref
         self._known = known
         return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason)
+
+    def _converge(self, fingerprint: str, list_id: str) -> TaskRef | None:
+        """Keep the open card with the smallest id that carries ``fingerprint``; archive the others."""
+        cards = self._get(f"lists/{list_id}/cards", {"fields": _TASK_CARD_FIELDS})
+        listed = [c for c in (cards if isinstance(cards, list) else []) if isinstance(c, Mapping)]
+        same = sorted(
+            (c for c in listed if not c.get("closed") and _fingerprint(c) == fingerprint),
+            key=lambda c: str(c.get("id")),
+        )
+        for duplicate in same[1:]:
+            self._pacer.wait()
+            self._http.request("PUT", f"cards/{duplicate['id']}", json={"closed": True})
+        return task_ref(same[0]) if same else None
 
     def _task_list(self) -> str:
         if self._list_id is None:

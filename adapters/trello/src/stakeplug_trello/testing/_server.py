@@ -13,6 +13,7 @@ Built on :class:`stakeplug.testing.FakeServer` (faults, request log,
 * the board, its lists (with ``cards`` nested on request), members, labels and
   cards (``filter`` ``all``/``open``/``closed``/``visible``), each with ``fields``;
 * ``POST /1/cards``, ``/1/lists`` and ``/1/labels`` create, with Trello's 400s;
+  ``PUT /1/cards/{id}`` archives (``closed``), renames or rewrites a card;
 * token buckets with Trello's limits (100 per 10 s per token, 300 per key) and
   its 429 bodies (``API_TOKEN_LIMIT_EXCEEDED``, ``API_KEY_LIMIT_EXCEEDED``).
 """
@@ -154,7 +155,9 @@ class FakeTrello(FakeServer):
         routes.add("GET", "/1/boards/{board}/cards", self.board_cards)
         routes.add("GET", "/1/boards/{board}/cards/{filter}", self.board_cards)
         routes.add("GET", "/1/cards/{card}/actions", self.card_actions)
+        routes.add("GET", "/1/lists/{list}/cards", self.list_cards)
         routes.add("POST", "/1/cards", self.create_card)
+        routes.add("PUT", "/1/cards/{card}", self.update_card)
         routes.add("POST", "/1/lists", self.create_list)
         routes.add("POST", "/1/labels", self.create_label)
 
@@ -227,6 +230,19 @@ class FakeTrello(FakeServer):
         with self.state.lock:
             actions = list(self.state.card_actions.get(found[1]["id"], ()))
         return self._actions(request, found[0], actions)
+
+    def list_cards(self, request: Request) -> Reply:
+        """The open cards of one list."""
+        found = self._list_by_id(request.params["list"])
+        if found is None:
+            raise ReplyNow(self.error(404))
+        board, entry = found
+        fields = _fields(request, "fields", None)
+        with self.state.lock:
+            cards = [
+                c for c in self.state.cards[board["id"]] if c["idList"] == entry["id"] and not c["closed"]
+            ]
+            return Reply(200, [_pick(c, fields) for c in cards])
 
     def board_actions(self, request: Request) -> Reply:
         board_id = self._board(request)["id"]
@@ -348,6 +364,21 @@ class FakeTrello(FakeServer):
         with self.state.lock:
             card["idMembers"] = list(members)
             self.state.created_cards.append(card)
+        return Reply(200, card)
+
+    def update_card(self, request: Request) -> Reply:
+        """``PUT /1/cards/{id}``: archive (``closed``) a card, rename it or change its description."""
+        found = self.state.card(request.params["card"])
+        if found is None:
+            return self.error(404)
+        form = self._form(request)
+        _, card = found
+        with self.state.lock:
+            if "closed" in form:
+                card["closed"] = str(form["closed"]).lower() == "true"
+            for key in ("name", "desc"):
+                if isinstance(form.get(key), str):
+                    card[key] = form[key]
         return Reply(200, card)
 
     def _list_by_id(self, list_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
