@@ -200,7 +200,9 @@ def test_a_run_that_meets_an_earlier_duplicate_archives_its_own_card(world, fake
     assert [t for m, t in fake.request_log if m == "PUT"] == [f"/1/cards/{mine['id']}"]
 
 
-def test_posting_n_tasks_costs_one_listing_four_reads_and_two_requests_a_card(world, fake, state, make_adapter):
+def test_posting_n_tasks_costs_one_listing_four_reads_and_two_requests_a_card(
+    world, fake, state, make_adapter
+):
     """With the list and labels in place, N new tasks take 1 + 4 + 2N requests, counted exactly."""
     state.add_list(world.board, "Stakeholder care")
     for name in ("stakeplug", "care:celebrate_and_thank"):
