@@ -169,3 +169,27 @@ def test_the_demo_shows_a_candidate_by_the_name_in_its_activity_file(tmp_path: P
     assert "Unknown Contractor (jira:5b1065996789e12092c30bfd)" in result.stdout
     [contractor] = [c for c in report(tmp_path / "out")["candidates"] if c["tool"] == "jira"]
     assert contractor["display_name"] == "Unknown Contractor"
+
+
+def test_an_identity_in_a_tool_no_file_line_mentions_is_warned(tmp_path: Path) -> None:
+    """With a file source any tool is possible; a tool from which no activity came at all is named."""
+    (tmp_path / "wiki.jsonl").write_text(
+        '{"kind": "comment", "actor": "maria", "timestamp": "2026-09-01T10:00:00Z", '
+        '"item": {"tool": "wiki", "id": "page-1"}}\n',
+        "utf-8",
+    )
+    (tmp_path / "stakeplug.toml").write_text(
+        '[project]\nname = "Apollo"\n\n[[team]]\nname = "Dana Whitfield"\nidentities = { wiki = "dana" }\n\n'
+        '[[stakeholders]]\nname = "Maria Jensen"\npower = 4\ninterest = 4\nowner = "Dana Whitfield"\n'
+        'identities = { wiki = "maria", chat = "maria.j" }\n\n'
+        '[[sources]]\nadapter = "file"\npath = "wiki.jsonl"\n',
+        "utf-8",
+    )
+    result = run("audit", *WINDOW, "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = (
+        "stakeholder Maria Jensen: chat identity 'maria.j' showed no activity: "
+        "no source delivered any chat activity (it came from wiki)"
+    )
+    assert report(tmp_path / "out")["warnings"] == [expected]
+    assert f"stakeplug: warning: {expected}" in result.stderr

@@ -45,11 +45,19 @@ class IdentityWarning:
     """The person showed no activity at all in the window."""
     sources: tuple[str, ...] = ()
     """For an identity in a tool no source reads: the tools the sources read."""
+    seen: tuple[str, ...] | None = None
+    """When the sources may read any tool: the tools the activities came from instead."""
 
     def message(self) -> str:
         """The warning as one line, for the report and the terminal."""
         ident = self.identity
         head = f"{self.role} {self.person}: {ident.tool} identity {ident.account!r}"
+        if self.similar is None and self.seen is not None:
+            came = ", ".join(self.seen) or "nowhere"
+            return (
+                f"{head} showed no activity: no source delivered any {ident.tool} activity "
+                f"(it came from {came})"
+            )
         if self.similar is None:
             read = ", ".join(self.sources) or "nothing"
             return f"{head} cannot show any activity: no source reads {ident.tool} (the sources read {read})"
@@ -119,13 +127,20 @@ def identity_warnings(
 
     ``source_tools`` are the tools the configured sources read, when that is
     known (``None`` when a source may read any tool, as a file does); an
-    identity in another tool is reported as one no source can see.
+    identity in another tool is reported as one no source can see.  When
+    they are not known, an identity in a tool from which no activity came at
+    all is reported instead, when every source delivered and something was seen.
     """
     found: list[IdentityWarning] = []
+    seen = tuple(sorted(audit.tools_seen))
+    judge_seen = source_tools is None and not audit.is_partial and audit.activities_seen > 0
     for role, person, idle in _people(audit):
         for ident in person.identities:
             if source_tools is not None and ident.tool not in source_tools:
                 found.append(IdentityWarning(person.name, role, ident, sources=tuple(sorted(source_tools))))
+                continue
+            if judge_seen and ident.tool not in audit.tools_seen:
+                found.append(IdentityWarning(person.name, role, ident, seen=seen))
                 continue
             meant = _meant(person, ident, audit.candidates)
             if meant is not None:

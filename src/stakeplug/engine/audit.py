@@ -112,6 +112,7 @@ def audit(
         sources=tuple(r.report() for r in runs),
         warnings=_warnings(runs),
         activities_seen=seen,
+        tools_seen=frozenset(behaviours.identities.accounts),
         explainer=explainer,
     )
 

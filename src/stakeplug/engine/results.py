@@ -76,6 +76,8 @@ class Audit:
     sources: tuple[SourceReport, ...]
     warnings: tuple[str, ...]
     activities_seen: int
+    tools_seen: frozenset[str] = frozenset()
+    """The tools the activities in the window came from."""
     explainer: Explainer | None = attrs.field(default=None, eq=False, repr=False)
     """What :meth:`explain` delegates to; :func:`stakeplug.audit` supplies the reports' one."""
 
