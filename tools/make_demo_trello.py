@@ -41,18 +41,7 @@ def build() -> dict[str, Any]:
     board = state.add_board("Apollo rollout", short_link="ApoRollo", permission="org", when=START)
     lists = {name: state.add_list(board, name) for name in ("To Do", "Doing", "Done")}
     report_label = state.add_label(board, "status-report", "blue")
-    people = {
-        key: state.add_member(key, name)
-        for key, name in (
-            ("danawhitfield", "Dana Whitfield"),
-            ("samcarter", "Sam Carter"),
-            ("yukitanaka", "Yuki Tanaka"),
-            ("mariajensen", "Maria Jensen"),
-            ("priyaraman", "Priya Raman"),
-        )
-    }
-    for key in ("danawhitfield", "yukitanaka", "mariajensen", "priyaraman"):
-        state.join(board, people[key])
+    people = _people(state, board)
     dana, sam, yuki = people["danawhitfield"], people["samcarter"], people["yukitanaka"]
     maria, priya = people["mariajensen"], people["priyaraman"]
     for month in range(MONTHS):
@@ -97,6 +86,21 @@ def build() -> dict[str, Any]:
             state.add_to_board(board, sam, by=maria, when=at + timedelta(days=20))
     export = state.export(board["id"])
     return _example_links(export)
+
+
+def _people(state: TrelloState, board: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The team and the two partners who use the board (Sam joins it later, added by Maria)."""
+    names = (
+        ("danawhitfield", "Dana Whitfield"),
+        ("samcarter", "Sam Carter"),
+        ("yukitanaka", "Yuki Tanaka"),
+        ("mariajensen", "Maria Jensen"),
+        ("priyaraman", "Priya Raman"),
+    )
+    people = {key: state.add_member(key, name) for key, name in names}
+    for key in ("danawhitfield", "yukitanaka", "mariajensen", "priyaraman"):
+        state.join(board, people[key])
+    return people
 
 
 def _example_links(export: dict[str, Any]) -> dict[str, Any]:

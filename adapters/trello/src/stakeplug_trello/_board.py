@@ -133,6 +133,21 @@ def _card(card: Mapping[str, Any], labels: Mapping[str, str]) -> Card:
     )
 
 
+def _lists(lists: Iterable[Any], done_lists: Iterable[str] | None) -> tuple[dict[str, str], set[str]]:
+    """List id → name, and the ids of the lists that mean done."""
+    wanted = {name.casefold() for name in done_lists} if done_lists is not None else None
+    names: dict[str, str] = {}
+    done: set[str] = set()
+    for entry in lists:
+        if not isinstance(entry, Mapping) or not _text(entry.get("id")):
+            continue
+        name = _text(entry.get("name")) or ""
+        names[entry["id"]] = name
+        if (name.casefold() in wanted) if wanted is not None else is_done_name(name):
+            done.add(entry["id"])
+    return names, done
+
+
 def board_from_payloads(
     board: Mapping[str, Any],
     lists: Iterable[Any],
@@ -147,16 +162,7 @@ def board_from_payloads(
     ``done_lists`` names the lists that mean done (compared case-insensitively);
     without it, lists whose name reads like "Done" do.
     """
-    wanted = {name.casefold() for name in done_lists} if done_lists is not None else None
-    list_names: dict[str, str] = {}
-    done: set[str] = set()
-    for entry in lists:
-        if not isinstance(entry, Mapping) or not _text(entry.get("id")):
-            continue
-        name = _text(entry.get("name")) or ""
-        list_names[entry["id"]] = name
-        if (name.casefold() in wanted) if wanted is not None else is_done_name(name):
-            done.add(entry["id"])
+    list_names, done = _lists(lists, done_lists)
     label_names = {
         x["id"]: x["name"]
         for x in labels
