@@ -29,7 +29,7 @@ from stakeplug.config.loader import Config, close_adapter, load_config
 from stakeplug.domain.rules import Rules
 from stakeplug.engine.audit import Audit, audit
 from stakeplug.errors import ConfigError, PrivacyError, TrackerError
-from stakeplug.http import redact, register_secret
+from stakeplug.redact import redact, register_secret
 from stakeplug.reports import build_report, check_writable, load_previous, write_reports
 from stakeplug.reports.explain import explain
 

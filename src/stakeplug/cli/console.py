@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from stakeplug.errors import ConfigError
-from stakeplug.http import redact
+from stakeplug.redact import redact
 
 __all__ = ["Console", "Progress", "progress_enabled", "where"]
 
