@@ -36,8 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from stakeplug_trello import TOKEN_LIMIT, WINDOW_SECONDS, TrelloAdapter
-from stakeplug_trello._board import ACTION_TYPES
+from stakeplug_trello import ACTION_TYPES, TOKEN_LIMIT, WINDOW_SECONDS, TrelloAdapter
 from stakeplug_trello.testing import FAKE_ENV, FAKE_KEY, FAKE_TOKEN, FakeTrello, TrelloState, generate_board
 
 from stakeplug import audit, load_register

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from stakeplug_trello import TrelloAdapter, TrelloExportAdapter
-from stakeplug_trello._board import ACTION_TYPES
+from stakeplug_trello import ACTION_TYPES, TrelloAdapter, TrelloExportAdapter
 from stakeplug_trello.testing import (
     EXAMPLE_START,
     FAKE_ENV,

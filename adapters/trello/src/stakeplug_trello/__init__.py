@@ -23,12 +23,13 @@ It registers through the ``stakeplug.adapters`` entry point like any plugin.
 from __future__ import annotations
 
 from stakeplug_trello._adapter import DEFAULT_BASE_URL, PAGE_LIMIT, TrelloAdapter
-from stakeplug_trello._board import Board, Card, board_from_payloads, is_done_name
+from stakeplug_trello._board import ACTION_TYPES, Board, Card, board_from_payloads, is_done_name
 from stakeplug_trello._export import TrelloExportAdapter, read_export
 from stakeplug_trello._limits import KEY_LIMIT, TOKEN_LIMIT, WINDOW_SECONDS, Pacer
 from stakeplug_trello._mapping import Translator, mentions
 
 __all__ = [
+    "ACTION_TYPES",
     "DEFAULT_BASE_URL",
     "KEY_LIMIT",
     "PAGE_LIMIT",
