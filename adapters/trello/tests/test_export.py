@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from stakeplug_trello import TrelloAdapter, TrelloExportAdapter
+from stakeplug_trello.testing import generate_board
 
 from stakeplug import ActivityKind, build_adapter
 from stakeplug.errors import ConfigError, NotFoundError, PayloadError, StakeplugError
@@ -110,3 +111,17 @@ def test_a_public_board_export_reads_like_any_other(load, write_export):
     kinds = {a.kind for a in found}
     assert ActivityKind.COMMENT in kinds and ActivityKind.CREATED in kinds
     assert all(a.actor == "usersample26" for a in found)
+
+
+def test_an_export_cut_at_trellos_limit_after_the_window_start_is_partial(state, write_export):
+    """An export of 1,000 actions that starts after the window is reported partial, saying from when."""
+    board = generate_board(state, cards=20, actions=1000, seed=3)
+    adapter = TrelloAdapter.from_config({"path": str(write_export(state.export(board["id"])))}, env={})
+    found = list(adapter.collect(datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)))
+    assert found and adapter.stats.skipped == 1
+    assert "newest 1000 actions only, back to 2026-06-01" in adapter.stats.skipped_reasons[0]
+    whole = TrelloAdapter.from_config(
+        {"path": str(write_export(state.export(board["id"]), "b.json"))}, env={}
+    )
+    list(whole.collect(datetime(2026, 7, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)))
+    assert whole.stats.skipped == 0, "a window the export covers is complete"

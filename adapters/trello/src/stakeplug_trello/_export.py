@@ -5,7 +5,9 @@ The export is one JSON object: the board with its ``actions``, ``cards``,
 listings return.  It is translated exactly as the API's answers are, so an
 export and the API give the same activities for the same board state.
 Trello puts at most the newest 1,000 actions in an export; older activity
-needs the API.
+needs the API.  An export that holds that many and does not reach back to the
+window's start is reported as partial (one skipped item saying from when on
+the export is complete), never as a complete source.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from stakeplug.adapter import ReadOnlyAdapter, utc_window
 from stakeplug.errors import ConfigError, NotFoundError, PayloadError, PermissionDeniedError, TrackerError
 from stakeplug.http import get_logger
 from stakeplug_trello._board import (
-    ACTION_TYPES,
     DEFAULT_INPUT_LABELS,
     DEFAULT_STATUS_LABELS,
     Board,
     board_from_payloads,
+    parse_time,
 )
 from stakeplug_trello._mapping import Translator, translate_all
 from stakeplug_trello._version import VERSION
@@ -54,8 +56,12 @@ class SkipLog:
             self.reasons.append(reason)
 
 
+EXPORT_ACTION_LIMIT = 1000
+"""The most actions Trello puts into a board export."""
+
+
 def read_export(path: str | Path, *, done_lists: Sequence[str] | None = None) -> tuple[Board, list[Any]]:
-    """The board and its actions from an export file; a file that is not an export is a ``PayloadError``."""
+    """The board and all its actions from an export file; a file that is no export is a ``PayloadError``."""
     shown = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -98,9 +104,7 @@ def read_export(path: str | Path, *, done_lists: Sequence[str] | None = None) ->
         labels=listing("labels"),
         done_lists=done_lists,
     )
-    wanted = frozenset(ACTION_TYPES)
-    actions = [a for a in listing("actions") if not isinstance(a, Mapping) or a.get("type") in wanted]
-    return board, actions
+    return board, listing("actions")
 
 
 class TrelloExportAdapter(ReadOnlyAdapter):
@@ -161,9 +165,23 @@ class TrelloExportAdapter(ReadOnlyAdapter):
         board, actions = read_export(self.path, done_lists=self.done_lists)
         translator = Translator(board, status_labels=self.status_labels, input_labels=self.input_labels)
         found = translate_all(translator, actions, since, until, self._skips)
+        self._check_reach(actions, since)
         self._items += len(board.cards)
         self._collected += len(found)
         yield from found
+
+    def _check_reach(self, actions: Sequence[Any], since: datetime) -> None:
+        """Say so when the export is cut at Trello's limit after the window's start."""
+        if len(actions) < EXPORT_ACTION_LIMIT:
+            return
+        dates = [str(a["date"]) for a in actions if isinstance(a, Mapping) and isinstance(a.get("date"), str)]
+        oldest = parse_time(min(dates)) if dates else None
+        if oldest is not None and oldest > since:
+            self._skips(
+                f"the export holds Trello's newest {EXPORT_ACTION_LIMIT} actions only, back to "
+                f"{oldest:%Y-%m-%d %H:%M} UTC; what happened before is not in it: read the board "
+                "through the API (board = ...) for the whole window"
+            )
 
     def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
         """Refused: a board export is read only; name the board (``board = ...``) in ``[tasks]``."""
