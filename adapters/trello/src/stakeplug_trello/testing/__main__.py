@@ -23,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument("--public", action="store_true", help="make the board public")
-    parser.add_argument("--export", metavar="PATH", help="write the board as a Trello board export")
+    parser.add_argument(
+        "--export",
+        metavar="PATH",
+        help="write the board as a Trello board export (every action; Trello's own keeps the newest 1,000)",
+    )
     parser.add_argument("--no-serve", action="store_true", help="only write the export")
     args = parser.parse_args(argv)
     state = TrelloState(seed=args.seed)
