@@ -284,3 +284,14 @@ def test_the_export_and_the_api_give_the_same_activities(state, fake, make_adapt
     assert len(online) > 800
     assert shown(online) == shown(offline)
     assert {a.kind for a in online} >= {ActivityKind.COMMENT, ActivityKind.LINKED, ActivityKind.MEMBER_ADDED}
+
+
+def test_a_used_up_key_waits_for_the_window_as_well(world, fake, clock, make_adapter):
+    """A 429 API_KEY_LIMIT_EXCEEDED from the fake's own key bucket is waited out the same way."""
+    fake.use_up("key")
+    got = list(make_adapter(board="ApoLLo01").collect(*WINDOW))
+    assert got and fake.stats()["rate_limited"] == {
+        "API_TOKEN_LIMIT_EXCEEDED": 0,
+        "API_KEY_LIMIT_EXCEEDED": 1,
+    }
+    assert clock.waits == [10.0] and fake.requests == 5 + 1

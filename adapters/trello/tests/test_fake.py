@@ -200,3 +200,14 @@ def test_a_cards_actions_are_listed_alone(world, fake):
     assert answer and all(a["data"]["card"]["id"] == task["id"] for a in answer)
     assert [a["date"] for a in answer] == sorted((a["date"] for a in answer), reverse=True)
     assert get(fake, f"cards/{'0' * 24}/actions").status_code == 404
+
+
+def test_more_than_two_hundred_refusals_close_the_key_for_the_rest_of_the_window(world, fake, clock):
+    """After 200 429s in a window every request with the key is refused until the window ends."""
+    fake.use_up("key")
+    for _ in range(201):
+        get(fake, "boards/ApoLLo01", fields="name")
+    clock.advance(5)
+    assert get(fake, "boards/ApoLLo01").json()["error"] == "API_KEY_LIMIT_EXCEEDED", "refilled, yet refused"
+    clock.advance(5.1)
+    assert get(fake, "boards/ApoLLo01").status_code == 200
