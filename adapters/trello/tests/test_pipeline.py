@@ -64,3 +64,15 @@ def test_an_audit_of_a_trello_board_posts_care_as_cards_once(tmp_path: Path) -> 
         for path in (tmp_path / "stakeplug-report").iterdir():
             assert FAKE_TOKEN not in path.read_text(errors="replace")
         assert fake.stats()["credentials_in_query"] == 0
+
+
+def test_posting_to_a_public_board_is_refused_with_exit_code_2(tmp_path: Path) -> None:
+    """A public task board without allow_public: nothing is created and the command exits 2 saying why."""
+    state = TrelloState(seed=12)
+    board = generate_board(state, cards=40, actions=900, members=12, seed=12, permission="public")
+    with FakeTrello(state) as fake:
+        config = _config(tmp_path, fake, board["shortLink"])
+        run = _audit(config, tmp_path, "--post")
+        assert run.returncode == 2, run.stderr
+        assert "is public" in run.stderr and "allow_public = true" in run.stderr
+        assert state.created_cards == []
