@@ -14,6 +14,7 @@ the stakeplug class or the familiar builtin::
         ├── PermissionDeniedError (PermissionError) 403: the account may not see or do this
         ├── NotFoundError (LookupError)             404: project, repository or board not found
         ├── PayloadError (ValueError)               a payload that cannot be understood
+        ├── BudgetExhaustedError (TimeoutError)     a source's or the run's time budget is used up
         └── TransientError (ConnectionError)        worth retrying later
             ├── RateLimitedError                    429 or a rate-limit answer; carries ``retry_after``
             └── UnavailableError                    5xx, connection reset, timeout
@@ -30,6 +31,7 @@ __all__ = [
     "AdapterLoadError",
     "AdapterNotFoundError",
     "AuthenticationError",
+    "BudgetExhaustedError",
     "ConfigError",
     "NotFoundError",
     "PayloadError",
@@ -131,6 +133,14 @@ class NotFoundError(TrackerError, LookupError):
 
 class PayloadError(TrackerError, ValueError):
     """A payload is missing fields or has fields of the wrong shape."""
+
+
+class BudgetExhaustedError(TrackerError, TimeoutError):
+    """A source's or the run's time budget is used up; what was collected so far is kept.
+
+    Not retried: the source is reported partial, and the message names the
+    ``[limits]`` key that allows more time.
+    """
 
 
 class TransientError(TrackerError, ConnectionError):

@@ -10,7 +10,10 @@ is mounted with ``max_retries=0`` and adapters above it do not loop.
 
 The policy (:class:`HttpPolicy`):
 
-* every request has a connect and a read timeout;
+* every request has a connect and a read timeout, and a deadline for the
+  whole answer; each source and the whole run have a time budget
+  (:mod:`stakeplug.limits`), and a source whose budget is used up stops with
+  :class:`~stakeplug.errors.BudgetExhaustedError`, keeping what it collected;
 * a call makes at most ``max_attempts`` attempts, and waits at most
   ``budget_seconds`` in total between them;
 * the wait honours the tracker's ``Retry-After`` (seconds or an HTTP date) or
@@ -18,7 +21,9 @@ The policy (:class:`HttpPolicy`):
   ``backoff_base``, capped at ``backoff_max``, with ``jitter`` (a fraction of
   the delay) so parallel jobs do not retry in step;
 * when the tracker asks for a wait longer than the budget left, the call gives
-  up at once, saying when to retry, instead of sleeping for an hour;
+  up at once, saying when to retry, instead of sleeping for an hour; an
+  absurd ``Retry-After`` or reset (``inf``, milliseconds) is clamped and the
+  clamp named in the message;
 * after giving up, the last error is raised again, same class, with a message
   like ``gave up after 5 attempts over 12.0 s: <last error>``;
 * writes (``POST``, ``PATCH``) are retried only when the tracker certainly did
@@ -43,23 +48,20 @@ Credentials never reach a log, a repr or an exception message: an
 from __future__ import annotations
 
 import collections
-import email.utils
-import math
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import attrs
 import requests
 import tenacity
-from requests.adapters import HTTPAdapter
 
 from stakeplug.errors import (
     AuthenticationError,
+    BudgetExhaustedError,
     NotFoundError,
     PayloadError,
     PermissionDeniedError,
@@ -68,19 +70,35 @@ from stakeplug.errors import (
     TransientError,
     UnavailableError,
 )
+from stakeplug.limits import (
+    Limits,
+    RunClock,
+    current_limits,
+    parse_retry_after,
+    read_reset,
+    read_wait,
+    use_limits,
+    utc_text,
+)
 from stakeplug.redact import RedactingFilter, basic_auth_forms, get_logger, redact, register_secret
+from stakeplug.transport import DeadlineAdapter, NoRetry, request_deadline, transport_error
 
 __all__ = [
     "HttpClient",
     "HttpPolicy",
+    "Limits",
     "NoRetry",
     "RedactedCause",
     "RedactingFilter",
     "RequestCounter",
     "get_logger",
     "parse_retry_after",
+    "read_reset",
+    "read_wait",
     "redact",
     "register_secret",
+    "use_limits",
+    "utc_text",
     "write_may_retry",
 ]
 
@@ -162,46 +180,7 @@ class RequestCounter:
         return f"RequestCounter(total={self.total})"
 
 
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Seconds to wait according to a ``Retry-After`` value, or ``None`` if absent or unreadable.
-
-    The value is either a number of seconds or an HTTP date; a date in the past
-    means zero.  ``now`` is the current wall-clock time in epoch seconds.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return None if math.isnan(seconds) else max(0.0, seconds)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
-
-
 # --------------------------------------------------------------------------- client
-
-
-class NoRetry(Exception):
-    """Raised inside a function run by :meth:`HttpClient.call` to stop retrying at once.
-
-    It carries a transient error that must not be retried, typically a write
-    the tracker may have carried out; ``call`` raises that error (with this
-    exception's cause) instead.  It never escapes ``call``.
-    """
-
-    def __init__(self, error: TrackerError):
-        super().__init__(str(error))
-        self.error = error
 
 
 def write_may_retry(error: TransientError) -> bool:
@@ -259,10 +238,6 @@ def _with_message(exc: TrackerError, message: str) -> TrackerError:
     return new
 
 
-def _when(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class HttpClient:
     """A ``requests`` session for one adapter, under the shared :class:`HttpPolicy`.
 
@@ -307,10 +282,11 @@ class HttpClient:
         self._secrets = tuple(secret_values)
         for value in self._secrets:
             register_secret(value)
+        self.run: RunClock = current_limits()
+        self.limits = self.run.limits
+        self._source_started: float | None = None
         self.session = session or requests.Session()
-        no_retries = HTTPAdapter(max_retries=0)
-        self.session.mount("https://", no_retries)
-        self.session.mount("http://", no_retries)
+        self.adopt(self.session)
         if headers:
             self.session.headers.update(headers)
         if auth is not None:
@@ -323,6 +299,43 @@ class HttpClient:
         return f"HttpClient(adapter={self.adapter!r}, base_url={base!r}, requests={count})"
 
     # ------------------------------------------------------------------ helpers
+
+    def adopt(self, session: requests.Session) -> None:
+        """Send ``session``'s requests without retries and under this client's deadline of one request.
+
+        An adapter wrapping a client library (``jira``) hands the library's session here.
+        """
+        transport = DeadlineAdapter()
+        session.mount("https://", transport)
+        session.mount("http://", transport)
+
+    def time_left(self) -> tuple[float, str]:
+        """Seconds this source may still spend, and which budget is the nearer one."""
+        limits = self.limits
+        source_left = limits.source_seconds
+        if self._source_started is not None:
+            source_left -= limits.clock() - self._source_started
+        run_left = self.run.remaining()
+        if run_left < source_left:
+            return run_left, f"the run's time budget of {limits.run_seconds:g} s ([limits] run_minutes)"
+        return (
+            source_left,
+            f"this source's time budget of {limits.source_seconds:g} s ([limits] source_minutes)",
+        )
+
+    def _check_budget(self, what: str) -> float:
+        """Start the budgets' clocks; the seconds left for one request, or a :class:`BudgetExhaustedError`."""
+        if self._source_started is None:
+            self._source_started = self.limits.clock()
+        self.run.start()
+        left, budget = self.time_left()
+        if left <= 0:
+            raise BudgetExhaustedError(
+                f"{what}: stopped: {budget} is used up; what was collected so far is kept, "
+                "raise the limit to read more",
+                adapter=self.adapter,
+            )
+        return min(self.limits.request_seconds, left)
 
     def url(self, path_or_url: str) -> str:
         """The absolute URL for ``path_or_url``."""
@@ -356,12 +369,12 @@ class HttpClient:
         now = self.policy.clock()
         exhausted = headers.get("x-ratelimit-remaining") == "0"
         if status == 429 or (status == 403 and (exhausted or "retry-after" in headers)):
-            retry_after = parse_retry_after(headers.get("retry-after"), now=now)
-            if retry_after is None and headers.get("x-ratelimit-reset"):
-                try:
-                    retry_after = max(0.0, float(headers["x-ratelimit-reset"]) - now)
-                except ValueError:
-                    retry_after = None
+            wait = read_wait(headers.get("retry-after"), now=now)
+            if wait is None:
+                wait = read_reset(headers.get("x-ratelimit-reset"), now=now)
+            if wait is not None and wait.note:
+                message += f" ({wait.note})"
+            retry_after = None if wait is None else wait.seconds
             return RateLimitedError(message, adapter=self.adapter, status=status, retry_after=retry_after)
         if status >= 500 or status == 408:
             return UnavailableError(message, adapter=self.adapter, status=status)
@@ -378,41 +391,18 @@ class HttpClient:
         return _safe_cause(exc, self._secrets)
 
     def transport_error(self, exc: requests.RequestException, what: str, *, write: bool) -> Exception:
-        """The error for a request that got no whole answer: the one mapping every adapter uses.
+        """:func:`stakeplug.transport.transport_error` for this client.
 
-        A timeout, a dropped connection and a body cut off before its end are
-        :class:`UnavailableError` (retried); on a write (``write=True``) the
-        tracker may have acted already, so they come wrapped in :class:`NoRetry`,
-        except a refused connection, which surely did nothing.  A body that is
-        not JSON is a :class:`PayloadError`.  Raise the result ``from``
-        :meth:`safe_cause`.
+        Raise the result ``from`` :meth:`safe_cause`.
         """
-        if isinstance(exc, ValueError):
-            return PayloadError(self.redact(f"{what}: the answer is not JSON"), adapter=self.adapter)
-        detail = self.redact(" ".join(str(exc).split()))[:_BODY_SNIPPET]
-        if isinstance(exc, requests.ConnectTimeout):
-            return UnavailableError(
-                self.redact(f"{what}: connection timed out: {detail}"), adapter=self.adapter
-            )
-        error: UnavailableError
-        if isinstance(exc, requests.Timeout):
-            error = UnavailableError(
-                f"{what}: no answer within {self.policy.read_timeout:g} s", adapter=self.adapter
-            )
-        elif isinstance(
-            exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
-        ):
-            error = UnavailableError(
-                f"{what}: the answer was cut off before its end (connection closed early): {detail}",
-                adapter=self.adapter,
-            )
-        elif isinstance(exc, requests.ConnectionError):
-            if "refused" in str(exc).lower():
-                return UnavailableError(f"{what}: connection refused: {detail}", adapter=self.adapter)
-            error = UnavailableError(f"{what}: connection failed: {detail}", adapter=self.adapter)
-        else:
-            return TrackerError(f"{what}: {type(exc).__name__}: {detail}", adapter=self.adapter)
-        return NoRetry(error) if write else error
+        return transport_error(
+            exc,
+            what,
+            adapter=self.adapter,
+            write=write,
+            read_timeout=self.policy.read_timeout,
+            redact=self.redact,
+        )
 
     # ------------------------------------------------------------------ retry engine
 
@@ -422,6 +412,7 @@ class HttpClient:
         # stop), and that wait when it went beyond the budget: the message says until when.
         asked: float | None = None
         beyond_budget: float | None = None
+        beyond_time: str | None = None
 
         def wait(rs: tenacity.RetryCallState) -> float:
             nonlocal asked
@@ -431,12 +422,16 @@ class HttpClient:
             return policy.backoff(rs.attempt_number, self._rng)
 
         def stop(rs: tenacity.RetryCallState) -> bool:
-            nonlocal beyond_budget
+            nonlocal beyond_budget, beyond_time
             if rs.attempt_number >= policy.max_attempts:
                 return True
             if rs.idle_for + rs.upcoming_sleep > policy.budget_seconds:
                 if asked is not None:
                     beyond_budget = rs.upcoming_sleep
+                return True
+            left, budget = self.time_left()
+            if rs.upcoming_sleep >= left:
+                beyond_time = budget
                 return True
             return False
 
@@ -456,12 +451,14 @@ class HttpClient:
                 raise RuntimeError(f"{what}: retrying ended without an error")
             n = rs.attempt_number
             message = f"gave up after {n} attempt{'s' if n != 1 else ''} over {rs.idle_for:.1f} s: {exc}"
-            if beyond_budget is not None:
+            if beyond_time is not None:
+                message += f"; waiting {rs.upcoming_sleep:.0f} s more would pass {beyond_time}"
+            elif beyond_budget is not None:
                 wait_s = beyond_budget
                 message += (
                     f"; the tracker asks to wait {wait_s:.0f} s, beyond the retry budget of "
                     f"{policy.budget_seconds:.0f} s: retry after "
-                    f"{_when(policy.clock() + wait_s)}"
+                    f"{utc_text(policy.clock() + wait_s)}"
                 )
             else:
                 message += f" (limits: {policy.max_attempts} attempts, "
@@ -485,8 +482,13 @@ class HttpClient:
         runs under the one policy), or :class:`NoRetry` around one that must not
         be retried; any other error is raised at once.
         """
+
+        def bounded() -> T:
+            with request_deadline(self._check_budget(what)):
+                return fn()
+
         try:
-            result: T = self._retrying(what)(fn)
+            result: T = self._retrying(what)(bounded)
         except NoRetry as wrapped:
             raise wrapped.error from wrapped.__cause__
         return result

@@ -13,7 +13,11 @@ from stakeplug.reports import FORMATS
 
 __all__ = ["UsageError", "fail_on_list", "format_list", "parse_when", "window"]
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([dwh])\s*$", re.IGNORECASE)
+_RELATIVE = re.compile(r"^\s*(\d{1,12})\s*([dwh])\s*$", re.IGNORECASE)
+_MAX_SPAN_DAYS = 36_500
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""Dates an audit window may name: activity cannot be older, and a later end cannot be computed with."""
 
 
 class UsageError(StakeplugError):
@@ -28,8 +32,13 @@ def parse_when(text: str, *, option: str, now: datetime) -> datetime:
     m = _RELATIVE.match(text)
     if m:
         n, unit = int(m.group(1)), m.group(2).lower()
-        span = {"d": timedelta(days=n), "w": timedelta(weeks=n), "h": timedelta(hours=n)}[unit]
-        return now - span
+        hours = n * {"d": 24, "w": 24 * 7, "h": 1}[unit]
+        if hours > _MAX_SPAN_DAYS * 24:
+            raise UsageError(
+                f"{option} {text!r} reaches back more than {_MAX_SPAN_DAYS} days (100 years); "
+                "give a shorter span like 90d, or a date"
+            )
+        return now - timedelta(hours=hours)
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
@@ -42,6 +51,11 @@ def parse_when(text: str, *, option: str, now: datetime) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    if not _EARLIEST <= parsed <= _LATEST:
+        raise UsageError(
+            f"{option} {text!r} is outside the years {_EARLIEST.year}–{_LATEST.year - 1}; "
+            "give a date within them, like 2026-06-01"
+        )
     return parsed.astimezone(UTC)
 
 

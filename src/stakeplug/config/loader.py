@@ -19,6 +19,11 @@ adds the tables that say where activity comes from and where care tasks go::
     [rules]                         # overrides of the shipped default rules
     thresholds.partner_energy = 3.0
 
+    [limits]                        # how long a run may take (defaults fit a 30-minute CI job)
+    request_seconds = 120           # one request, the whole answer included
+    source_minutes = 15             # one source, retries and waits included
+    run_minutes = 25                # every source together
+
 Loading checks the shape of every table and refuses secrets written into the
 file.  Adapter keys are checked when the adapters are built
 (:meth:`Config.build_sources`), because only the adapter knows its keys and
@@ -45,6 +50,7 @@ from stakeplug.domain.register import Register
 from stakeplug.domain.rules import Rules
 from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import AdapterNotFoundError, ConfigError, StakeplugError
+from stakeplug.limits import Limits, use_limits
 from stakeplug.plugins.registry import build_adapter, get_adapter
 
 log = logging.getLogger("stakeplug.config")
@@ -97,6 +103,8 @@ class Config:
     tasks: TasksConfig | None
     rules: Mapping[str, Any]
     path: str | None = None
+    limits: Limits = attrs.field(factory=Limits)
+    """How long one request, one source and the whole run may take (``[limits]``)."""
 
     def source_named(self, name: str) -> SourceConfig | None:
         """The source called ``name``, or ``None``."""
@@ -114,11 +122,12 @@ class Config:
         """
         built: list[tuple[str, Adapter]] = []
         try:
-            for source in self.sources:
-                if only is not None and source.name != only:
-                    continue
-                adapter = self._build(source.adapter, source.options, source.where, env)
-                built.append((source.name, adapter))
+            with use_limits(self.limits):  # the sources built together share the run's budget
+                for source in self.sources:
+                    if only is not None and source.name != only:
+                        continue
+                    adapter = self._build(source.adapter, source.options, source.where, env)
+                    built.append((source.name, adapter))
         except BaseException:
             for _, adapter in built:
                 close_adapter(adapter)
@@ -143,9 +152,18 @@ class Config:
             factory = get_adapter(self.tasks.adapter)
         except AdapterNotFoundError:
             factory = None  # _build raises it again, naming the place
+        capabilities = getattr(factory, "capabilities", None)
+        if capabilities is not None and not getattr(capabilities, "posts_tasks", True):
+            raise ConfigError(
+                f"the {self.tasks.adapter} adapter only reads and cannot post care tasks; "
+                "name a tracker adapter that posts tasks (`stakeplug adapters` lists them)",
+                path=self.path,
+                location="tasks.adapter",
+            )
         if "allow_public" in getattr(factory, "OPTIONS", {}):
             options["allow_public"] = self.tasks.allow_public
-        return self._build(self.tasks.adapter, options, "tasks", env)
+        with use_limits(self.limits):
+            return self._build(self.tasks.adapter, options, "tasks", env)
 
     def load_rules(self) -> Rules:
         """The shipped rules with this config's ``[rules]`` overrides applied."""
@@ -240,7 +258,32 @@ def config_from_mapping(
     rules = data.get("rules", {})
     if not isinstance(rules, Mapping):
         raise check.fail("rules", "must be a table: [rules]")
-    return Config(register=register, sources=tuple(sources), tasks=tasks, rules=dict(rules), path=path)
+    return Config(
+        register=register,
+        sources=tuple(sources),
+        tasks=tasks,
+        rules=dict(rules),
+        path=path,
+        limits=_limits(data.get("limits", {}), check),
+    )
+
+
+_LIMIT_KEYS = ("request_seconds", "source_minutes", "run_minutes")
+
+
+def _limits(raw: Any, check: Checker) -> Limits:
+    """The ``[limits]`` table: each a positive number, up to a day."""
+    table = check.table(raw, "limits")
+    check.keys(table, _LIMIT_KEYS, "limits")
+    default = Limits()
+    request = check.number(table, "request_seconds", "limits", 1, 86_400)
+    source = check.number(table, "source_minutes", "limits", 0.1, 1_440)
+    run = check.number(table, "run_minutes", "limits", 0.1, 1_440)
+    return Limits(
+        request_seconds=default.request_seconds if request is None else request,
+        source_seconds=default.source_seconds if source is None else source * 60,
+        run_seconds=default.run_seconds if run is None else run * 60,
+    )
 
 
 def _adapter_name(raw: Mapping[str, Any], where: str, check: Checker) -> str:

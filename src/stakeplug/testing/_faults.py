@@ -34,6 +34,10 @@ class Fault:
     With ``after=True`` the request is handled first (a create really creates)
     and only then answered with ``status`` or dropped: the ambiguous failure a
     client cannot tell from one where nothing happened.
+
+    The answer itself may misbehave on the wire: ``drip`` sends its body one
+    byte every ``drip`` seconds, and ``truncate`` announces the whole body's
+    ``Content-Length`` but closes the connection after half of it.
     """
 
     status: int | None = None
@@ -45,10 +49,14 @@ class Fault:
     times: int = 1
     headers: dict[str, str] = attrs.field(factory=dict)
     body: Any = None
+    drip: float = 0.0
+    truncate: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.drop and self.status is not None:
             raise ValueError("a fault either answers with a status or drops the connection, not both")
+        if self.drop and (self.drip or self.truncate):
+            raise ValueError("a dropped connection sends no body to drip or truncate")
         if self.after and self.status is None and not self.drop:
             raise ValueError("a fault after handling needs a status or drop=True")
 

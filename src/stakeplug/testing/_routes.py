@@ -31,6 +31,10 @@ class Reply:
     body: Any = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
     raw: bytes | None = None
+    drip: float = 0.0
+    """Seconds between the body's bytes (a fault's slow server); zero sends it at once."""
+    truncate: bool = False
+    """Announce the whole body's length but close the connection after half of it (a fault)."""
 
     def encoded(self) -> bytes:
         """The bytes sent as the body."""

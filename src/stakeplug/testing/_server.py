@@ -174,6 +174,16 @@ class FakeServer(LoopbackServer):
         """Close the connection of the next ``times`` matching requests without answering."""
         self.inject(Fault(drop=True, path=path, method=method, times=times, after=after))
 
+    def drip(
+        self, seconds: float, *, path: str | None = None, method: str | None = None, times: int = 1
+    ) -> None:
+        """Send the body of the next ``times`` matching answers one byte every ``seconds``."""
+        self.inject(Fault(drip=seconds, path=path, method=method, times=times))
+
+    def truncate_bodies(self, *, path: str | None = None, method: str | None = None, times: int = 1) -> None:
+        """Cut the body of the next ``times`` matching answers in half, then close the connection."""
+        self.inject(Fault(truncate=True, path=path, method=method, times=times))
+
     def delay(
         self, seconds: float, *, path: str | None = None, method: str | None = None, times: int = 1
     ) -> None:
@@ -240,6 +250,8 @@ class FakeServer(LoopbackServer):
         reply = self.answer(request)
         if fault is not None and fault.after:
             return None if fault.drop else self.finish(request, self._fault_reply(fault))
+        if fault is not None and (fault.drip or fault.truncate):
+            reply = attrs.evolve(reply, drip=fault.drip, truncate=fault.truncate)
         return self.finish(request, reply)
 
     def answer(self, request: Request) -> Reply:
@@ -303,7 +315,25 @@ class _FakeHandler(BaseHTTPRequestHandler):
         for key, value in {**self.fake.base_headers, **reply.headers}.items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(data)
+        if reply.truncate:
+            data = data[: len(data) // 2]
+        if reply.drip:
+            self._drip(data, reply.drip)
+        else:
+            self.wfile.write(data)
+        if reply.truncate:
+            self.wfile.flush()
+            self._drop()
+
+    def _drip(self, data: bytes, seconds: float) -> None:
+        """Send ``data`` a byte at a time, ``seconds`` apart, until done or the client hangs up."""
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
+                time.sleep(seconds)
+        except OSError:
+            self.close_connection = True
 
     def _drop(self) -> None:
         """Reset the connection without a byte of answer (a linger of zero sends RST)."""

@@ -37,7 +37,7 @@ from stakeplug.errors import (
     TrackerError,
     UnavailableError,
 )
-from stakeplug.http import parse_retry_after
+from stakeplug.http import parse_retry_after, read_reset
 
 __all__ = ["GitHubLimits", "RateLimitState", "utc_text"]
 
@@ -48,8 +48,22 @@ _REPO_PATH = re.compile(r"/repos/([^/]+)/([^/]+)(/.*)?$")
 
 
 def utc_text(epoch: float) -> str:
-    """``2026-11-30 10:15:00 UTC`` for an epoch time."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    """``2026-11-30 10:15:00 UTC`` for an epoch time; one beyond what a date holds says so."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return "an unknown time (the value is out of range)"
+
+
+def _reset(value: str | None, now: float) -> float | None:
+    """The reset time (epoch seconds) a header gives, read as the core reads it: milliseconds
+    recognised, a reset beyond the longest wait clamped to it."""
+    wait = read_reset(value, now=now)
+    if wait is None:
+        return None
+    if wait.note:
+        return now + wait.seconds
+    return float(value or 0)
 
 
 @attrs.frozen
@@ -151,13 +165,13 @@ class GitHubLimits:
         remaining = _int(headers.get("x-ratelimit-remaining"))
         if remaining is None:
             return
-        reset = _int(headers.get("x-ratelimit-reset"))
+        reset = _reset(headers.get("x-ratelimit-reset"), self.clock())
         with self._lock:
             self._state = RateLimitState(
                 limit=_int(headers.get("x-ratelimit-limit")),
                 remaining=remaining,
                 used=_int(headers.get("x-ratelimit-used")),
-                reset=None if reset is None else float(reset),
+                reset=reset,
                 resource=headers.get("x-ratelimit-resource"),
             )
 
@@ -176,8 +190,8 @@ class GitHubLimits:
             if "secondary rate limit" in lowered or "abuse detection" in lowered:
                 return self._secondary(response, status)
             if response.headers.get("x-ratelimit-remaining") == "0":
-                reset = _int(response.headers.get("x-ratelimit-reset"))
-                return self.primary_exhausted(None if reset is None else float(reset), status=status)
+                reset = _reset(response.headers.get("x-ratelimit-reset"), self.clock())
+                return self.primary_exhausted(reset, status=status)
             retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
             if status == 429 or retry_after is not None:
                 return RateLimitedError(

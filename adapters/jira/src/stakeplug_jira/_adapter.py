@@ -202,6 +202,7 @@ class JiraAdapter:
             **auth,
         )
         self._jira._session.hooks["response"].append(self._count)
+        self._http.adopt(self._jira._session)
         self._server_info: dict[str, Any] | None = None
         self._cloud: bool | None = None
         self._categories: dict[str, str] | None = None
