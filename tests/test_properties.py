@@ -99,6 +99,22 @@ def test_supportive_evidence_never_lowers_acceptance(
     assert after >= before - 1e-12
 
 
+@settings(max_examples=150, deadline=None)
+@given(streams, prior, st.integers(min_value=1, max_value=179))
+def test_resistance_never_raises_acceptance(
+    stream: list[Activity], sam_prior: float | None, days_ago: int
+) -> None:
+    """Adding resistance (a blocking link on a new item) never raises the stakeholder's acceptance."""
+    before = world(stream, sam_prior).audit().score("Sam").acceptance
+    extra = Activity(
+        "linked", "sam", Item("jira", "AP-BLOCK"), UNTIL - timedelta(days=days_ago), link_type="blocks"
+    )
+    after = (
+        world(sorted([*stream, extra], key=lambda a: a.timestamp), sam_prior).audit().score("Sam").acceptance
+    )
+    assert after <= before + 1e-12
+
+
 @settings(max_examples=80, deadline=None)
 @given(streams)
 def test_same_input_gives_the_same_audit_and_fingerprints(stream: list[Activity]) -> None:

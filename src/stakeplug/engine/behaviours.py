@@ -20,7 +20,7 @@ pass: the identities, the deadlines and the ledger.
 
 from __future__ import annotations
 
-from stakeplug.domain.model import Activity, ActivityKind
+from stakeplug.domain.model import Activity, ActivityKind, Verdict
 from stakeplug.domain.register import Register
 from stakeplug.domain.rules import Rules
 from stakeplug.engine.deadlines import ASSIGNMENT, MENTION, REVIEW, Deadlines
@@ -38,6 +38,7 @@ from stakeplug.engine.signals import (
     UNASSIGNS_SELF,
 )
 
+_BLOCKING = frozenset({Verdict.CHANGES_REQUESTED, Verdict.REJECTED})
 _ANSWER_NOTES = {REVIEW: "answered a review request", "request": "answered a request for input"}
 
 
@@ -66,6 +67,10 @@ class Behaviours:
             add(person, ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
         else:
             add(person, RESPONDS_TO_REQUESTS, ts, acts, _ANSWER_NOTES[kind])
+            if activity.verdict in _BLOCKING:
+                # Answering is responsiveness; the verdict itself counts as resistance, and
+                # a review that holds the work back neither keeps an agreement nor makes time.
+                return kind
             if kind is REVIEW and activity.kind is ActivityKind.REVIEW:
                 add(person, KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
         if ts - opened <= self.quick_s:
@@ -83,16 +88,18 @@ class Behaviours:
         item_key = (activity.item.tool, activity.item.id)
         judged: set[int] = set()
         for index, agreement in self.deadlines.close_agreements(item_key).items():
+            judged.add(index)  # one agreement, judged once: kept, or missed once even when late
             if ts > agreement[0] + self.grace_s:
                 self.deadlines.missed(index, agreement)  # it lapsed before this completion
             else:
-                judged.add(index)
                 self.judge(index, ts, agreement[0], (agreement[1], activity))
         if activity.due is not None:
             due_ts = activity.due.timestamp()
             for account in activity.addressees:
                 target = self.identities.resolve(activity.item.tool, account)
                 if isinstance(target, Handle) and target.index not in judged:
+                    if self.deadlines.was_missed(item_key, target.index):
+                        continue  # its due date passed earlier and was counted as missed then
                     judged.add(target.index)
                     self.judge(target.index, ts, due_ts, (activity,))
 
@@ -106,6 +113,15 @@ class Behaviours:
             self.ledger.add(
                 person, MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date"
             )
+
+    def review_comment(self, handle: Handle, activity: Activity, at: int) -> None:
+        """A line comment that belongs to a review with a verdict: part of that review, not unasked.
+
+        The review itself carries the verdict; a comment of a review that holds the work back adds
+        nothing, one of an approving or commenting review is participation.
+        """
+        if activity.verdict not in _BLOCKING and activity.verdict is not Verdict.DISMISSED:
+            handle.logs[PARTICIPATES_ACTIVELY].append(at)
 
     def stakeholder_activity(self, handle: Handle, activity: Activity, ts: float, at: int) -> None:
         """Stakeholder activities whose signal depends on more than their kind or verdict.

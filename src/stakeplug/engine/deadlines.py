@@ -51,6 +51,8 @@ class Deadlines:
         self.agreements: dict[ItemKey, dict[int, Agreement]] = {}
         """Per item: the open agreements by stakeholder index."""
         self.agreement_heap: list[tuple[float, float, ItemKey, int]] = []
+        self.missed_agreements: set[tuple[ItemKey, int]] = set()
+        """Agreements counted as missed when their due date passed, until the item is completed."""
 
     def wait_for_answer(self, ts: float, handle: Handle, item_id: str) -> None:
         """Queue the deadline of a request opened at ``ts``."""
@@ -98,6 +100,7 @@ class Deadlines:
     def missed(self, index: int, agreement: Agreement) -> None:
         """An agreement whose due date (plus grace) passed without completion."""
         due_ts, assigned = agreement
+        self.missed_agreements.add(((assigned.item.tool, assigned.item.id), index))
         self.ledger.add(
             self.ledger.people[index],
             MISSES_AGREEMENTS,
@@ -124,6 +127,14 @@ class Deadlines:
             dropped = open_items.pop(index, None)
             if dropped is not None and ts > dropped[0] + self.grace_s:
                 self.missed(index, dropped)
+
+    def was_missed(self, item_key: ItemKey, index: int) -> bool:
+        """Whether the stakeholder's agreement on the item was counted as missed; forgets it."""
+        try:
+            self.missed_agreements.remove((item_key, index))
+        except KeyError:
+            return False
+        return True
 
     def close_agreements(self, item_key: ItemKey) -> dict[int, Agreement]:
         """The open agreements on a completed item, by stakeholder index; they are closed now."""

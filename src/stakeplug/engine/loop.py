@@ -48,6 +48,7 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
     resolve, report_flag, caches = identities.resolve, identities.report_flag, identities.tool
     answered_by, complete, stranger = behaviours.answered, behaviours.complete, behaviours.stranger
     stakeholder_activity, add = behaviours.stakeholder_activity, ledger.add
+    line_comment_of_review = behaviours.review_comment
     team, missing = TEAM, MISSING
     comment, review_comment = ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT
     completed, request, assigned = ActivityKind.COMPLETED, ActivityKind.REQUEST, ActivityKind.ASSIGNED
@@ -114,6 +115,9 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
             continue
         if actor is None:
             stranger(activity, ts, tool)
+            continue
+        if kind is review_comment and activity.verdict is not None:
+            line_comment_of_review(actor, activity, at)
             continue
         if kind is comment or kind is review_comment:
             # A stakeholder's comment: participation, plus an answer or an unasked contribution.

@@ -88,12 +88,15 @@ def score(person: Person, rules: Rules, weights: Weights, window: Window) -> Sta
     acceptance = _acceptance(person, rules, weights)
     energy = energy_scale(_dot(weights.energy, person.sums), rules.energy_scale)
     trend = _trend(person, rules, weights, window)
-    at_risk = (
+    losing_interest = (
         acceptance > rules.accept_above
         and trend.ratio is not None
         and trend.baseline_energy >= rules.high_energy
         and trend.ratio <= rules.at_risk_ratio
     )
+    pushing_back = trend.baseline_energy >= rules.high_energy and _pushing_back(person, rules, weights)
+    at_risk = losing_interest or pushing_back
+    reason = AtRiskReason.PUSHING_BACK if pushing_back else AtRiskReason.LOSING_INTEREST if at_risk else None
     return StakeholderScore(
         stakeholder=st,
         acceptance=acceptance,
@@ -104,7 +107,7 @@ def score(person: Person, rules: Rules, weights: Weights, window: Window) -> Sta
         recent_energy=trend.recent_energy,
         baseline_energy=trend.baseline_energy,
         at_risk=at_risk,
-        at_risk_reason=AtRiskReason.LOSING_INTEREST if at_risk else None,
+        at_risk_reason=reason,
         signal_counts=signal_counts(person.counts),
         evidence=_evidence(person, weights, window),
     )
@@ -130,6 +133,38 @@ def _acceptance(person: Person, rules: Rules, weights: Weights) -> float:
     num = (prior or 0.0) * strength + 3.0 * (support - resist)
     den = strength + support + resist + rules.smoothing
     return max(-3.0, min(3.0, num / den)) if den > 0 else 0.0
+
+
+def _undecayed_acceptance(support: float, resist: float, smoothing: float) -> float:
+    return 3.0 * (support - resist) / (support + resist + smoothing)
+
+
+def _pushing_back(person: Person, rules: Rules, weights: Weights) -> bool:
+    """Accepting before the recent weeks, and recently resisting clearly more than that pattern.
+
+    Both parts are weighed without decay or prior, so the recent weeks are compared with the
+    person's own earlier behaviour, not with a blend of the two.
+    """
+    trend_rules = rules.data.get("trend", {})
+    drop = float(trend_rules.get("pushing_back_drop", 1.5))
+    min_resistance = float(trend_rules.get("pushing_back_min_resistance", 3.0))
+    recent_support = recent_resist = earlier_support = earlier_resist = 0.0
+    for i in range(SLOT_COUNT):
+        recent = weights.acceptance[i] * person.recent[i]
+        earlier = weights.acceptance[i] * (person.counts[i] - person.recent[i])
+        if IS_RESISTANCE[i]:
+            recent_resist += recent
+            earlier_resist += earlier
+        else:
+            recent_support += recent
+            earlier_support += earlier
+    baseline = _undecayed_acceptance(earlier_support, earlier_resist, rules.smoothing)
+    recent_acceptance = _undecayed_acceptance(recent_support, recent_resist, rules.smoothing)
+    return (
+        baseline > rules.accept_above
+        and recent_resist >= min_resistance
+        and recent_acceptance <= baseline - drop
+    )
 
 
 def _trend(person: Person, rules: Rules, weights: Weights, window: Window) -> _Trend:

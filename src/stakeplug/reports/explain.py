@@ -55,6 +55,7 @@ class Explanation:
             "energy": two_decimals(s.energy),
             "trend": s.trend.value,
             "at_risk": s.at_risk,
+            "at_risk_reason": str(s.at_risk_reason) if s.at_risk_reason else None,
             "priority": s.priority,
             "signals": dict(s.signal_counts),
             "evidence": [evidence_to_dict(e) for e in s.evidence],
@@ -64,7 +65,7 @@ class Explanation:
     def __str__(self) -> str:
         s = self.score
         lines = [
-            f"{s.name}: {s.category.label}" + (" — partner at risk" if s.at_risk else ""),
+            f"{s.name}: {s.category.label}" + (f" — partner at risk ({_reason(s)})" if s.at_risk else ""),
             f"  acceptance {s.acceptance:+.2f} (−3…+3), energy {s.energy:.2f} (1…5), "
             f"trend {s.trend.value} (recent {s.recent_energy:.2f} vs own baseline {s.baseline_energy:.2f}), "
             f"priority {s.priority}",
@@ -86,6 +87,10 @@ class Explanation:
                 for link in c.links[:5]:
                     lines.append(f"      {link}")
         return "\n".join(lines)
+
+
+def _reason(s: StakeholderScore) -> str:
+    return str(s.at_risk_reason or "losing_interest").replace("_", " ")
 
 
 def _suggestion_dict(c: CareSuggestion) -> dict[str, Any]:
