@@ -27,8 +27,8 @@ The policy (:class:`HttpPolicy`):
 * after giving up, the last error is raised again, same class, with a message
   like ``gave up after 5 attempts over 12.0 s: <last error>``;
 * writes (``POST``, ``PATCH``) are retried only when the tracker certainly did
-  not act on them (429, 503, connection refused), so a care task is never
-  created twice by a retry.
+  not act on them (a rate limit, a refused connection), so a care task is
+  never created twice by a retry.
 
 ``sleep`` and ``clock`` are injectable: tests record the waits and never
 sleep.  Every real attempt is counted in :attr:`HttpClient.counter`, which
@@ -187,11 +187,11 @@ def write_may_retry(error: TransientError) -> bool:
     """Whether a write that failed with the answer ``error`` may be sent again.
 
     Only when the tracker surely did nothing: it asked to slow down (rate
-    limit) or said it was unavailable (503).  Other failures of a write may
-    have created the thing already.  A refused connection is safe too; the
-    caller that saw it knows.
+    limit).  Any other failure of a write, a 503 included, may come after the
+    tracker created the thing already; the adapter looks before it tries
+    again.  A refused connection is safe too; the caller that saw it knows.
     """
-    return isinstance(error, RateLimitedError) or error.status == 503
+    return isinstance(error, RateLimitedError)
 
 
 class RedactedCause(Exception):

@@ -12,7 +12,7 @@ from stakeplug_github import GitHubAdapter
 from stakeplug_github.testing import FakeGitHub
 
 from stakeplug import CareAction, CareSuggestion, TaskDraft, post_care, render_task
-from stakeplug.errors import ConfigError, PrivacyError, TrackerError
+from stakeplug.errors import ConfigError, PermissionDeniedError, PrivacyError, TrackerError
 
 Make = Callable[..., GitHubAdapter]
 DUE = datetime(2026, 12, 14, tzinfo=UTC)
@@ -76,8 +76,9 @@ def test_a_task_is_created_once_with_labels_assignee_and_a_hidden_marker(
     assert created["assignees"] == ["dana"]
     assert created["body"].endswith("<!-- stakeplug-fingerprint: 0123456789abcdef -->")
     assert fake.by_path == {
-        "GET /repos/acme/team/issues": 1,
+        "GET /repos/acme/team/issues": 2,
         "GET /repos/acme/team": 1,
+        "POST /repos/acme/team/labels": 1,
         "POST /repos/acme/team/issues": 1,
     }
     adapter = make_adapter(repo="acme/team")
@@ -86,7 +87,7 @@ def test_a_task_is_created_once_with_labels_assignee_and_a_hidden_marker(
     again_same_run = adapter.post_task(draft, dry_run=False)
     assert not again_same_run.created
     assert len(fake.created_issues) == 1
-    assert fake.requests == 4
+    assert fake.requests == 6
 
 
 def test_a_dry_run_writes_nothing_and_is_the_default(fake: FakeGitHub, make_adapter: Make) -> None:
@@ -199,11 +200,11 @@ def test_post_care_posts_each_suggestion_once_across_runs(fake: FakeGitHub, make
     assert len(fake.created_issues) == 2
 
 
-def test_labels_dropped_by_github_are_reported(fake: FakeGitHub, make_adapter: Make) -> None:
-    """A token that may not create labels loses them silently on GitHub; the result says so."""
+def test_a_token_that_cannot_create_labels_posts_nothing(fake: FakeGitHub, make_adapter: Make) -> None:
+    """Without the fingerprint label later runs could not find the task, so nothing is created."""
     repo = fake.add_repo("acme/team")
     repo.token_can_create_labels = False
-    result = make_adapter(repo="acme/team").post_task(_draft(), dry_run=False)
-    assert result.created
-    assert "dropped the 'stakeplug' label" in result.reason
-    assert fake.created_issues[0]["labels"] == []
+    with pytest.raises(PermissionDeniedError, match=r"cannot create labels in acme/team.*nothing was posted"):
+        make_adapter(repo="acme/team").post_task(_draft(), dry_run=False)
+    assert fake.created_issues == []
+    assert "POST /repos/acme/team/issues" not in fake.by_path

@@ -48,6 +48,7 @@ import attrs
 import requests
 
 from stakeplug import (
+    FINGERPRINT_LABEL_PREFIX,
     TASK_LABEL,
     Activity,
     Capabilities,
@@ -65,9 +66,11 @@ from stakeplug.errors import (
     ConfigError,
     NotFoundError,
     PayloadError,
+    PermissionDeniedError,
     PrivacyError,
     RateLimitedError,
     TrackerError,
+    TransientError,
 )
 from stakeplug.http import HttpClient, HttpPolicy, get_logger
 from stakeplug_github._limits import GitHubLimits, RateLimitState, utc_text
@@ -200,6 +203,7 @@ class GitHubAdapter:
         self._reasons: list[str] = []
         self._known: dict[str, TaskRef] | None = None
         self._public: dict[str, bool] = {}
+        self._label_rights: set[str] = set()
 
     # -- building --------------------------------------------------------------------
 
@@ -505,10 +509,16 @@ class GitHubAdapter:
         return self._public[repo]
 
     def post_task(self, draft: TaskDraft, *, dry_run: bool = True) -> PostResult:
-        """Create ``draft`` as an issue unless one with its fingerprint exists.
+        """Create ``draft`` as an issue unless one with its fingerprint exists, and converge on one.
 
         With ``dry_run`` (the default) nothing is written; the privacy guard
         still applies, so a dry run shows a refusal before a real run meets it.
+        Before the first issue of a run, the fingerprint label is created: a
+        token that cannot create labels would make every later run create the
+        tasks again, so then nothing is posted at all.  After creating, the
+        open issues with the fingerprint label are listed; when a concurrent
+        run created one too, the newer ones are closed as duplicates of the
+        oldest, which is the task reported.
         """
         repo = self._target()
         known = self._known
@@ -523,28 +533,14 @@ class GitHubAdapter:
                 f"{repo} is a public repository: stakeplug does not post care tasks where anyone can "
                 "read them about people; allow_public = true in the task target permits it"
             )
-        body = hidden_marker(draft.neutral_body if public else draft.body, draft.fingerprint)
+        payload = _issue_payload(draft, public=public)
         if dry_run:
             return PostResult(
                 draft, created=False, dry_run=True, reason=f"dry run: would create an issue in {repo}"
             )
-        payload: dict[str, Any] = {"title": draft.title, "body": body, "labels": list(draft.labels)}
-        reason = f"created in {repo}"
-        if draft.assignee:
-            payload["assignees"] = [draft.assignee]
+        self._ensure_label_rights(repo, fingerprint_label(draft.fingerprint))
+        issue, reason = self._create_issue(repo, draft, payload)
         try:
-            response = self._http.request("POST", f"repos/{repo}/issues", json=payload)
-        except TrackerError as exc:
-            if exc.status != 422 or "assignees" not in str(exc) or not draft.assignee:
-                raise
-            log.warning(
-                "github: %s cannot be assigned in %s; creating the task unassigned", draft.assignee, repo
-            )
-            del payload["assignees"]
-            response = self._http.request("POST", f"repos/{repo}/issues", json=payload)
-            reason = f"created in {repo} without an assignee: GitHub refused {draft.assignee!r}"
-        try:
-            issue = response.json()
             ref = _task_ref(repo, issue, fingerprint=draft.fingerprint)
             if ref is None:
                 raise ValueError("no fingerprint")
@@ -553,15 +549,106 @@ class GitHubAdapter:
             raise PayloadError(
                 f"GitHub's answer to creating an issue in {repo} cannot be read", adapter=self.name
             ) from exc
-        if TASK_LABEL in draft.labels and TASK_LABEL not in kept:
+        if TASK_LABEL in payload["labels"] and TASK_LABEL not in kept:
             warning = (
                 f"GitHub dropped the {TASK_LABEL!r} label from {ref.id} (the token may not create "
                 f"labels): create the label in {repo} once, or later runs cannot find this task"
             )
             log.warning("github: %s", warning)
             reason = f"{reason}; {warning}"
-        known[draft.fingerprint] = ref
-        return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason)
+        kept_ref, note = self._converge(repo, draft.fingerprint, ref)
+        known[draft.fingerprint] = kept_ref
+        if kept_ref.id != ref.id:
+            return PostResult(draft, created=False, dry_run=False, task=kept_ref, reason=note)
+        return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason + note)
+
+    def _ensure_label_rights(self, repo: str, label: str) -> None:
+        """Create ``label`` once per run; refuse to post when the token may not create labels."""
+        if repo in self._label_rights:
+            return
+        try:
+            self._http.request(
+                "POST",
+                f"repos/{repo}/labels",
+                json={"name": label, "color": "c5def5", "description": "stakeplug care task"},
+            )
+        except TrackerError as exc:
+            if exc.status != 422 or "already_exists" not in str(exc):
+                raise PermissionDeniedError(
+                    f"the token cannot create labels in {repo} ({exc}); stakeplug finds its tasks by "
+                    "their fingerprint label, so every later run would create them again: nothing was "
+                    "posted. Give the token write access to the repository's issues and labels",
+                    adapter=self.name,
+                    status=exc.status,
+                ) from exc
+        self._label_rights.add(repo)
+
+    def _create_issue(self, repo: str, draft: TaskDraft, payload: dict[str, Any]) -> tuple[Any, str]:
+        """POST the issue; after a failure that may have created it, look before posting again."""
+        try:
+            return self._post_issue(repo, payload), f"created in {repo}"
+        except TrackerError as exc:
+            if exc.status == 422 and "assignees" in str(exc) and "assignees" in payload:
+                log.warning(
+                    "github: %s cannot be assigned in %s; creating the task unassigned", draft.assignee, repo
+                )
+                del payload["assignees"]
+                reason = f"created in {repo} without an assignee: GitHub refused {draft.assignee!r}"
+                return self._post_issue(repo, payload), reason
+            if not _may_have_acted(exc):
+                raise
+            log.warning("github: creating an issue in %s may have failed (%s); looking first", repo, exc)
+        same = self._open_with_fingerprint(repo, draft.fingerprint)
+        if same:
+            return same[0], f"created in {repo} (its answer was lost; found by its fingerprint)"
+        return self._post_issue(repo, payload), f"created in {repo} at the second attempt"
+
+    def _post_issue(self, repo: str, payload: dict[str, Any]) -> Any:
+        response = self._http.request("POST", f"repos/{repo}/issues", json=payload)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PayloadError(
+                f"GitHub's answer to creating an issue in {repo} is not JSON", adapter=self.name
+            ) from exc
+
+    def _open_with_fingerprint(self, repo: str, fingerprint: str) -> list[Any]:
+        """The open issues labelled with ``fingerprint``, oldest (lowest number) first: a listing."""
+        params = {"labels": fingerprint_label(fingerprint), "state": "open"}
+        found = [
+            issue
+            for page in self._pages(f"repos/{repo}/issues", params)
+            for issue in page
+            if isinstance(issue, Mapping) and isinstance(issue.get("number"), int)
+        ]
+        return sorted(found, key=lambda issue: issue["number"])
+
+    def _converge(self, repo: str, fingerprint: str, ours: TaskRef) -> tuple[TaskRef, str]:
+        """Keep the oldest open task with ``fingerprint``; close the others as its duplicates."""
+        same = self._open_with_fingerprint(repo, fingerprint)
+        refs = [r for r in (_task_ref(repo, i, fingerprint=fingerprint) for i in same) if r is not None]
+        if ours.id not in {r.id for r in refs}:
+            refs.append(ours)
+        refs.sort(key=_issue_number)
+        keep, others = refs[0], refs[1:]
+        for dup in others:
+            self._close_duplicate(repo, dup, keep)
+        if not others:
+            return keep, ""
+        closed = ", ".join(d.id for d in others)
+        return keep, f"; another run created the same task at the same time: kept {keep.id}, closed {closed}"
+
+    def _close_duplicate(self, repo: str, dup: TaskRef, keep: TaskRef) -> None:
+        number = _issue_number(dup)
+        log.warning("github: closing %s as a duplicate of %s", dup.id, keep.id)
+        self._http.request(
+            "POST",
+            f"repos/{repo}/issues/{number}/comments",
+            json={"body": f"Closed as a duplicate of #{_issue_number(keep)}, which tracks the same task."},
+        )
+        self._http.request(
+            "PATCH", f"repos/{repo}/issues/{number}", json={"state": "closed", "state_reason": "not_planned"}
+        )
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -633,3 +720,40 @@ def hidden_marker(body: str, fingerprint: str) -> str:
     if plain in body:
         return body.replace(plain, hidden)
     return f"{body.rstrip()}\n\n{hidden}"
+
+
+def fingerprint_label(fingerprint: str) -> str:
+    """The label that carries ``fingerprint``."""
+    return f"{FINGERPRINT_LABEL_PREFIX}{fingerprint}"
+
+
+def _issue_number(ref: TaskRef) -> int:
+    return int(ref.id.rpartition("#")[2])
+
+
+def _may_have_acted(error: TrackerError) -> bool:
+    """Whether a failed write may still have been carried out (no answer, or a 5xx after it)."""
+    if isinstance(error, RateLimitedError):
+        return False
+    return isinstance(error, TransientError) or (error.status is not None and error.status >= 500)
+
+
+def _issue_payload(draft: TaskDraft, *, public: bool) -> dict[str, Any]:
+    """What the new issue shows: in a public repository nothing that tells the action or category.
+
+    There the title is a generic one, the body the neutral wording, and the
+    labels only the care label and the fingerprint label.
+    """
+    fp_label = fingerprint_label(draft.fingerprint)
+    if public:
+        title = f"Keep in touch with {draft.stakeholder}" if draft.stakeholder else "Keep in touch"
+        labels = [TASK_LABEL, fp_label]
+        body = hidden_marker(draft.neutral_body, draft.fingerprint)
+    else:
+        title = draft.title
+        labels = list(dict.fromkeys([*draft.labels, TASK_LABEL, fp_label]))
+        body = hidden_marker(draft.body, draft.fingerprint)
+    payload: dict[str, Any] = {"title": title, "body": body, "labels": labels}
+    if draft.assignee:
+        payload["assignees"] = [draft.assignee]
+    return payload

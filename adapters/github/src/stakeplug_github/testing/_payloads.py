@@ -132,7 +132,7 @@ def issue_payload(repo: FakeRepo, issue: FakeIssue) -> dict[str, Any]:
         "reactions": _reactions(f"{url}/reactions", issue.reactions),
         "timeline_url": f"{url}/timeline",
         "performed_via_github_app": None,
-        "state_reason": "completed" if issue.state == "closed" else None,
+        "state_reason": issue.state_reason if issue.state == "closed" else None,
     }
     if issue.is_pr:
         pulls = f"{repo.api_url}/pulls/{issue.number}"

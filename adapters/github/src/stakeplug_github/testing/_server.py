@@ -259,6 +259,9 @@ class FakeGitHub(FakeServer):
         routes.add("GET", _REPO, get(lambda repo, r: Reply(200, payloads.repo_payload(repo))))
         routes.add("GET", _REPO + "/issues", get(self._issues))
         routes.add("POST", _REPO + "/issues", self._create_issue)
+        routes.add("PATCH", _REPO + "/issues/{number:int}", self._update_issue)
+        routes.add("POST", _REPO + "/issues/{number:int}/comments", self._add_comment)
+        routes.add("POST", _REPO + "/labels", self._create_label)
         routes.add("GET", _REPO + "/issues/comments", get(self._all_comments))
         routes.add("GET", _REPO + "/pulls/comments", get(self._all_review_comments))
         routes.add("GET", _REPO + "/issues/events", get(self._all_events))
@@ -432,6 +435,65 @@ class FakeGitHub(FakeServer):
             payload = payloads.issue_payload(repo, issue)
         return Reply(201, payload, {"location": payload["url"]})
 
+    def _writer(self, request: Request) -> tuple[FakeRepo, str, Any]:
+        """The repository, token and JSON body of a write; 401 without a token, 400 on bad JSON."""
+        repo = self._visible_repo(request)
+        token = self._token(request)
+        if token is None:
+            raise ReplyNow(self.error(401, "Requires authentication"))
+        try:
+            data = request.json() or {}
+        except ValueError:
+            raise ReplyNow(Reply(400, {"message": "Problems parsing JSON"})) from None
+        if not isinstance(data, dict):
+            raise ReplyNow(Reply(400, {"message": "Problems parsing JSON"}))
+        return repo, token, data
+
+    def _create_label(self, request: Request) -> Reply:
+        repo, _, data = self._writer(request)
+        name = data.get("name")
+        if not repo.token_can_create_labels:
+            raise ReplyNow(Reply(403, {"message": _NO_PUSH, "documentation_url": _LABEL_DOC}))
+        if not isinstance(name, str) or not name.strip():
+            errors = [{"resource": "Label", "code": "missing_field", "field": "name"}]
+            raise ReplyNow(Reply(422, {"message": "Validation Failed", "errors": errors}))
+        with self.lock:
+            if name in repo.labels:
+                errors = [{"resource": "Label", "code": "already_exists", "field": "name"}]
+                return Reply(
+                    422, {"message": "Validation Failed", "errors": errors, "documentation_url": _LABEL_DOC}
+                )
+            repo.labels.add(name)
+        body = {
+            "name": name,
+            "color": str(data.get("color") or "ededed"),
+            "url": f"{repo.api_url}/labels/{name}",
+        }
+        return Reply(201, body)
+
+    def _update_issue(self, request: Request) -> Reply:
+        repo, _, data = self._writer(request)
+        with self.lock:
+            number = self._numbered(repo, request)
+            now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
+            if data.get("state") == "closed" and repo.issues[number].state != "closed":
+                repo.close(number, self.login, now, reason=str(data.get("state_reason") or "completed"))
+            elif data.get("state") == "open" and repo.issues[number].state != "open":
+                repo.reopen(number, self.login, now)
+            return Reply(200, payloads.issue_payload(repo, repo.issues[number]))
+
+    def _add_comment(self, request: Request) -> Reply:
+        repo, _, data = self._writer(request)
+        text = data.get("body")
+        if not isinstance(text, str) or not text.strip():
+            errors = [{"resource": "IssueComment", "code": "missing_field", "field": "body"}]
+            raise ReplyNow(Reply(422, {"message": "Validation Failed", "errors": errors}))
+        with self.lock:
+            number = self._numbered(repo, request)
+            now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
+            comment = repo.comment(number, self.login, text, now)
+            return Reply(201, payloads.comment_payload(repo, comment))
+
 
 def _sorted(items: Sequence[Any], request: Request) -> list[Any]:
     attr = "updated_at" if request.arg("sort") == "updated" else "created_at"
@@ -439,3 +501,7 @@ def _sorted(items: Sequence[Any], request: Request) -> list[Any]:
     if request.arg("sort") and request.arg("direction", "desc") == "desc":
         result.reverse()
     return result
+
+
+_LABEL_DOC = f"{_DOCS}/issues/labels#create-a-label"
+_NO_PUSH = "Resource not accessible by personal access token"

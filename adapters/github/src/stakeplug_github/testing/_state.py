@@ -56,6 +56,8 @@ class FakeIssue:
     state: str = "open"
     closed_at: datetime | None = None
     closed_by: str | None = None
+    state_reason: str | None = None
+    """Why a closed issue is closed: ``completed``, ``not_planned`` or ``duplicate``."""
     merged_at: datetime | None = None
     labels: list[str] = attrs.Factory(list)
     assignees: list[str] = attrs.Factory(list)
@@ -265,10 +267,11 @@ class FakeRepo:
             review_requester=requester,
         )
 
-    def close(self, number: int, actor: str | None, at: datetime) -> FakeEvent:
-        """``actor`` closes the issue or pull request."""
+    def close(self, number: int, actor: str | None, at: datetime, *, reason: str = "completed") -> FakeEvent:
+        """``actor`` closes the issue or pull request (``reason``: ``completed``, ``not_planned``...)."""
         issue = self.issues[number]
         issue.state, issue.closed_at, issue.closed_by = "closed", at, actor
+        issue.state_reason = reason
         return self._event(number, "closed", actor, at)
 
     def merge(self, number: int, actor: str | None, at: datetime) -> FakeEvent:
@@ -284,6 +287,7 @@ class FakeRepo:
         """``actor`` reopens the issue or pull request."""
         issue = self.issues[number]
         issue.state, issue.closed_at, issue.closed_by, issue.merged_at = "open", None, None, None
+        issue.state_reason = None
         return self._event(number, "reopened", actor, at)
 
     def reference(self, number: int, actor: str | None, from_repo: str, at: datetime) -> FakeEvent:
