@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -19,16 +16,13 @@ from stakeplug import (
     CareAction,
     Category,
     TaskRef,
-    audit,
     fingerprint,
     load_rules,
     plan_care,
     post_care,
     render_task,
 )
-from stakeplug.config.register import register_from_mapping
 from stakeplug.errors import ConfigError
-from stakeplug.sources.file import FileAdapter
 from stakeplug.testing import MemoryAdapter
 
 
@@ -494,93 +488,3 @@ def test_max_per_stakeholder_must_be_above_zero() -> None:
     with pytest.raises(ConfigError, match="above zero") as info:
         load_rules(overrides={"planner": {"max_per_stakeholder": 0}})
     assert "rules.planner.max_per_stakeholder" in str(info.value)
-
-
-# The planner's scenarios: tests/scenarios/planner_*.toml, each a register, an activity stream in the
-# `file` format (lines under `activities`, or one line repeated by `[[repeat]]` blocks: `from`, `to`,
-# `every_days`, `line` with `{n}` numbering the repeats) and the expected reading: per stakeholder
-# (`[[expect]]`: category, at_risk false or its reason, max_tasks, must / must_not tasks) and over
-# all tasks (`[tasks]`: count, must, must_not). A task pattern names any of action, owner, via and
-# stakeholder; a bare string in must_not is an action.
-
-SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("planner_*.toml"))
-
-
-def _scenario_stream(scenario: dict[str, Any]) -> list[str]:
-    lines = [line for line in scenario.get("activities", "").splitlines() if line.strip()]
-    for number, block in enumerate(scenario.get("repeat", [])):
-        when = datetime.combine(block["from"], time(10), UTC)
-        n = 0
-        while when.date() <= block["to"]:
-            line = json.loads(block["line"].replace("{n}", str(n)))
-            line.setdefault("timestamp", when.isoformat())
-            line.setdefault("id", f"repeat{number}-{n}")
-            lines.append(json.dumps(line))
-            when += timedelta(days=float(block.get("every_days", 7)))
-            n += 1
-    return lines
-
-
-def _task_matches(task: Any, pattern: str | dict[str, Any]) -> bool:
-    wanted = {"action": pattern} if isinstance(pattern, str) else pattern
-    actual = {
-        "action": str(task.action),
-        "owner": task.owner,
-        "via": task.via,
-        "stakeholder": task.stakeholder,
-    }
-    assert set(wanted) <= set(actual), f"unknown task fields {sorted(set(wanted) - set(actual))}"
-    return all(actual[key] == value for key, value in wanted.items())
-
-
-def _task_problems(where: str, tasks: list[Any], section: dict[str, Any]) -> list[str]:
-    problems = [
-        f"{where}: no task {w}"
-        for w in section.get("must", [])
-        if not any(_task_matches(t, w) for t in tasks)
-    ]
-    for unwanted in section.get("must_not", []):
-        problems += [
-            f"{where}: unexpected {t.action} (owner {t.owner}, via {t.via})"
-            for t in tasks
-            if _task_matches(t, unwanted)
-        ]
-    if "max_tasks" in section and len(tasks) > section["max_tasks"]:
-        problems.append(f"{where}: {len(tasks)} tasks, at most {section['max_tasks']} expected")
-    if "count" in section and len(tasks) != section["count"]:
-        problems.append(f"{where}: {len(tasks)} tasks, {section['count']} expected")
-    return problems
-
-
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_the_planner_scenario_plans_what_a_practitioner_expects(path: Path, tmp_path: Path) -> None:
-    """Each planner scenario's stream, read by the real file source, audit and planner, gives the expected tasks."""
-    scenario = tomllib.loads(path.read_text("utf-8"))
-    assert str(scenario.get("description", "")).strip() and (scenario.get("expect") or scenario.get("tasks"))
-    stream = tmp_path / "activities.jsonl"
-    stream.write_text("\n".join(_scenario_stream(scenario)) + "\n", "utf-8")
-    source = FileAdapter(stream, tool="jira")
-    rules = load_rules(overrides=scenario["rules"]) if "rules" in scenario else None
-    result = audit(
-        register_from_mapping(scenario["register"]), [("stream", source)], until=UNTIL, rules=rules
-    )
-    assert source.stats.skipped == 0, source.stats.skipped_reasons
-    tasks = plan_care(result)
-    problems = _task_problems("any task", tasks, scenario.get("tasks", {}))
-    for expect in scenario.get("expect", []):
-        score = result.score(expect["stakeholder"])
-        if "category" in expect and str(score.category) != expect["category"]:
-            problems.append(f"{score.name}: {score.category}, {expect['category']} expected")
-        reading: Any = str(score.at_risk_reason) if score.at_risk else False
-        if "at_risk" in expect and reading != expect["at_risk"]:
-            problems.append(f"{score.name}: at risk {reading}, {expect['at_risk']} expected")
-        mine = [t for t in tasks if t.stakeholder == score.name]
-        problems += _task_problems(score.name, mine, expect)
-    assert not problems, "\n".join(
-        [path.name, *problems, *(f"  planned {t.action} for {t.stakeholder}" for t in tasks)]
-    )
-
-
-def test_there_are_planner_scenarios() -> None:
-    """The scenario folder holds the planner's scenarios, so the table above is never empty."""
-    assert len(SCENARIOS) >= 10
