@@ -373,7 +373,7 @@ class JiraAdapter:
                 if isinstance(exc, StakeplugError):
                     raise
                 raise PayloadError(
-                    f"{what}: Jira gave an answer that cannot be read ({type(exc).__name__})",
+                    self._http.redact(f"{what}: Jira gave an answer that cannot be read: {_reason(exc)}"),
                     adapter=self.name,
                 ) from exc
 
@@ -440,7 +440,15 @@ class JiraAdapter:
             )
             yield from self._page(page, what)
             next_token = page.get("nextPageToken")
-            if not next_token or page.get("isLast") is True or next_token in seen:
+            if page.get("isLast") is True:
+                return
+            if not next_token or next_token in seen:
+                if page.get("isLast") is False or next_token:
+                    self._gap(
+                        f"{what}: the search said more pages follow (isLast: false) but "
+                        + ("repeated an earlier nextPageToken" if next_token else "gave no nextPageToken")
+                        + "; the issues after this page are missing"
+                    )
                 return
             seen.add(next_token)
             token = str(next_token)
@@ -465,6 +473,8 @@ class JiraAdapter:
             yield from issues
             start += len(issues)
             total = page.get("total")
+            if not issues and isinstance(total, int) and start < total:
+                self._gap(f"{what}: the search stopped at {start} of the {total} issues it announced")
             if not issues or not isinstance(total, int) or start >= total:
                 return
 
@@ -497,6 +507,8 @@ class JiraAdapter:
                 found.extend(self._translate(raw))
             except Malformed as exc:
                 self._skip(str(exc))
+            except PayloadError as exc:
+                self._skip(f"{raw.get('key')}: {exc}")
             except NotFoundError as exc:
                 self._skip(f"{raw.get('key')}: vanished while being read ({exc.status})")
         window = [a for a in found if since <= a.timestamp < until]
@@ -507,6 +519,11 @@ class JiraAdapter:
     def _skip(self, reason: str) -> None:
         self._skipped.append(reason)
         log.warning("jira: skipped an issue whose payload cannot be read: %s", reason)
+
+    def _gap(self, reason: str) -> None:
+        """Jira's paging contradicted itself: keep what came, and mark the source partial with ``reason``."""
+        self._skipped.append(reason)
+        log.warning("jira: the collection is incomplete: %s", reason)
 
     def _translate(self, raw: Mapping[str, Any]) -> list[Activity]:
         if raw.get("_malformed"):
@@ -520,7 +537,7 @@ class JiraAdapter:
             if isinstance(page, Mapping) and isinstance(page.get("comments"), list):
                 total = page.get("total")
                 if isinstance(total, int) and total > len(page["comments"]):
-                    comments = self._all_comments(key, total)
+                    comments = self._all_comments(key, total, page["comments"])
             log_page = raw.get("changelog")
             if isinstance(log_page, Mapping) and isinstance(log_page.get("histories"), list):
                 total = log_page.get("total")
@@ -537,15 +554,16 @@ class JiraAdapter:
         )
         return acts
 
-    def _all_comments(self, key: str, total: int) -> list[Any]:
+    def _all_comments(self, key: str, total: int, inline: Sequence[Any]) -> list[Any]:
         what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}/comment"
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {str(c.get("id")): c for c in inline if isinstance(c, Mapping) and "id" in c}
         start = 0
         while start < total:
             page = self._call(
                 functools.partial(self._jira.comments, key, start_at=start, max_results=PAGE_SIZE), what
             )
             if not page:
+                self._gap(f"{key}: the comment pages stopped at {start} of the {total} comments announced")
                 break
             for c in page:
                 raw = c.raw if isinstance(c.raw, dict) else {}
@@ -578,6 +596,7 @@ class JiraAdapter:
             if not isinstance(values, list):
                 raise Malformed(f"{key}: the changelog page has no values")
             if not values:
+                self._gap(f"{key}: the changelog pages stopped at {start} of the {total} entries announced")
                 break
             out.extend(values)
             start += len(values)
@@ -775,6 +794,12 @@ def _has_status_change(histories: Sequence[Any]) -> bool:
                 if isinstance(it, Mapping) and it.get("field") == "status":
                     return True
     return False
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong in words: the exception's own message, short, else its kind."""
+    text = " ".join(str(exc).split())[:200]
+    return f"{text} ({type(exc).__name__})" if text else f"unexpected {type(exc).__name__}"
 
 
 def _messages(response: requests.Response) -> list[str]:

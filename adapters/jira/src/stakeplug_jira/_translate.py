@@ -335,13 +335,22 @@ def issue_activities(
 
 
 def _key_aliases(users: Sequence[Any]) -> dict[str, str]:
-    """Server/Data Center changelogs name users by key (``JIRAUSER10100``); map keys to names."""
+    """Every other handle of a user in the issue, mapped to the account :func:`user_id` gives.
+
+    Changelogs may name a user differently from the rest of the issue:
+    Server/Data Center by key (``JIRAUSER10100``) where users are named, and
+    Cloud assignee changes by username where the actors are account ids.  The
+    user objects of the same issue carry both, so each person is one identity.
+    """
     aliases: dict[str, str] = {}
     for user in users:
-        if isinstance(user, Mapping):
-            key, name = user.get("key"), user.get("name")
-            if isinstance(key, str) and isinstance(name, str) and key and name and key != name:
-                aliases[key] = name
+        account = user_id(user)
+        if account is None:
+            continue
+        for field in ("name", "key"):
+            handle = user.get(field)
+            if isinstance(handle, str) and handle and handle != account:
+                aliases.setdefault(handle, account)
     return aliases
 
 
