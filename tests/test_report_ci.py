@@ -14,7 +14,8 @@ from stakeplug.reports import github_annotations, publish_github, render_markdow
 from stakeplug.reports.ci import SUMMARY_LIMIT
 
 ANNOTATIONS = [
-    "::warning title=Partner at risk%3A Maria::recent energy 1.8 against their own baseline of 4.1 (owner Dana)",
+    "::warning title=Partner at risk%3A Maria::losing interest: they act clearly less than they used to "
+    "(recent energy 1.8 against their own baseline of 4.1); owner Dana",
     "::warning title=Source jira partial::rate limited after 3 pages",
     "::error title=stakeplug exited with code 3::incomplete: jira (partial)",
 ]
@@ -98,7 +99,7 @@ def test_an_audit_on_github_actions_writes_the_summary_and_annotations_without_a
     assert result.returncode == 3, result.stderr
     assert summary.read_text("utf-8") == (project / "out" / "report.md").read_text("utf-8")
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("::warning title=Partner at risk%3A Tom Okafor::recent energy 3.7 against")
+    assert lines[0].startswith("::warning title=Partner at risk%3A Tom Okafor::losing interest: ")
     assert lines[1].startswith("::warning title=Source chat failed::")
     assert lines[2] == "::error title=stakeplug exited with code 3::incomplete: chat (failed)"
     assert len(lines) == 3

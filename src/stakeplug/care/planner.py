@@ -61,6 +61,7 @@ from stakeplug.domain.model import (
 )
 from stakeplug.domain.numbers import one_decimal, signed_one_decimal
 from stakeplug.domain.register import Register
+from stakeplug.domain.risk import risk_detail
 from stakeplug.domain.rules import CareRule, Rules
 from stakeplug.engine.audit import Audit
 
@@ -131,13 +132,11 @@ def _explain(score: StakeholderScore) -> str:
         f"trend {score.trend.value}, "
         f"priority {score.priority})."
     ]
-    if score.at_risk and score.at_risk_reason is AtRiskReason.PUSHING_BACK:
-        parts.append("Partner at risk: they act as much as before but push back more than they used to.")
-    elif score.at_risk:
-        parts.append(
-            f"Partner at risk: recent energy {one_decimal(score.recent_energy)} is well below "
-            f"their own baseline of {one_decimal(score.baseline_energy)}."
+    if score.at_risk:
+        detail = risk_detail(
+            score.at_risk_reason, recent_energy=score.recent_energy, baseline_energy=score.baseline_energy
         )
+        parts.append(f"Partner at risk, {detail}.")
     return " ".join(parts)
 
 

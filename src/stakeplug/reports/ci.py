@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from stakeplug.reports.markdown import render_markdown
-from stakeplug.reports.text import number, partial_sources, plural
+from stakeplug.reports.text import partial_sources, plural, risk_line
 
 __all__ = ["SUMMARY_LIMIT", "github_annotations", "publish_github", "step_summary"]
 
@@ -52,10 +52,7 @@ def _warnings(report: Mapping[str, Any]) -> list[tuple[str, str]]:
         s = by_name.get(name)
         detail = "partner at risk"
         if s is not None:
-            detail = (
-                f"recent energy {number(s['recent_energy'])} against their own baseline of "
-                f"{number(s['baseline_energy'])} (owner {s['owner'] or 'none'})"
-            )
+            detail = f"{risk_line(s)}; owner {s['owner'] or 'none'}"
         found.append((f"Partner at risk: {name}", detail))
     for src in partial_sources(report):
         found.append((f"Source {src['name']} {src['status']}", src["error"] or "no detail"))

@@ -67,6 +67,7 @@ def _stakeholder(score: StakeholderScore) -> dict[str, Any]:
         "trend": str(score.trend),
         "priority": score.priority,
         "at_risk": score.at_risk,
+        "at_risk_reason": str(score.at_risk_reason) if score.at_risk and score.at_risk_reason else None,
         "reachable_via": s.reachable_via,
         "ambassador_consent": s.ambassador_consent,
         "signal_counts": {str(k): int(v) for k, v in score.signal_counts.items()},

@@ -17,6 +17,7 @@ import attrs
 from stakeplug.care.planner import plan_care
 from stakeplug.domain.model import CareSuggestion, Evidence, StakeholderScore
 from stakeplug.domain.numbers import two_decimals
+from stakeplug.domain.risk import risk_detail, risk_label
 from stakeplug.engine.results import Audit
 
 __all__ = ["Explanation", "evidence_to_dict", "explain"]
@@ -65,11 +66,17 @@ class Explanation:
     def __str__(self) -> str:
         s = self.score
         lines = [
-            f"{s.name}: {s.category.label}" + (f" — partner at risk ({_reason(s)})" if s.at_risk else ""),
+            f"{s.name}: {s.category.label}"
+            + (f" — partner at risk ({risk_label(s.at_risk_reason)})" if s.at_risk else ""),
             f"  acceptance {s.acceptance:+.2f} (−3…+3), energy {s.energy:.2f} (1…5), "
             f"trend {s.trend.value} (recent {s.recent_energy:.2f} vs own baseline {s.baseline_energy:.2f}), "
             f"priority {s.priority}",
         ]
+        if s.at_risk:
+            detail = risk_detail(
+                s.at_risk_reason, recent_energy=s.recent_energy, baseline_energy=s.baseline_energy
+            )
+            lines.append(f"  at risk, {detail}")
         if s.signal_counts:
             counts = ", ".join(f"{k} ×{v}" for k, v in sorted(s.signal_counts.items()))
             lines.append(f"  signals in the window: {counts}")
@@ -87,10 +94,6 @@ class Explanation:
                 for link in c.links[:5]:
                     lines.append(f"      {link}")
         return "\n".join(lines)
-
-
-def _reason(s: StakeholderScore) -> str:
-    return str(s.at_risk_reason or "losing_interest").replace("_", " ")
 
 
 def _suggestion_dict(c: CareSuggestion) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from stakeplug.reports.text import (
     ordered_stakeholders,
     partial_sources,
     plural,
+    risk_line,
     signed,
     status_label,
 )
@@ -188,10 +189,7 @@ def _changes_section(report: Mapping[str, Any]) -> str:
 
 
 def _risk_reason(s: Mapping[str, Any]) -> str:
-    return (
-        f"recent energy {number(s['recent_energy'])} against their own baseline of "
-        f"{number(s['baseline_energy'])}: losing interest"
-    )
+    return _e(risk_line(s))
 
 
 def _risk_section(report: Mapping[str, Any]) -> str:

@@ -18,6 +18,7 @@ from stakeplug.reports.text import (
     ordered_stakeholders,
     partial_sources,
     plural,
+    risk_line,
     signed,
     status_label,
 )
@@ -108,8 +109,7 @@ def _at_risk(report: Mapping[str, Any]) -> list[str]:
             continue
         out.append(
             f"- **{name}** ({_cell(s['role'] or 'stakeholder')}, owner {s['owner'] or '—'}): "
-            f"recent energy {number(s['recent_energy'])} against a baseline of "
-            f"{number(s['baseline_energy'])}"
+            f"{_cell(risk_line(s))}"
         )
     return out
 

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from stakeplug.domain.risk import risk_label
 from stakeplug.reports.text import (
     STATUS_LABEL,
     columns,
@@ -41,6 +42,15 @@ def open_task_count(report: Mapping[str, Any]) -> int | None:
     if not tasks:
         return None
     return sum(1 for t in tasks if t.get("open"))
+
+
+def _risk(report: Mapping[str, Any]) -> list[str]:
+    """Each partner at risk with the road that put them there: ``Maria (losing interest)``."""
+    by_name = {s["name"]: s for s in report["stakeholders"]}
+    return [
+        f"{name} ({risk_label(by_name[name].get('at_risk_reason'))})" if name in by_name else name
+        for name in report["partners_at_risk"]
+    ]
 
 
 def _table(report: Mapping[str, Any]) -> list[str]:
@@ -100,8 +110,7 @@ def render_summary(report: Mapping[str, Any]) -> str:
         *_table(report),
         "",
     ]
-    risk = report["partners_at_risk"]
-    out.append("Partners at risk: " + (", ".join(risk) if risk else "none"))
+    out.append("Partners at risk: " + (", ".join(_risk(report)) or "none"))
     for s in partial_sources(report):
         out.append(f"Source {s['name']} is {s['status']}: {s['error'] or 'no detail'}")
     out.append("")

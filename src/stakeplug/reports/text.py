@@ -15,6 +15,7 @@ from typing import Any
 
 from stakeplug.domain.model import Category
 from stakeplug.domain.numbers import one_decimal, signed_one_decimal
+from stakeplug.domain.risk import risk_detail
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -126,3 +127,10 @@ def columns(rows: Sequence[Sequence[str]], *, right: Iterable[int] = (), rule: b
     if rule:
         rows = [rows[0], ["-" * n for n in widths], *rows[1:]]
     return ["  ".join(pad(c, widths[i], right=i in aligned) for i, c in enumerate(r)).rstrip() for r in rows]
+
+
+def risk_line(s: Mapping[str, Any]) -> str:
+    """Why a report's partner at risk is at risk: the road and the measure behind it, in the shared words."""
+    return risk_detail(
+        s.get("at_risk_reason"), recent_energy=s["recent_energy"], baseline_energy=s["baseline_energy"]
+    )
