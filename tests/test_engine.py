@@ -551,6 +551,51 @@ def test_out_of_order_input_is_warned_about() -> None:
     assert "out of chronological order" in result.warnings[0]
 
 
+def test_an_activity_delivered_twice_by_two_sources_counts_once() -> None:
+    """Two sources reading the same tracker give the same event (same id) once, not twice."""
+    w = World()
+    request = Activity("request", "tess", w.item("AP-1"), w.at(10), addressees=("sam",), id="jira:1")
+    answer = Activity("comment", "sam", w.item("AP-1"), w.at(9), id="jira:2")
+    again = Activity("comment", "sam", w.item("AP-1"), w.at(9), id="jira:2")
+    result = audit(w.register, [[request, answer], [again]], until=UNTIL)
+    assert result.score("Sam").signal_counts == {
+        "makes_time": 1,
+        "participates_actively": 1,
+        "responds_to_requests": 1,
+    }
+    assert result.activities_seen == 2
+
+
+def test_the_same_id_in_another_tool_or_at_another_time_is_another_event() -> None:
+    """Ids are the tool's own: only the same tool and id at the same time is a repeat."""
+    w = World()
+    first = Activity("created", "sam", w.item("AP-1"), w.at(9), id="7")
+    elsewhere = Activity("created", "sam", Item("wiki", "AP-1"), w.at(9), id="7")
+    later = Activity("created", "sam", w.item("AP-2"), w.at(8), id="7")
+    result = audit(w.register, [[first, elsewhere, later]], until=UNTIL)
+    assert result.activities_seen == 3
+
+
+def test_a_repeat_across_a_part_boundary_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Activities at one time split over two parts still make each event count once."""
+    from stakeplug.engine import batches
+
+    monkeypatch.setattr(batches, "_PART", 2)
+    w = World()
+    events = [Activity("created", "sam", w.item(f"AP-{n}"), w.at(9), id=f"e{n}") for n in range(3)]
+    result = audit(w.register, [[*events, events[0], events[2], events[1]]], until=UNTIL)
+    assert result.score("Sam").signal_counts == {"approaches_informally": 3}
+
+
+def test_a_repeat_in_a_part_out_of_time_order_counts_once() -> None:
+    """Within a part that is not in time order a repeated id still counts once."""
+    w = World()
+    late = Activity("created", "sam", w.item("AP-1"), w.at(5), id="a")
+    early = Activity("created", "sam", w.item("AP-2"), w.at(10), id="b")
+    result = audit(w.register, [[late, early, late]], until=UNTIL)
+    assert result.score("Sam").signal_counts == {"approaches_informally": 2}
+
+
 def test_explain_lists_evidence_with_links_and_the_suggestions() -> None:
     """explain() gives the evidence trail and why each care action was suggested."""
     w = _partner(recent_per_week=4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -153,3 +154,33 @@ def test_the_audit_does_not_depend_on_how_the_pass_cuts_the_stream(
     assert cut == whole
     for name, values in whole_numbers.items():
         assert cut_numbers[name] == pytest.approx(values, rel=1e-9, abs=1e-12)
+
+
+def _with_ids(stream: list[Activity]) -> list[Activity]:
+    return [attrs.evolve(a, id=f"ev-{n}") for n, a in enumerate(stream)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    busy_streams.map(_with_ids),
+    st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0)), min_size=1, max_size=8),
+    st.integers(min_value=1, max_value=5),
+)
+def test_an_activity_repeated_with_the_same_id_never_changes_the_audit(
+    stream: list[Activity], repeats: list[tuple[int, int]], part: int
+) -> None:
+    """Delivering activities again with their ids (anywhere in the stream, across any cut) changes nothing."""
+    from stakeplug.engine import batches as _engine
+
+    whole, whole_numbers = _summary(stream)
+    repeated = list(stream)
+    for which, where in repeats:
+        if stream:
+            repeated.insert(where % (len(repeated) + 1), attrs.evolve(stream[which % len(stream)]))
+    repeated.sort(key=lambda a: a.timestamp)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_engine, "_PART", part)
+        again, again_numbers = _summary(repeated)
+    assert again == whole
+    for name, values in whole_numbers.items():
+        assert again_numbers[name] == pytest.approx(values, rel=1e-9, abs=1e-12)

@@ -7,6 +7,8 @@ activity meets them:
 * :mod:`~stakeplug.engine.sources` — the one per-source wrapper: failures
   contained, activities counted, the window and the time order checked once,
   several sources merged oldest first;
+* :mod:`~stakeplug.engine.repeats` — an activity repeated with the same id
+  counts once;
 * :mod:`~stakeplug.engine.batches` — activities read in parts and folded in
   batches;
 * :mod:`~stakeplug.engine.loop` — the hot loop, classifying each activity;
@@ -38,6 +40,7 @@ from stakeplug.domain.rules import Rules
 from stakeplug.engine import batches
 from stakeplug.engine.behaviours import Behaviours
 from stakeplug.engine.ledger import DAY, Ledger, Person
+from stakeplug.engine.repeats import Repeats
 from stakeplug.engine.results import Audit, Candidate, Explainer, SourceReport
 from stakeplug.engine.scoring import Weights, Window, score
 from stakeplug.engine.sources import ProgressCallback, SourceLike, SourceRun, merged_parts, source_runs
@@ -96,7 +99,10 @@ def audit(
         size = batches.part_size()
         tolerance = float(rules.reorder_tolerance_seconds)
         streams = [r.parts((window.since_ts, until_ts), size, tolerance, progress) for r in runs]
-        seen = batches.run_pass(behaviours, merged_parts(streams, size), until_ts)
+        repeats = Repeats()
+        seen = batches.run_pass(behaviours, repeats.parts(merged_parts(streams, size)), until_ts)
+        if repeats.dropped:
+            log.info("%d activities repeated with the same id counted once", repeats.dropped)
         weights = Weights.from_rules(rules)
         scores = {p.stakeholder.name: score(p, rules, weights, window) for p in people}
     finally:
