@@ -305,6 +305,35 @@ def test_reactions_count_as_light_participation() -> None:
     assert audit_.score("Sam").energy < w2.audit().score("Sam").energy
 
 
+def test_one_reaction_record_with_a_large_count_is_capped_for_its_week() -> None:
+    """A single record of fifty reactions counts as the weekly cap of reactions, not fifty."""
+    w = World()
+    w.act("reaction", "sam", "AP-17", 10, count=50)
+    score = w.audit().score("Sam")
+    assert score.signal_counts == {"participates_actively": 3}
+    assert "3 counted (weekly cap)" in score.evidence[0].note
+
+
+def test_reactions_beyond_the_weekly_cap_do_not_count_and_the_next_week_starts_afresh() -> None:
+    """Ten reactions in one week count three; a reaction the week after counts again."""
+    w = World()
+    for i in range(10):
+        w.act("reaction", "sam", f"AP-{i}", 10, hours=i)
+    w.act("reaction", "sam", "AP-20", 2)
+    assert w.signals() == {"participates_actively": 4}
+    assert w.signals(rules={"factors": {"reactions_per_week": 5}}) == {"participates_actively": 6}
+
+
+def test_reactions_alone_never_make_a_partner() -> None:
+    """Someone who only reacts, at the cap every week, is a silent supporter at most."""
+    w = World()
+    for day in range(1, 180):
+        w.act("reaction", "sam", f"AP-{day}", day)
+    score = w.audit(rules={"factors": {"reaction": 3.0}}).score("Sam")
+    assert score.energy >= 3.0
+    assert score.category is Category.SILENT_SUPPORTER
+
+
 # -- resistance ----------------------------------------------------------------
 
 
@@ -330,6 +359,37 @@ def test_approval_is_supportive_and_dismissal_neutral() -> None:
     dismissed = World()
     dismissed.act("review", "sam", "AP-19", 10, verdict="dismissed")
     assert dismissed.signals() == {}
+
+
+def _reviewer(blocking: int, approving: int) -> World:
+    w = World()
+    for i in range(12):
+        w.act("created", "sam", f"AP-C{i}", 1 + i * 2)
+    for i in range(blocking):
+        w.act("review", "sam", f"AP-B{i}", 2 + i * 3, verdict="changes_requested")
+    for i in range(approving):
+        w.act("review", "sam", f"AP-A{i}", 3 + i * 3, verdict="approved")
+    return w
+
+
+def test_a_stakeholder_whose_reviews_mostly_request_changes_is_never_accepting() -> None:
+    """Three of four reviews requesting changes hold acceptance at the edge of the neutral band."""
+    score = _reviewer(blocking=3, approving=1).audit().score("Sam")
+    assert score.acceptance == pytest.approx(0.5)
+    assert score.category is Category.UNDECIDED
+
+
+def test_half_of_the_reviews_requesting_changes_is_not_mostly() -> None:
+    """Two of four reviews requesting changes leave a busy supporter a partner."""
+    assert _reviewer(blocking=2, approving=2).audit().score("Sam").category is Category.PARTNER
+
+
+def test_the_share_of_changes_requested_needs_a_few_reviews() -> None:
+    """Two reviews, both requesting changes, are too few to judge by; the threshold is a rule."""
+    w = _reviewer(blocking=2, approving=0)
+    assert w.audit().score("Sam").category is Category.PARTNER
+    rules = {"map": {"changes_requested_min_reviews": 2}}
+    assert w.audit(rules=rules).score("Sam").category is Category.UNDECIDED
 
 
 # -- window, decay, scores -----------------------------------------------------

@@ -68,3 +68,28 @@ class Rules:
     silent_critic_min_power: int
     epoch: date
     care: Mapping[CareAction, CareRule]
+
+    @property
+    def reactions_per_week(self) -> int:
+        """At most this many reactions count per stakeholder and week (``factors.reactions_per_week``)."""
+        return int(self.data["factors"]["reactions_per_week"])
+
+    @property
+    def changes_requested_share(self) -> float:
+        """A share of reviews requesting changes above this keeps anyone from accepting (``map``)."""
+        return float(self.data["map"]["changes_requested_share"])
+
+    @property
+    def changes_requested_min_reviews(self) -> int:
+        """The share of reviews requesting changes is judged from this many reviews on (``map``)."""
+        return int(self.data["map"]["changes_requested_min_reviews"])
+
+    @property
+    def pushing_back_drop(self) -> float:
+        """How far recent acceptance must fall below the earlier pattern to be pushing back (``trend``)."""
+        return float(self.data["trend"]["pushing_back_drop"])
+
+    @property
+    def pushing_back_min_resistance(self) -> float:
+        """The least recent resistance weight that can make pushing back (``trend``)."""
+        return float(self.data["trend"]["pushing_back_min_resistance"])

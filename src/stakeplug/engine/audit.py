@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -39,7 +40,7 @@ from stakeplug.domain.register import Register, normalize_account
 from stakeplug.domain.rules import Rules
 from stakeplug.engine import batches
 from stakeplug.engine.behaviours import Behaviours
-from stakeplug.engine.ledger import DAY, Ledger, Person
+from stakeplug.engine.ledger import DAY, WEEK, Ledger, Person
 from stakeplug.engine.repeats import Repeats
 from stakeplug.engine.results import Audit, Candidate, Explainer, SourceReport
 from stakeplug.engine.scoring import Weights, Window, score
@@ -87,7 +88,8 @@ def audit(
     if rules.recent_days * DAY >= (until - since).total_seconds():
         log.info("window shorter than rules.windows.recent_days: trends need a longer window")
     until_ts = until.timestamp()
-    people = [Person(s, i, rules.evidence_per_signal) for i, s in enumerate(register.stakeholders)]
+    weeks = math.ceil((until - since).total_seconds() / WEEK)
+    people = [Person(s, i, rules.evidence_per_signal, weeks) for i, s in enumerate(register.stakeholders)]
     ledger = Ledger(people, rules, until_ts, until_ts - rules.recent_days * DAY)
     window = Window(since.timestamp(), until_ts, ledger.recent_start, ledger.decay_k)
     behaviours = Behaviours(register, rules, ledger)

@@ -25,7 +25,7 @@ from stakeplug.domain.register import Register
 from stakeplug.domain.rules import Rules
 from stakeplug.engine.deadlines import ASSIGNMENT, MENTION, REVIEW, Deadlines
 from stakeplug.engine.identities import TEAM, Handle, Identities
-from stakeplug.engine.ledger import DAY, Ledger, PendingRequest
+from stakeplug.engine.ledger import DAY, WEEK, Ledger, PendingRequest
 from stakeplug.engine.signals import (
     ANSWERS_MESSAGES,
     BLOCKS,
@@ -34,6 +34,7 @@ from stakeplug.engine.signals import (
     MAKES_TIME,
     MISSES_AGREEMENTS,
     PARTICIPATES_ACTIVELY,
+    REACTION,
     RESPONDS_TO_REQUESTS,
     UNASSIGNS_SELF,
 )
@@ -53,6 +54,7 @@ class Behaviours:
         self.answer_s = rules.answer_days * DAY
         self.quick_s = rules.quick_response_hours * 3600.0
         self.grace_s = rules.due_grace_days * DAY
+        self.reactions_per_week = rules.reactions_per_week
 
     def answered(self, handle: Handle, activity: Activity, ts: float, entry: PendingRequest) -> str:
         """Record the answer to the pending request ``entry``; return the request's kind."""
@@ -113,6 +115,22 @@ class Behaviours:
             self.ledger.add(
                 person, MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date"
             )
+
+    def reaction(self, handle: Handle, activity: Activity, ts: float, at: int) -> None:
+        """Reactions, capped per stakeholder and week of the window: a low-effort signal cannot pile up."""
+        person = handle.person
+        week = int((ts - self.ledger.week_start) // WEEK)
+        counted = person.reactions[week]
+        given = activity.count
+        times = min(given, self.reactions_per_week - counted)
+        if times <= 0:
+            return
+        person.reactions[week] = counted + times
+        if given == 1:
+            handle.logs[REACTION].append(at)
+        else:
+            note = "reacted" if times == given else f"reacted ×{given}, {times} counted (weekly cap)"
+            self.ledger.add(person, REACTION, ts, (activity,), note, times)
 
     def review_comment(self, handle: Handle, activity: Activity, at: int) -> None:
         """A line comment that belongs to a review with a verdict: part of that review, not unasked.

@@ -21,9 +21,10 @@ from typing import Any
 
 from stakeplug.domain.model import Activity, Stakeholder
 from stakeplug.domain.rules import Rules
-from stakeplug.engine.signals import APPROVAL, LEAVES_REQUESTS_UNANSWERED, SLOT_COUNT
+from stakeplug.engine.signals import LEAVES_REQUESTS_UNANSWERED, NO_EVIDENCE, SLOT_COUNT
 
 DAY = 86400.0
+WEEK = 7 * DAY
 
 _SLOTS = range(SLOT_COUNT)
 _first = itemgetter(0)
@@ -55,9 +56,20 @@ class Batch:
 class Person:
     """Running sums for one stakeholder during the pass, indexed by signal slot."""
 
-    __slots__ = ("counts", "evidence", "index", "lapsed", "logs", "recent", "recorded", "stakeholder", "sums")
+    __slots__ = (
+        "counts",
+        "evidence",
+        "index",
+        "lapsed",
+        "logs",
+        "reactions",
+        "recent",
+        "recorded",
+        "stakeholder",
+        "sums",
+    )
 
-    def __init__(self, stakeholder: Stakeholder, index: int, cap: int):
+    def __init__(self, stakeholder: Stakeholder, index: int, cap: int, weeks: int = 0):
         self.stakeholder = stakeholder
         self.index = index
         self.sums = [0.0] * SLOT_COUNT
@@ -72,6 +84,8 @@ class Person:
         """Evidence recorded through :meth:`Ledger.add` during the current batch, by slot."""
         self.lapsed: list[PendingRequest] = []
         """Requests whose deadline passed unanswered during the current batch."""
+        self.reactions = [0] * weeks
+        """Reactions counted per week of the window (see :attr:`Ledger.week_start`), for their cap."""
         self.evidence: list[deque[Any]] = [deque(maxlen=cap) for _ in _SLOTS]
         """The newest evidence per slot: a bare Activity (its note follows from the slot and the
         activity, see :func:`~stakeplug.engine.signals.bare_note`) or a :data:`Recorded` tuple."""
@@ -84,6 +98,9 @@ class Ledger:
         self.people = people
         self.until_ts = until_ts
         self.recent_start = recent_start
+        weeks = len(people[0].reactions) if people else 0
+        self.week_start = until_ts - weeks * WEEK
+        """The start of the window's first week: weeks are counted back from the window's end."""
         self.decay_k = math.log(2) / (rules.half_life_days * DAY)
         self.answer_s = rules.answer_days * DAY
         self.cap = rules.evidence_per_signal
@@ -100,7 +117,7 @@ class Ledger:
         person.counts[slot] += times
         if ts >= self.recent_start:
             person.recent[slot] += times
-        if slot != APPROVAL:
+        if slot < NO_EVIDENCE:
             person.recorded.setdefault(slot, []).append((ts, acts, note))
 
     def fold(self, batch: Batch) -> None:
@@ -119,7 +136,7 @@ class Ledger:
             for slot in compress(_SLOTS, logs):
                 log = logs[slot]
                 self.fold_sums(person, slot, log, times, decay_at, cut)
-                if slot != APPROVAL:
+                if slot < NO_EVIDENCE:
                     person.evidence[slot].extend(map(take, log[-cap:] if len(log) > cap else log))
                 log.clear()
 

@@ -40,15 +40,15 @@ _ANSWERING_KINDS = frozenset(
 
 def classify(behaviours: Behaviours, part: list[Activity], times: list[float], positions: list[int]) -> None:
     """Classify each activity of a part; ``positions`` are their positions in the batch, for the logs."""
-    identities, deadlines, ledger = behaviours.identities, behaviours.deadlines, behaviours.ledger
+    identities, deadlines = behaviours.identities, behaviours.deadlines
     answer_s = behaviours.answer_s
     lapse = deadlines.unanswered
     wait_for_answer = deadlines.wait_for_answer
     open_agreement = deadlines.open_agreement
     resolve, report_flag, caches = identities.resolve, identities.report_flag, identities.tool
     answered_by, complete, stranger = behaviours.answered, behaviours.complete, behaviours.stranger
-    stakeholder_activity, add = behaviours.stakeholder_activity, ledger.add
-    line_comment_of_review = behaviours.review_comment
+    stakeholder_activity = behaviours.stakeholder_activity
+    line_comment_of_review, react = behaviours.review_comment, behaviours.reaction
     team, missing = TEAM, MISSING
     comment, review_comment = ActivityKind.COMMENT, ActivityKind.REVIEW_COMMENT
     completed, request, assigned = ActivityKind.COMPLETED, ActivityKind.REQUEST, ActivityKind.ASSIGNED
@@ -149,8 +149,8 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
         if slot is not None:
             if kind is transitioned and answered is assignment:
                 continue  # picking up assigned work was judged with the answer
-            if kind is reaction and activity.count != 1:
-                add(actor.person, slot, ts, (activity,), "reacted", activity.count)
+            if kind is reaction:
+                react(actor, activity, ts, at)
             else:
                 actor.logs[slot].append(at)
         elif kind is review:

@@ -28,6 +28,9 @@ from stakeplug.engine.ledger import DAY, Person
 from stakeplug.engine.signals import (
     EVIDENCE_SLOTS,
     IS_RESISTANCE,
+    REACTION,
+    REQUESTS_CHANGES,
+    REVIEWED,
     SIGNALS,
     SLOT_COUNT,
     bare_note,
@@ -50,10 +53,12 @@ class Weights:
                 *(rules.acceptance_weight[s] for s in SIGNALS),
                 rules.acceptance_weight[participation] * rules.reaction_factor,
                 rules.approval_bonus,
+                0.0,
             ),
             energy=(
                 *(rules.energy_weight[s] for s in SIGNALS),
                 rules.energy_weight[participation] * rules.reaction_factor,
+                0.0,
                 0.0,
             ),
         )
@@ -86,6 +91,13 @@ def score(person: Person, rules: Rules, weights: Weights, window: Window) -> Sta
     """The stakeholder's place on the map from the running sums of the pass."""
     st = person.stakeholder
     acceptance = _acceptance(person, rules, weights)
+    reviews = person.counts[REVIEWED]
+    if (
+        reviews >= rules.changes_requested_min_reviews
+        and person.counts[REQUESTS_CHANGES] > rules.changes_requested_share * reviews
+    ):
+        # Reviews that mostly hold the work back: critical of the content, never accepting.
+        acceptance = min(acceptance, rules.accept_above)
     energy = energy_scale(_dot(weights.energy, person.sums), rules.energy_scale)
     trend = _trend(person, rules, weights, window)
     losing_interest = (
@@ -101,7 +113,7 @@ def score(person: Person, rules: Rules, weights: Weights, window: Window) -> Sta
         stakeholder=st,
         acceptance=acceptance,
         energy=energy,
-        category=_category(acceptance, energy, rules),
+        category=_category(acceptance, energy, rules, _energy_without_reactions(person, rules, weights)),
         priority=st.power * st.interest,
         trend=trend.trend,
         recent_energy=trend.recent_energy,
@@ -145,9 +157,7 @@ def _pushing_back(person: Person, rules: Rules, weights: Weights) -> bool:
     Both parts are weighed without decay or prior, so the recent weeks are compared with the
     person's own earlier behaviour, not with a blend of the two.
     """
-    trend_rules = rules.data.get("trend", {})
-    drop = float(trend_rules.get("pushing_back_drop", 1.5))
-    min_resistance = float(trend_rules.get("pushing_back_min_resistance", 3.0))
+    drop, min_resistance = rules.pushing_back_drop, rules.pushing_back_min_resistance
     recent_support = recent_resist = earlier_support = earlier_resist = 0.0
     for i in range(SLOT_COUNT):
         recent = weights.acceptance[i] * person.recent[i]
@@ -195,9 +205,17 @@ def _trend(person: Person, rules: Rules, weights: Weights, window: Window) -> _T
     return _Trend(trend, ratio, recent_energy, baseline_energy)
 
 
-def _category(acceptance: float, energy: float, rules: Rules) -> Category:
+def _energy_without_reactions(person: Person, rules: Rules, weights: Weights) -> float:
+    """The energy of the person's acts other than reactions (a reaction shows nothing else)."""
+    reactions = weights.energy[REACTION] * person.sums[REACTION]
+    return energy_scale(max(0.0, _dot(weights.energy, person.sums) - reactions), rules.energy_scale)
+
+
+def _category(acceptance: float, energy: float, rules: Rules, without_reactions: float) -> Category:
+    """The place on the map; reactions never by themselves lift anyone over the partner line."""
     if acceptance > rules.accept_above:
-        return Category.PARTNER if energy >= rules.high_energy else Category.SILENT_SUPPORTER
+        partner = energy >= rules.high_energy and without_reactions >= rules.high_energy
+        return Category.PARTNER if partner else Category.SILENT_SUPPORTER
     if acceptance < rules.reject_below:
         return Category.OPPONENT if energy >= rules.high_energy else Category.SILENT_CRITIC
     return Category.UNDECIDED

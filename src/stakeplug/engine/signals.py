@@ -1,9 +1,10 @@
 """The signal slots of the ledger, and the notes evidence gets from its slot and activity.
 
 The hot loop indexes lists by slot instead of hashing enum members.  The first
-slots are the :class:`~stakeplug.domain.model.Signal` members in order; two
+slots are the :class:`~stakeplug.domain.model.Signal` members in order; three
 more follow: reactions (reported as participation, with their own weight
-factor) and the acceptance bonus of approving reviews.
+factor), the acceptance bonus of approving reviews, and every review that gives
+a verdict (weightless: the share of reviews requesting changes is counted on it).
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ MISSES_AGREEMENTS = SIGNALS.index(Signal.MISSES_AGREEMENTS)
 UNASSIGNS_SELF = SIGNALS.index(Signal.UNASSIGNS_SELF)
 REACTION = SIGNAL_COUNT
 APPROVAL = SIGNAL_COUNT + 1
-SLOT_COUNT = SIGNAL_COUNT + 2
+REVIEWED = SIGNAL_COUNT + 2
+SLOT_COUNT = SIGNAL_COUNT + 3
+NO_EVIDENCE = APPROVAL
+"""The slots from this one on only count (the approval bonus, the reviews given): no evidence."""
 
-IS_RESISTANCE: tuple[bool, ...] = (*(s.is_resistance for s in SIGNALS), False, False)
+IS_RESISTANCE: tuple[bool, ...] = (*(s.is_resistance for s in SIGNALS), False, False, False)
 """Per slot: whether it counts against acceptance."""
 
 EVIDENCE_SLOTS: tuple[tuple[int, Signal], ...] = (
@@ -49,12 +53,12 @@ SIMPLE: dict[ActivityKind, int] = {
 """Stakeholder activities whose kind alone decides their one slot."""
 
 REVIEW_SLOTS: dict[Verdict | None, tuple[int, ...]] = {
-    Verdict.APPROVED: (PARTICIPATES_ACTIVELY, APPROVAL),
-    Verdict.CHANGES_REQUESTED: (REQUESTS_CHANGES,),
-    Verdict.REJECTED: (REQUESTS_CHANGES,),
-    Verdict.COMMENTED: (PARTICIPATES_ACTIVELY,),
+    Verdict.APPROVED: (PARTICIPATES_ACTIVELY, APPROVAL, REVIEWED),
+    Verdict.CHANGES_REQUESTED: (REQUESTS_CHANGES, REVIEWED),
+    Verdict.REJECTED: (REQUESTS_CHANGES, REVIEWED),
+    Verdict.COMMENTED: (PARTICIPATES_ACTIVELY, REVIEWED),
     Verdict.DISMISSED: (),
-    None: (PARTICIPATES_ACTIVELY,),
+    None: (PARTICIPATES_ACTIVELY, REVIEWED),
 }
 """The slots a stakeholder's review shows, by verdict."""
 
