@@ -100,3 +100,61 @@ def test_no_module_is_much_over_500_lines(name: str) -> None:
     """Each room of the house stays small enough to read in one sitting."""
     lines = len(_modules()[name].read_text("utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{name} has {lines} lines"
+
+
+LAYERS = ("domain", "engine", "care", "reports", "app", "cli")
+"""The layers from the inside out: a layer may import the ones before it, never the ones after."""
+
+MAX_FUNCTION_LINES = 60
+HOT_LOOP = {"stakeplug.engine.loop"}
+"""Modules whose one hot loop may be longer: splitting it would cost a call per activity."""
+
+
+def _layer(name: str) -> int | None:
+    parts = name.split(".")
+    if len(parts) > 1 and parts[1] in LAYERS:
+        return LAYERS.index(parts[1])
+    return None
+
+
+def test_inner_layers_never_import_outer_ones() -> None:
+    """Domain knows nothing of the engine, the engine nothing of care planning, and so on outwards."""
+    wrong = []
+    for name, imported in _graph().items():
+        own = _layer(name)
+        if own is None:
+            continue
+        for target in imported:
+            other = _layer(target)
+            if other is not None and other > own:
+                wrong.append(f"{name} -> {target}")
+    assert not wrong, "outward imports: " + ", ".join(sorted(wrong))
+
+
+def _long_functions(name: str, path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                found.append(f"{name}.{node.name} ({length} lines)")
+    return found
+
+
+def test_the_function_length_check_finds_a_long_function(tmp_path: Path) -> None:
+    """The check itself can fail: a function of 70 lines is reported."""
+    body = "\n".join(f"    x{i} = {i}" for i in range(70))
+    path = tmp_path / "long.py"
+    path.write_text(f"def long():\n{body}\n", "utf-8")
+    assert _long_functions("long", path) == ["long.long (71 lines)"]
+
+
+def test_no_function_is_much_over_60_lines_outside_the_hot_loop() -> None:
+    """Functions stay short enough to hold in one's head; only the engine's hot loop may be longer."""
+    long = [
+        found
+        for name, path in _modules().items()
+        if name not in HOT_LOOP
+        for found in _long_functions(name, path)
+    ]
+    assert not long, "long functions: " + ", ".join(long)
