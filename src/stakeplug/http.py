@@ -78,6 +78,7 @@ from stakeplug.limits import (
 )
 from stakeplug.policy import IDEMPOTENT_METHODS, HttpPolicy, RequestCounter, write_may_retry
 from stakeplug.redact import RedactingFilter, basic_auth_forms, get_logger, redact, register_secret
+from stakeplug.retrying import RetryRun
 from stakeplug.transport import DeadlineAdapter, NoRetry, request_deadline, transport_error
 
 __all__ = [
@@ -129,29 +130,6 @@ def _safe_cause(exc: BaseException, secrets: Sequence[str]) -> BaseException:
     cause.__traceback__ = exc.__traceback__
     cause.__suppress_context__ = True
     return cause
-
-
-def _failure(rs: tenacity.RetryCallState) -> BaseException | None:
-    """The exception of the attempt that just failed."""
-    return rs.outcome.exception() if rs.outcome else None
-
-
-def _retry_after(exc: BaseException | None) -> float | None:
-    value = getattr(exc, "retry_after", None)
-    return float(value) if isinstance(value, int | float) else None
-
-
-def _with_message(exc: TrackerError, message: str) -> TrackerError:
-    """A copy of ``exc`` (same class, adapter and status) with a new message."""
-    new: TrackerError
-    try:
-        if isinstance(exc, RateLimitedError):
-            new = type(exc)(message, adapter=exc.adapter, status=exc.status, retry_after=exc.retry_after)
-        else:
-            new = type(exc)(message, adapter=exc.adapter, status=exc.status)
-    except TypeError:  # an adapter's own subclass with another signature
-        new = UnavailableError(message, adapter=exc.adapter, status=exc.status)
-    return new
 
 
 class HttpClient:
@@ -323,72 +301,14 @@ class HttpClient:
     # ------------------------------------------------------------------ retry engine
 
     def _retrying(self, what: str) -> tenacity.Retrying:
-        policy = self.policy
-        # The wait the tracker asked for after the last failure (tenacity asks wait, then
-        # stop), and that wait when it went beyond the budget: the message says until when.
-        asked: float | None = None
-        beyond_budget: float | None = None
-        beyond_time: str | None = None
-
-        def wait(rs: tenacity.RetryCallState) -> float:
-            nonlocal asked
-            asked = _retry_after(_failure(rs))
-            if asked is not None:
-                return max(0.0, asked)
-            return policy.backoff(rs.attempt_number, self._rng)
-
-        def stop(rs: tenacity.RetryCallState) -> bool:
-            nonlocal beyond_budget, beyond_time
-            if rs.attempt_number >= policy.max_attempts:
-                return True
-            if rs.idle_for + rs.upcoming_sleep > policy.budget_seconds:
-                if asked is not None:
-                    beyond_budget = rs.upcoming_sleep
-                return True
-            left, budget = self.time_left()
-            if rs.upcoming_sleep >= left:
-                beyond_time = budget
-                return True
-            return False
-
-        def before_sleep(rs: tenacity.RetryCallState) -> None:
-            log.info(
-                "%s: %s; retrying in %.1f s (attempt %d of %d)",
-                self.adapter,
-                _failure(rs),
-                rs.upcoming_sleep,
-                rs.attempt_number + 1,
-                policy.max_attempts,
-            )
-
-        def give_up(rs: tenacity.RetryCallState) -> Any:
-            exc = _failure(rs)
-            if not isinstance(exc, TrackerError):  # pragma: no cover - only TrackerErrors retry
-                raise RuntimeError(f"{what}: retrying ended without an error")
-            n = rs.attempt_number
-            message = f"gave up after {n} attempt{'s' if n != 1 else ''} over {rs.idle_for:.1f} s: {exc}"
-            if beyond_time is not None:
-                message += f"; waiting {rs.upcoming_sleep:.0f} s more would pass {beyond_time}"
-            elif beyond_budget is not None:
-                wait_s = beyond_budget
-                message += (
-                    f"; the tracker asks to wait {wait_s:.0f} s, beyond the retry budget of "
-                    f"{policy.budget_seconds:.0f} s: retry after "
-                    f"{utc_text(policy.clock() + wait_s)}"
-                )
-            else:
-                message += f" (limits: {policy.max_attempts} attempts, "
-                message += f"{policy.budget_seconds:.0f} s of waiting)"
-            raise _with_message(exc, self.redact(message)) from exc
-
-        return tenacity.Retrying(
-            sleep=policy.sleep,
-            stop=stop,
-            wait=wait,
-            retry=tenacity.retry_if_exception_type(TransientError),
-            before_sleep=before_sleep,
-            retry_error_callback=give_up,
-        )
+        return RetryRun(
+            self.policy,
+            adapter=self.adapter,
+            what=what,
+            time_left=self.time_left,
+            redact=self.redact,
+            rng=self._rng,
+        ).retrying()
 
     def call(self, fn: Callable[[], T], *, what: str) -> T:
         """Run ``fn`` under the retry policy.

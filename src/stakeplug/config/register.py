@@ -152,14 +152,21 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
     c = Checker(path)
     check_no_secrets(data, path=path)
     c.keys(data, TOP_LEVEL_KEYS, "")
+    project = _project(c, data.get("project", {}))
+    team = _team(c, data.get("team", []))
+    stakeholders = _stakeholders(c, data.get("stakeholders", []), team)
+    _check_accounts_unique(c, team, stakeholders)
+    return Register(project=project, team=tuple(team), stakeholders=tuple(stakeholders), path=path)
 
-    project_table = c.table(data.get("project", {}), "project")
+
+def _project(c: Checker, raw: Any) -> ProjectSettings:
+    project_table = c.table(raw, "project")
     c.keys(project_table, PROJECT_KEYS, "project")
     own = c.table(project_table.get("own_projects", {}), "project.own_projects")
     own_projects: dict[str, tuple[str, ...]] = {}
     for tool in own:
         own_projects[str(tool)] = c.strings(own, tool, "project.own_projects", ())
-    project = ProjectSettings(
+    return ProjectSettings(
         name=c.string(project_table, "name", "project", required=True) or "",
         lookback_days=c.integer(project_table, "lookback_days", "project", 7, 3650, 180),
         status_report_labels=c.strings(project_table, "status_report_labels", "project", ("status-report",)),
@@ -167,22 +174,23 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
         own_projects=own_projects,
     )
 
-    team_list = c.array(data.get("team", []), "team", "[[team]]")
+
+def _team(c: Checker, raw: Any) -> list[TeamMember]:
     team: list[TeamMember] = []
-    for i, raw in enumerate(team_list):
+    for i, item in enumerate(c.array(raw, "team", "[[team]]")):
         loc = f"team[{i}]"
-        entry = c.table(raw, loc)
+        entry = c.table(item, loc)
         c.keys(entry, TEAM_KEYS, loc)
         name = c.string(entry, "name", loc, required=True) or ""
         if any(m.name.casefold() == name.casefold() for m in team):
             raise c.fail(f"{loc}.name", f"{name!r} appears twice in [[team]]; names must be unique")
         team.append(TeamMember(name=name, identities=_identities(c, entry, loc)))
+    return team
 
-    people_list = c.array(data.get("stakeholders", []), "stakeholders", "[[stakeholders]]")
-    team_names = {m.name.casefold(): m.name for m in team}
-    # Every stakeholder's name first, so that `reachable_via` may name one listed later.
-    entries: list[Mapping[str, Any]] = []
-    raw_names: list[str] = []
+
+def _stakeholder_names(c: Checker, people_list: Sequence[Any]) -> list[tuple[Mapping[str, Any], str]]:
+    """Every entry and name, checked unique first: ``reachable_via`` may name one listed later."""
+    named: list[tuple[Mapping[str, Any], str]] = []
     folded_names: set[str] = set()
     for i, raw in enumerate(people_list):
         entry = c.table(raw, f"stakeholders[{i}]")
@@ -191,48 +199,65 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
             raise c.fail(
                 f"stakeholders[{i}].name", f"{name!r} appears twice in [[stakeholders]]; names must be unique"
             )
-        entries.append(entry)
-        raw_names.append(name)
+        named.append((entry, name))
         folded_names.add(name.casefold())
-    all_names = folded_names | set(team_names)
+    return named
 
-    stakeholders: list[Stakeholder] = []
-    for i, (entry, name) in enumerate(zip(entries, raw_names, strict=True)):
-        loc = f"stakeholders[{i}]"
-        c.keys(entry, STAKEHOLDER_KEYS, loc)
-        if name.casefold() in team_names:
-            raise c.fail(f"{loc}.name", f"{name!r} is also a team member; a person is one or the other")
-        owner = c.string(entry, "owner", loc)
-        if owner is not None:
-            if owner.casefold() not in team_names:
-                hint = did_you_mean(owner, list(team_names.values()))
-                raise c.fail(f"{loc}.owner", f"{owner!r} is not a [[team]] member{hint}")
-            owner = team_names[owner.casefold()]
-        via = c.string(entry, "reachable_via", loc)
-        if via is not None:
-            if via.casefold() == name.casefold():
-                raise c.fail(f"{loc}.reachable_via", "cannot be the stakeholder themselves")
-            if via.casefold() not in all_names:
-                raise c.fail(
-                    f"{loc}.reachable_via",
-                    f"{via!r} is neither a stakeholder nor a team member"
-                    f"{did_you_mean(via, [*raw_names, *team_names.values()])}",
-                )
-        stakeholders.append(
-            Stakeholder(
-                name=name,
-                identities=_identities(c, entry, loc),
-                power=c.integer(entry, "power", loc, 1, 5, 3),
-                interest=c.integer(entry, "interest", loc, 1, 5, 3),
-                prior_acceptance=c.number(entry, "acceptance", loc, -3, 3),
-                role=c.string(entry, "role", loc),
-                owner=owner,
-                reachable_via=via,
-                ambassador_consent=c.boolean(entry, "ambassador_consent", loc),
-                opted_out=c.boolean(entry, "opted_out", loc),
+
+def _stakeholders(c: Checker, raw: Any, team: Sequence[TeamMember]) -> list[Stakeholder]:
+    named = _stakeholder_names(c, c.array(raw, "stakeholders", "[[stakeholders]]"))
+    team_names = {m.name.casefold(): m.name for m in team}
+    everyone = [*(name for _, name in named), *team_names.values()]
+    return [
+        _stakeholder(c, entry, name, f"stakeholders[{i}]", team_names, everyone)
+        for i, (entry, name) in enumerate(named)
+    ]
+
+
+def _stakeholder(
+    c: Checker,
+    entry: Mapping[str, Any],
+    name: str,
+    loc: str,
+    team_names: Mapping[str, str],
+    everyone: Sequence[str],
+) -> Stakeholder:
+    c.keys(entry, STAKEHOLDER_KEYS, loc)
+    if name.casefold() in team_names:
+        raise c.fail(f"{loc}.name", f"{name!r} is also a team member; a person is one or the other")
+    owner = c.string(entry, "owner", loc)
+    if owner is not None:
+        if owner.casefold() not in team_names:
+            hint = did_you_mean(owner, list(team_names.values()))
+            raise c.fail(f"{loc}.owner", f"{owner!r} is not a [[team]] member{hint}")
+        owner = team_names[owner.casefold()]
+    via = c.string(entry, "reachable_via", loc)
+    if via is not None:
+        if via.casefold() == name.casefold():
+            raise c.fail(f"{loc}.reachable_via", "cannot be the stakeholder themselves")
+        if via.casefold() not in {known.casefold() for known in everyone}:
+            raise c.fail(
+                f"{loc}.reachable_via",
+                f"{via!r} is neither a stakeholder nor a team member{did_you_mean(via, list(everyone))}",
             )
-        )
+    return Stakeholder(
+        name=name,
+        identities=_identities(c, entry, loc),
+        power=c.integer(entry, "power", loc, 1, 5, 3),
+        interest=c.integer(entry, "interest", loc, 1, 5, 3),
+        prior_acceptance=c.number(entry, "acceptance", loc, -3, 3),
+        role=c.string(entry, "role", loc),
+        owner=owner,
+        reachable_via=via,
+        ambassador_consent=c.boolean(entry, "ambassador_consent", loc),
+        opted_out=c.boolean(entry, "opted_out", loc),
+    )
 
+
+def _check_accounts_unique(
+    c: Checker, team: Sequence[TeamMember], stakeholders: Sequence[Stakeholder]
+) -> None:
+    """An account belongs to one person, across the team and the stakeholders."""
     seen: dict[tuple[str, str], str] = {}
     groups: tuple[tuple[str, Sequence[TeamMember | Stakeholder]], ...] = (
         ("team", team),
@@ -249,4 +274,3 @@ def register_from_mapping(data: Mapping[str, Any], *, path: str | None = None) -
                         "an account belongs to one person",
                     )
                 seen[key] = person.name
-    return Register(project=project, team=tuple(team), stakeholders=tuple(stakeholders), path=path)

@@ -78,15 +78,7 @@ def audit(
     :meth:`Audit.explain` delegates to.
     """
     rules = rules or load_rules()
-    until = ensure_utc(until) if until is not None else datetime.now(UTC)
-    lookback = timedelta(days=register.project.lookback_days)
-    since = ensure_utc(since) if since is not None else until - lookback
-    if since >= until:
-        raise ConfigError(
-            f"the window is empty: since {since:%Y-%m-%d %H:%M} is not before until {until:%Y-%m-%d %H:%M}"
-        )
-    if rules.recent_days * DAY >= (until - since).total_seconds():
-        log.info("window shorter than rules.windows.recent_days: trends need a longer window")
+    since, until = _window(register, since, until, rules)
     until_ts = until.timestamp()
     weeks = math.ceil((until - since).total_seconds() / WEEK)
     people = [Person(s, i, rules.evidence_per_signal, weeks) for i, s in enumerate(register.stakeholders)]
@@ -123,6 +115,22 @@ def audit(
         tools_seen=frozenset(behaviours.identities.accounts),
         explainer=explainer,
     )
+
+
+def _window(
+    register: Register, since: datetime | None, until: datetime | None, rules: Rules
+) -> tuple[datetime, datetime]:
+    """The audit's window in UTC: ``[until - lookback_days, until)`` unless given."""
+    until = ensure_utc(until) if until is not None else datetime.now(UTC)
+    lookback = timedelta(days=register.project.lookback_days)
+    since = ensure_utc(since) if since is not None else until - lookback
+    if since >= until:
+        raise ConfigError(
+            f"the window is empty: since {since:%Y-%m-%d %H:%M} is not before until {until:%Y-%m-%d %H:%M}"
+        )
+    if rules.recent_days * DAY >= (until - since).total_seconds():
+        log.info("window shorter than rules.windows.recent_days: trends need a longer window")
+    return since, until
 
 
 def _candidates(behaviours: Behaviours) -> tuple[Candidate, ...]:

@@ -20,8 +20,8 @@ from typing import Any
 import attrs
 
 from stakeplug.domain.model import Activity, Item
-from stakeplug.store import _history
 from stakeplug.store._db import SCHEMA_VERSION, StoreError, connect, remove_files, write_errors
+from stakeplug.store._history import HistoryMixin
 from stakeplug.store._rows import (
     activity_key,
     addressees_text,
@@ -75,7 +75,7 @@ def _optional(value: int | None) -> datetime | None:
     return None if value is None else from_micros(value)
 
 
-class Store(_history.HistoryMixin):
+class Store(HistoryMixin):
     """A local SQLite activity store, locked for the one run that has it open.
 
     Open it with :meth:`open` (or as a context manager) and close it when done;

@@ -50,18 +50,33 @@ def sample_activities(start: datetime = SAMPLE_START, *, tool: str = "memory") -
     Every activity has a distinct timestamp and a stable ``id``.
     """
     start = ensure_utc(start)
+    return [
+        Activity(kind=kind, actor=actor, item=it, timestamp=start + offset, id=f"ev-{n}", **extra)
+        for n, (offset, kind, actor, it, extra) in enumerate(_sample_rows(start, tool), start=1)
+    ]
+
+
+_SampleRow = tuple[timedelta, ActivityKind, str | None, Item, dict[str, Any]]
+
+
+def _sample_item(tool: str, number: int, title: str, kind: ItemKind, *labels: str) -> Item:
     project = "apollo"
+    return Item(
+        tool=tool,
+        id=f"{project}-{number}",
+        url=f"https://tracker.example.org/{project}/{number}",
+        title=title,
+        labels=labels,
+        kind=kind,
+        project=project,
+    )
+
+
+def _sample_rows(start: datetime, tool: str) -> list[_SampleRow]:
+    """The sample stream as (offset from start, kind, actor, item, extra fields)."""
 
     def item(number: int, title: str, kind: ItemKind, *labels: str) -> Item:
-        return Item(
-            tool=tool,
-            id=f"{project}-{number}",
-            url=f"https://tracker.example.org/{project}/{number}",
-            title=title,
-            labels=labels,
-            kind=kind,
-            project=project,
-        )
+        return _sample_item(tool, number, title, kind, *labels)
 
     report = item(1, "Status report, week 10", ItemKind.STATUS_REPORT, "status-report")
     question = item(2, "Which export format do the labs need?", ItemKind.INPUT_NEEDED)
@@ -71,7 +86,7 @@ def sample_activities(start: datetime = SAMPLE_START, *, tool: str = "memory") -
     due = start + timedelta(days=10)
     h = timedelta(hours=1)
     d = timedelta(days=1)
-    rows: list[tuple[timedelta, ActivityKind, str | None, Item, dict[str, Any]]] = [
+    return [
         (0 * d, ActivityKind.CREATED, "dana", report, {}),
         (0 * d + 2 * h, ActivityKind.CREATED, "lee", question, {}),
         (0 * d + 3 * h, ActivityKind.COMMENT, "lee", question, {"addressees": ("maria",)}),
@@ -100,10 +115,6 @@ def sample_activities(start: datetime = SAMPLE_START, *, tool: str = "memory") -
         (14 * d, ActivityKind.UNASSIGNED, "omar", task, {"addressees": ("omar",)}),
         (17 * d, ActivityKind.COMMENT, "lee", plan, {"addressees": ("sam",)}),
         (20 * d, ActivityKind.COMMENT, "maria", plan, {}),
-    ]
-    return [
-        Activity(kind=kind, actor=actor, item=it, timestamp=start + offset, id=f"ev-{n}", **extra)
-        for n, (offset, kind, actor, it, extra) in enumerate(rows, start=1)
     ]
 
 
