@@ -513,6 +513,55 @@ def test_partner_whose_energy_drops_below_their_own_baseline_is_at_risk() -> Non
     assert score.acceptance > 0.5
 
 
+def test_the_at_risk_rates_are_distinct_acts_a_week_recently_and_before() -> None:
+    """A partner down from six comments a week to two reads 2.0 a week vs 6.0 before, a third."""
+    w = World()
+    n = 0
+    for week in range(25):
+        for j in range(2 if week < 6 else 6):
+            w.act("comment", "sam", f"AP-{n}", week * 7 + j + 0.5)
+            n += 1
+    score = w.audit().score("Sam")
+    assert score.recent_rate == pytest.approx(2.0)
+    assert score.baseline_rate == pytest.approx(6.0 * 19 / ((180 - 42) / 7))
+    assert score.rate_ratio == pytest.approx(score.recent_rate / score.baseline_rate)
+    assert score.at_risk
+
+
+def test_the_weekly_activity_series_counts_each_act_once_per_week_of_the_window() -> None:
+    """A requested review answered with an approval is one act, though it shows four signals."""
+    w = World()
+    w.act("request", "tess", w.item("AP-1", kind=ItemKind.PULL_REQUEST), 3, addressees=("sam",))
+    w.act("review", "sam", w.item("AP-1", kind=ItemKind.PULL_REQUEST), 2, verdict="approved")
+    w.act("comment", "sam", "AP-2", 10)
+    w.act("comment", "sam", "AP-3", 10.5)
+    w.act("comment", "sam", "AP-4", 170)
+    score = w.audit().score("Sam")
+    assert sum(score.signal_counts.values()) >= 4 + 6
+    assert len(score.weekly_activity) == 26
+    assert score.weekly_activity[-1] == 1
+    assert score.weekly_activity[-2] == 2
+    assert score.weekly_activity[1] == 1
+    assert sum(score.weekly_activity) == 4
+    assert score.recent_rate == pytest.approx(3 / 6)
+
+
+def test_a_stakeholder_without_acts_has_no_rate_ratio() -> None:
+    """With nothing before the recent weeks there is no baseline to compare with."""
+    w = World()
+    w.act("comment", "sam", "AP-2", 10)
+    score = w.audit().score("Sam")
+    assert score.baseline_rate == 0.0
+    assert score.rate_ratio is None
+    assert w.audit().score("Alex").weekly_activity == (0,) * 26
+
+
+def test_explain_shows_the_activity_rates_behind_the_trend() -> None:
+    """The explanation reads the rates themselves: acts a week recently against before, and the ratio."""
+    text = str(_partner(recent_per_week=1).audit().explain("Sam"))
+    assert "1.0 a week recently vs 3.9 a week before (0.26×)" in text
+
+
 def test_steady_partner_is_not_at_risk() -> None:
     """A partner acting at their usual rate is steady and not at risk."""
     score = _partner(recent_per_week=4).audit().score("Sam")

@@ -133,8 +133,15 @@ def _summary(stream: list[Activity]) -> tuple[dict[str, object], dict[str, tuple
     numbers: dict[str, tuple[float, ...]] = {}
     for name, s in result.scores.items():
         evidence = sorted((e.timestamp, e.signal.value, e.note, e.links) for e in s.evidence)
-        exact[name] = (s.signal_counts, s.category, s.trend, s.at_risk, evidence)
-        numbers[name] = (s.acceptance, s.energy, s.recent_energy, s.baseline_energy)
+        exact[name] = (s.signal_counts, s.category, s.trend, s.at_risk, evidence, s.weekly_activity)
+        numbers[name] = (
+            s.acceptance,
+            s.energy,
+            s.recent_energy,
+            s.baseline_energy,
+            s.recent_rate,
+            s.baseline_rate,
+        )
     return exact, numbers
 
 

@@ -396,6 +396,18 @@ class StakeholderScore:
     """The most recent evidence per signal, newest first, capped per signal."""
     at_risk_reason: AtRiskReason | None = None
     """Why the partner is at risk; ``None`` when :attr:`at_risk` is false."""
+    recent_rate: float = 0.0
+    """Distinct acts a week in the recent part of the window (``rules.windows.recent_days``).
+
+    An act is one activity of the person's own that showed a signal, counted once however many
+    signals it showed (a requested approval is one act)."""
+    baseline_rate: float = 0.0
+    """Distinct acts a week before the recent part: the person's own baseline."""
+    rate_ratio: float | None = None
+    """:attr:`recent_rate` / :attr:`baseline_rate`; ``None`` without acts before the recent part."""
+    weekly_activity: tuple[int, ...] = ()
+    """Distinct acts per week over the window, oldest first: the last week ends at the audit's
+    ``until``, each week before it 7 days earlier (the first may begin before ``since``)."""
 
     @property
     def name(self) -> str:

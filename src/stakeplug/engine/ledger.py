@@ -57,6 +57,7 @@ class Person:
     """Running sums for one stakeholder during the pass, indexed by signal slot."""
 
     __slots__ = (
+        "acts",
         "counts",
         "evidence",
         "index",
@@ -64,9 +65,11 @@ class Person:
         "logs",
         "reactions",
         "recent",
+        "recent_acts",
         "recorded",
         "stakeholder",
         "sums",
+        "weekly",
     )
 
     def __init__(self, stakeholder: Stakeholder, index: int, cap: int, weeks: int = 0):
@@ -85,6 +88,12 @@ class Person:
         self.lapsed: list[PendingRequest] = []
         """Requests whose deadline passed unanswered during the current batch."""
         self.reactions = [0] * weeks
+        self.acts = 0
+        """Distinct acts in the window: the person's own activities that showed a signal."""
+        self.recent_acts = 0
+        """Distinct acts in the recent part of the window."""
+        self.weekly = [0] * weeks
+        """Distinct acts per week of the window, oldest first."""
         """Reactions counted per week of the window (see :attr:`Ledger.week_start`), for their cap."""
         self.evidence: list[deque[Any]] = [deque(maxlen=cap) for _ in _SLOTS]
         """The newest evidence per slot: a bare Activity (its note follows from the slot and the
@@ -127,18 +136,60 @@ class Ledger:
         take, decay_at = batch.activities.__getitem__, batch.decays.__getitem__
         # The position of the batch's first recent activity, when the batch is in time order.
         cut = bisect_left(times, self.recent_start) if batch.ordered else None
+        weeks = self.week_ends(times) if cut is not None else None
         for person in self.people:
+            logs = person.logs
+            active = list(compress(logs, logs))
+            if active:
+                self.count_acts(person, active, times, cut, weeks)
             if person.recorded:
                 self.fold_recorded(person, batch, cut)
             if person.lapsed:
                 self.fold_lapsed(person)
-            logs = person.logs
             for slot in compress(_SLOTS, logs):
                 log = logs[slot]
                 self.fold_sums(person, slot, log, times, decay_at, cut)
                 if slot < NO_EVIDENCE:
                     person.evidence[slot].extend(map(take, log[-cap:] if len(log) > cap else log))
                 log.clear()
+
+    def week_ends(self, times: list[float]) -> list[tuple[int, int]]:
+        """For a batch in time order: each week it touches, with the position where the next one starts."""
+        if not times:
+            return []
+        start, first = self.week_start, int((times[0] - self.week_start) // WEEK)
+        last = int((times[-1] - start) // WEEK)
+        ends = [(w, bisect_left(times, start + (w + 1) * WEEK)) for w in range(first, last)]
+        ends.append((last, len(times)))
+        return ends
+
+    def count_acts(
+        self,
+        person: Person,
+        active: list[list[int]],
+        times: list[float],
+        cut: int | None,
+        weeks: list[tuple[int, int]] | None,
+    ) -> None:
+        """Count the person's distinct acts of the batch (one act may show several signals)."""
+        acts = active[0] if len(active) == 1 else sorted(set().union(*active))
+        n = len(acts)
+        person.acts += n
+        weekly = person.weekly
+        if cut is not None and weeks is not None:
+            person.recent_acts += n - bisect_left(acts, cut)
+            lo = 0
+            for week, end in weeks:
+                hi = bisect_left(acts, end, lo)
+                weekly[week] += hi - lo
+                lo = hi
+            return
+        start, week_start = self.recent_start, self.week_start
+        for j in acts:
+            t = times[j]
+            weekly[int((t - week_start) // WEEK)] += 1
+            if t >= start:
+                person.recent_acts += 1
 
     def fold_recorded(self, person: Person, batch: Batch, cut: int | None) -> None:
         """Merge what :meth:`add` recorded with the logged activities of the same slot, in time order."""

@@ -80,6 +80,9 @@ class _Trend:
     ratio: float | None
     recent_energy: float
     baseline_energy: float
+    recent_rate: float
+    baseline_rate: float
+    rate_ratio: float | None
 
 
 def energy_scale(value: float, scale: float) -> float:
@@ -120,6 +123,10 @@ def score(person: Person, rules: Rules, weights: Weights, window: Window) -> Sta
         baseline_energy=trend.baseline_energy,
         at_risk=at_risk,
         at_risk_reason=reason,
+        recent_rate=trend.recent_rate,
+        baseline_rate=trend.baseline_rate,
+        rate_ratio=trend.rate_ratio,
+        weekly_activity=tuple(person.weekly),
         signal_counts=signal_counts(person.counts),
         evidence=_evidence(person, weights, window),
     )
@@ -202,7 +209,10 @@ def _trend(person: Person, rules: Rules, weights: Weights, window: Window) -> _T
             trend = Trend.FALLING
         else:
             trend = Trend.STEADY
-    return _Trend(trend, ratio, recent_energy, baseline_energy)
+    recent_acts = person.recent_acts / (recent_days / 7.0)
+    base_acts = (person.acts - person.recent_acts) / (base_days / 7.0) if base_days >= 1 else 0.0
+    act_ratio = recent_acts / base_acts if base_acts > 0 else None
+    return _Trend(trend, ratio, recent_energy, baseline_energy, recent_acts, base_acts, act_ratio)
 
 
 def _energy_without_reactions(person: Person, rules: Rules, weights: Weights) -> float:

@@ -69,8 +69,8 @@ class Explanation:
             f"{s.name}: {s.category.label}"
             + (f" — partner at risk ({risk_label(s.at_risk_reason)})" if s.at_risk else ""),
             f"  acceptance {s.acceptance:+.2f} (−3…+3), energy {s.energy:.2f} (1…5), "
-            f"trend {s.trend.value} (recent {s.recent_energy:.2f} vs own baseline {s.baseline_energy:.2f}), "
-            f"priority {s.priority}",
+            f"trend {s.trend.value} ({_rates(s)}; energy {s.recent_energy:.2f} vs own baseline "
+            f"{s.baseline_energy:.2f}), priority {s.priority}",
         ]
         if s.at_risk:
             detail = risk_detail(
@@ -94,6 +94,12 @@ class Explanation:
                 for link in c.links[:5]:
                     lines.append(f"      {link}")
         return "\n".join(lines)
+
+
+def _rates(s: StakeholderScore) -> str:
+    """``2.0 a week recently vs 6.1 a week before (0.33×)``: the person's own activity rates."""
+    ratio = f" ({s.rate_ratio:.2f}×)" if s.rate_ratio is not None else ""
+    return f"{s.recent_rate:.1f} a week recently vs {s.baseline_rate:.1f} a week before{ratio}"
 
 
 def _suggestion_dict(c: CareSuggestion) -> dict[str, Any]:
