@@ -334,6 +334,19 @@ def test_reactions_alone_never_make_a_partner() -> None:
     assert score.category is Category.SILENT_SUPPORTER
 
 
+def test_a_requested_approval_is_one_act_for_energy() -> None:
+    """Four signals from one answered review request give the energy of one act, not of four."""
+    answered, created = World(), World()
+    answered.act(
+        "request", "tess", answered.item("AP-1", kind=ItemKind.PULL_REQUEST), 10.5, addressees=("sam",)
+    )
+    answered.act("review", "sam", answered.item("AP-1", kind=ItemKind.PULL_REQUEST), 10, verdict="approved")
+    created.act("created", "sam", "AP-2", 10)
+    score = answered.audit().score("Sam")
+    assert len(score.signal_counts) == 4
+    assert score.energy == pytest.approx(created.audit().score("Sam").energy)
+
+
 # -- resistance ----------------------------------------------------------------
 
 

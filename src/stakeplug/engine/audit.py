@@ -82,7 +82,8 @@ def audit(
     until_ts = until.timestamp()
     weeks = math.ceil((until - since).total_seconds() / WEEK)
     people = [Person(s, i, rules.evidence_per_signal, weeks) for i, s in enumerate(register.stakeholders)]
-    ledger = Ledger(people, rules, until_ts, until_ts - rules.recent_days * DAY)
+    weights = Weights.from_rules(rules)
+    ledger = Ledger(people, rules, until_ts, until_ts - rules.recent_days * DAY, weights.energy)
     window = Window(since.timestamp(), until_ts, ledger.recent_start, ledger.decay_k)
     behaviours = Behaviours(register, rules, ledger)
     runs = source_runs(sources, since, until)
@@ -97,7 +98,6 @@ def audit(
         seen = batches.run_pass(behaviours, repeats.parts(merged_parts(streams, size)), until_ts)
         if repeats.dropped:
             log.info("%d activities repeated with the same id counted once", repeats.dropped)
-        weights = Weights.from_rules(rules)
         scores = {p.stakeholder.name: score(p, rules, weights, window) for p in people}
     finally:
         gc.set_threshold(*thresholds)

@@ -56,27 +56,27 @@ class Behaviours:
         self.grace_s = rules.due_grace_days * DAY
         self.reactions_per_week = rules.reactions_per_week
 
-    def answered(self, handle: Handle, activity: Activity, ts: float, entry: PendingRequest) -> str:
-        """Record the answer to the pending request ``entry``; return the request's kind."""
+    def answered(self, handle: Handle, activity: Activity, ts: float, entry: PendingRequest, at: int) -> str:
+        """Record the answer (at batch position ``at``) to the pending request ``entry``; return its kind."""
         person, add = handle.person, self.ledger.add
         opened, kind, request = entry
         acts = (request, activity)
         if kind is ASSIGNMENT:
             if ts - opened <= self.quick_s:
-                add(person, MAKES_TIME, ts, acts, "picked up assigned work soon after being asked")
+                add(person, MAKES_TIME, ts, acts, "picked up assigned work soon after being asked", 1, at)
             return kind
         if kind is MENTION:
-            add(person, ANSWERS_MESSAGES, ts, acts, "answered a message from the team")
+            add(person, ANSWERS_MESSAGES, ts, acts, "answered a message from the team", 1, at)
         else:
-            add(person, RESPONDS_TO_REQUESTS, ts, acts, _ANSWER_NOTES[kind])
+            add(person, RESPONDS_TO_REQUESTS, ts, acts, _ANSWER_NOTES[kind], 1, at)
             if activity.verdict in _BLOCKING:
                 # Answering is responsiveness; the verdict itself counts as resistance, and
                 # a review that holds the work back neither keeps an agreement nor makes time.
                 return kind
             if kind is REVIEW and activity.kind is ActivityKind.REVIEW:
-                add(person, KEEPS_AGREEMENTS, ts, acts, "delivered a requested review")
+                add(person, KEEPS_AGREEMENTS, ts, acts, "delivered a requested review", 1, at)
         if ts - opened <= self.quick_s:
-            add(person, MAKES_TIME, ts, acts, "answered soon after being asked")
+            add(person, MAKES_TIME, ts, acts, "answered soon after being asked", 1, at)
         return kind
 
     def stranger(self, activity: Activity, ts: float, tool: str) -> None:
@@ -85,8 +85,8 @@ class Behaviours:
             self.complete(activity, ts)
         self.identities.count_candidate(activity, tool)
 
-    def complete(self, activity: Activity, ts: float) -> None:
-        """Judge the agreements on a completed item."""
+    def complete(self, activity: Activity, ts: float, by: tuple[int, int] | None = None) -> None:
+        """Judge the agreements on a completed item; ``by`` is the completing stakeholder and act."""
         item_key = (activity.item.tool, activity.item.id)
         judged: set[int] = set()
         for index, agreement in self.deadlines.close_agreements(item_key).items():
@@ -94,7 +94,7 @@ class Behaviours:
             if ts > agreement[0] + self.grace_s:
                 self.deadlines.missed(index, agreement)  # it lapsed before this completion
             else:
-                self.judge(index, ts, agreement[0], (agreement[1], activity))
+                self.judge(index, ts, agreement[0], (agreement[1], activity), _act(index, by))
         if activity.due is not None:
             due_ts = activity.due.timestamp()
             for account in activity.addressees:
@@ -103,18 +103,22 @@ class Behaviours:
                     if self.deadlines.was_missed(item_key, target.index):
                         continue  # its due date passed earlier and was counted as missed then
                     judged.add(target.index)
-                    self.judge(target.index, ts, due_ts, (activity,))
+                    self.judge(target.index, ts, due_ts, (activity,), _act(target.index, by))
 
-    def judge(self, index: int, ts: float, due_ts: float, acts: tuple[Activity, ...]) -> None:
-        """A completion at ``ts`` of work due at ``due_ts``: an agreement kept or missed."""
+    def judge(
+        self, index: int, ts: float, due_ts: float, acts: tuple[Activity, ...], at: int | None = None
+    ) -> None:
+        """A completion at ``ts`` of work due at ``due_ts``: an agreement kept or missed.
+
+        ``at`` is the position of the stakeholder's own completing act, when it was theirs.
+        """
         person = self.ledger.people[index]
         if ts <= due_ts + self.grace_s:
-            self.ledger.add(person, KEEPS_AGREEMENTS, ts, acts, "completed by the agreed due date")
+            self.ledger.add(person, KEEPS_AGREEMENTS, ts, acts, "completed by the agreed due date", 1, at)
         else:
             late = (ts - due_ts) / DAY
-            self.ledger.add(
-                person, MISSES_AGREEMENTS, ts, acts, f"completed {late:.0f} days after the due date"
-            )
+            note = f"completed {late:.0f} days after the due date"
+            self.ledger.add(person, MISSES_AGREEMENTS, ts, acts, note, 1, at)
 
     def reaction(self, handle: Handle, activity: Activity, ts: float, at: int) -> None:
         """Reactions, capped per stakeholder and week of the window: a low-effort signal cannot pile up."""
@@ -130,7 +134,7 @@ class Behaviours:
             handle.logs[REACTION].append(at)
         else:
             note = "reacted" if times == given else f"reacted ×{given}, {times} counted (weekly cap)"
-            self.ledger.add(person, REACTION, ts, (activity,), note, times)
+            self.ledger.add(person, REACTION, ts, (activity,), note, times, at)
 
     def review_comment(self, handle: Handle, activity: Activity, at: int) -> None:
         """A line comment that belongs to a review with a verdict: part of that review, not unasked.
@@ -164,7 +168,7 @@ class Behaviours:
                 self.deadlines.drop_agreement((tool, activity.item.id), handle.index, ts)
         elif kind is ActivityKind.COMPLETED:
             logs[MAKES_TIME].append(at)
-            self.complete(activity, ts)
+            self.complete(activity, ts, (handle.index, at))
         elif kind is ActivityKind.LINKED:
             if "block" in (activity.link_type or "").casefold():
                 logs[BLOCKS].append(at)
@@ -176,3 +180,8 @@ class Behaviours:
                 logs[PARTICIPATES_ACTIVELY].append(at)
         elif kind is ActivityKind.MEMBER_ADDED and any(resolve(tool, a) is TEAM for a in activity.addressees):
             logs[INVITES_YOU].append(at)
+
+
+def _act(index: int, by: tuple[int, int] | None) -> int | None:
+    """The position of the act behind a judged agreement, when the stakeholder completed it."""
+    return by[1] if by is not None and by[0] == index else None

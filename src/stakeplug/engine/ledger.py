@@ -57,14 +57,18 @@ class Person:
     """Running sums for one stakeholder during the pass, indexed by signal slot."""
 
     __slots__ = (
+        "act_energy",
         "acts",
         "counts",
+        "energy",
         "evidence",
+        "extra",
         "index",
         "lapsed",
         "logs",
         "reactions",
         "recent",
+        "recent_act_energy",
         "recent_acts",
         "recorded",
         "stakeholder",
@@ -93,6 +97,13 @@ class Person:
         self.recent_acts = 0
         """Distinct acts in the recent part of the window."""
         self.weekly = [0] * weeks
+        self.energy = 0.0
+        """Decayed energy of the person's acts, each act at the weight of its strongest signal."""
+        self.act_energy = 0.0
+        """The same without decay, for the trend; and in the recent part only:"""
+        self.recent_act_energy = 0.0
+        self.extra: list[tuple[int, float]] = []
+        """Batch positions of acts whose signal :meth:`Ledger.add` recorded, with its energy weight."""
         """Distinct acts per week of the window, oldest first."""
         """Reactions counted per week of the window (see :attr:`Ledger.week_start`), for their cap."""
         self.evidence: list[deque[Any]] = [deque(maxlen=cap) for _ in _SLOTS]
@@ -103,8 +114,18 @@ class Person:
 class Ledger:
     """Every stakeholder's running sums, and the folding of each batch into them."""
 
-    def __init__(self, people: list[Person], rules: Rules, until_ts: float, recent_start: float):
+    def __init__(
+        self,
+        people: list[Person],
+        rules: Rules,
+        until_ts: float,
+        recent_start: float,
+        energy: tuple[float, ...],
+    ):
         self.people = people
+        self.energy = energy
+        """The energy weight of each slot."""
+        self.energy_order = sorted(_SLOTS, key=energy.__getitem__)
         self.until_ts = until_ts
         self.recent_start = recent_start
         weeks = len(people[0].reactions) if people else 0
@@ -119,10 +140,33 @@ class Ledger:
         }
 
     def add(
-        self, person: Person, slot: int, ts: float, acts: tuple[Activity, ...], note: str, times: int = 1
+        self,
+        person: Person,
+        slot: int,
+        ts: float,
+        acts: tuple[Activity, ...],
+        note: str,
+        times: int = 1,
+        at: int | None = None,
     ) -> None:
-        """Record ``times`` occurrences of a signal slot at ``ts``, with the activities behind it."""
-        person.sums[slot] += times * math.exp((ts - self.until_ts) * self.decay_k)
+        """Record ``times`` occurrences of a signal slot at ``ts``, with the activities behind it.
+
+        ``at`` is the batch position of the person's act that showed the signal, if one did: its
+        energy then counts for that act (once, with the act's strongest signal); without one the
+        signal's energy counts on its own.
+        """
+        weight = self.energy[slot] * times
+        decay = math.exp((ts - self.until_ts) * self.decay_k)
+        if at is not None:
+            person.extra.append((at, weight))
+        elif weight:
+            # No act of the person's behind it (a deadline passed, someone else completed the
+            # work): the signal counts on its own.
+            person.energy += weight * decay
+            person.act_energy += weight
+            if ts >= self.recent_start:
+                person.recent_act_energy += weight
+        person.sums[slot] += times * decay
         person.counts[slot] += times
         if ts >= self.recent_start:
             person.recent[slot] += times
@@ -137,11 +181,12 @@ class Ledger:
         # The position of the batch's first recent activity, when the batch is in time order.
         cut = bisect_left(times, self.recent_start) if batch.ordered else None
         weeks = self.week_ends(times) if cut is not None else None
+        best = [0.0] * len(times)
         for person in self.people:
             logs = person.logs
-            active = list(compress(logs, logs))
-            if active:
-                self.count_acts(person, active, times, cut, weeks)
+            slots = [s for s in self.energy_order if logs[s]]
+            if slots or person.extra:
+                self.count_acts(person, slots, batch, best, cut, weeks)
             if person.recorded:
                 self.fold_recorded(person, batch, cut)
             if person.lapsed:
@@ -166,18 +211,40 @@ class Ledger:
     def count_acts(
         self,
         person: Person,
-        active: list[list[int]],
-        times: list[float],
+        slots: list[int],
+        batch: Batch,
+        best: list[float],
         cut: int | None,
         weeks: list[tuple[int, int]] | None,
     ) -> None:
-        """Count the person's distinct acts of the batch (one act may show several signals)."""
+        """Count the person's distinct acts of the batch and their energy, each act once.
+
+        One act may show several signals (a requested approval: responds, keeps an agreement,
+        participates); it counts with the energy weight of the strongest.  ``best`` holds that
+        weight per batch position: slots are written in rising weight, so the last write wins.
+        """
+        logs, energy, times = person.logs, self.energy, batch.times
+        setitem = best.__setitem__
+        for slot in slots:
+            deque(map(setitem, logs[slot], repeat(energy[slot])), maxlen=0)
+        extra = person.extra
+        for j, weight in extra:
+            best[j] = max(best[j], weight)
+        active = [logs[slot] for slot in slots]
+        if extra:
+            active.append([j for j, _ in extra])
+            extra.clear()
         acts = active[0] if len(active) == 1 else sorted(set().union(*active))
         n = len(acts)
+        values = list(map(best.__getitem__, acts))
+        person.energy += sum(map(mul, values, map(batch.decays.__getitem__, acts)))
+        person.act_energy += sum(values)
         person.acts += n
         weekly = person.weekly
         if cut is not None and weeks is not None:
-            person.recent_acts += n - bisect_left(acts, cut)
+            k = bisect_left(acts, cut)
+            person.recent_acts += n - k
+            person.recent_act_energy += sum(values[k:])
             lo = 0
             for week, end in weeks:
                 hi = bisect_left(acts, end, lo)
@@ -185,11 +252,12 @@ class Ledger:
                 lo = hi
             return
         start, week_start = self.recent_start, self.week_start
-        for j in acts:
+        for j, value in zip(acts, values, strict=True):
             t = times[j]
             weekly[int((t - week_start) // WEEK)] += 1
             if t >= start:
                 person.recent_acts += 1
+                person.recent_act_energy += value
 
     def fold_recorded(self, person: Person, batch: Batch, cut: int | None) -> None:
         """Merge what :meth:`add` recorded with the logged activities of the same slot, in time order."""
@@ -216,10 +284,18 @@ class Ledger:
         slot = LEAVES_REQUESTS_UNANSWERED
         answer_s = self.answer_s
         deadlines = [e[0] + answer_s for e in entries]
-        person.sums[slot] += sum(decays(deadlines, self.until_ts, self.decay_k))
+        decayed = sum(decays(deadlines, self.until_ts, self.decay_k))
+        person.sums[slot] += decayed
         person.counts[slot] += len(entries)
         start = self.recent_start
-        person.recent[slot] += sum(1 for d in deadlines if d >= start)
+        recent = sum(1 for d in deadlines if d >= start)
+        person.recent[slot] += recent
+        weight = self.energy[slot]
+        if weight:
+            # No act of the person's: with an energy weight, each lapse counts on its own.
+            person.energy += weight * decayed
+            person.act_energy += weight * len(entries)
+            person.recent_act_energy += weight * recent
         # In time order, as the deadlines passed; only the newest can stay as evidence.
         entries.sort(key=_first)
         notes = self.lapsed_notes

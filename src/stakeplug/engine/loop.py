@@ -130,7 +130,7 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
                 if entry is not None:
                     if ts > entry[0] + answer_s:
                         lapse(actor, entry)
-                    elif answered_by(actor, activity, ts, entry) is not assignment:
+                    elif answered_by(actor, activity, ts, entry, at) is not assignment:
                         continue
             report = reports.get(item_id)
             if report is None:
@@ -144,7 +144,7 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
                 if ts > entry[0] + answer_s:
                     lapse(actor, entry)
                 else:
-                    answered = answered_by(actor, activity, ts, entry)
+                    answered = answered_by(actor, activity, ts, entry, at)
         slot = simple_slot(kind)
         if slot is not None:
             if kind is transitioned and answered is assignment:

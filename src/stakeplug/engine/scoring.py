@@ -2,9 +2,11 @@
 
 Every number comes from :class:`~stakeplug.domain.rules.Rules` (``data/rules.toml``).
 Acceptance weighs supportive against resisting decayed sums, with the
-register's prior as a pseudo-count; energy saturates the decayed weight of all
-signals on a 1…5 scale; the trend compares the rate in the recent part of the
-window with the person's own rate before it.
+register's prior as a pseudo-count; energy saturates the decayed energy of the
+person's acts (each act once, at its strongest signal, see
+:meth:`~stakeplug.engine.ledger.Ledger.count_acts`) on a 1…5 scale; the trend
+compares the rate in the recent part of the window with the person's own rate
+before it, and the results carry the plain rates of acts a week as well.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def score(person: Person, rules: Rules, weights: Weights, window: Window) -> Sta
     ):
         # Reviews that mostly hold the work back: critical of the content, never accepting.
         acceptance = min(acceptance, rules.accept_above)
-    energy = energy_scale(_dot(weights.energy, person.sums), rules.energy_scale)
+    energy = energy_scale(person.energy, rules.energy_scale)
     trend = _trend(person, rules, weights, window)
     losing_interest = (
         acceptance > rules.accept_above
@@ -130,13 +132,6 @@ def score(person: Person, rules: Rules, weights: Weights, window: Window) -> Sta
         signal_counts=signal_counts(person.counts),
         evidence=_evidence(person, weights, window),
     )
-
-
-def _dot(weights: tuple[float, ...], values: list[float] | list[int]) -> float:
-    total = 0.0
-    for i in range(SLOT_COUNT):
-        total += weights[i] * values[i]
-    return total
 
 
 def _acceptance(person: Person, rules: Rules, weights: Weights) -> float:
@@ -186,8 +181,8 @@ def _pushing_back(person: Person, rules: Rules, weights: Weights) -> bool:
 
 def _trend(person: Person, rules: Rules, weights: Weights, window: Window) -> _Trend:
     """Recent against the person's own earlier rate, per 30 days, and both on the energy scale."""
-    recent_weight = _dot(weights.energy, person.recent)
-    base_weight = _dot(weights.energy, person.counts) - recent_weight
+    recent_weight = person.recent_act_energy
+    base_weight = person.act_energy - recent_weight
     recent_days = float(rules.recent_days)
     base_days = max(0.0, (window.recent_start - window.since_ts) / DAY)
     recent_rate = recent_weight / recent_days * 30.0
@@ -218,7 +213,7 @@ def _trend(person: Person, rules: Rules, weights: Weights, window: Window) -> _T
 def _energy_without_reactions(person: Person, rules: Rules, weights: Weights) -> float:
     """The energy of the person's acts other than reactions (a reaction shows nothing else)."""
     reactions = weights.energy[REACTION] * person.sums[REACTION]
-    return energy_scale(max(0.0, _dot(weights.energy, person.sums) - reactions), rules.energy_scale)
+    return energy_scale(max(0.0, person.energy - reactions), rules.energy_scale)
 
 
 def _category(acceptance: float, energy: float, rules: Rules, without_reactions: float) -> Category:
