@@ -15,6 +15,7 @@ the stakeplug class or the familiar builtin::
         ├── NotFoundError (LookupError)             404: project, repository or board not found
         ├── PayloadError (ValueError)               a payload that cannot be understood
         ├── BudgetExhaustedError (TimeoutError)     a source's or the run's time budget is used up
+        ├── PostingInterruptedError                 posting stopped part-way; carries what was done
         └── TransientError (ConnectionError)        worth retrying later
             ├── RateLimitedError                    429 or a rate-limit answer; carries ``retry_after``
             └── UnavailableError                    5xx, connection reset, timeout
@@ -27,6 +28,8 @@ request.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AdapterLoadError",
     "AdapterNotFoundError",
@@ -36,6 +39,7 @@ __all__ = [
     "NotFoundError",
     "PayloadError",
     "PermissionDeniedError",
+    "PostingInterruptedError",
     "PrivacyError",
     "RateLimitedError",
     "SecretInConfigError",
@@ -141,6 +145,22 @@ class BudgetExhaustedError(TrackerError, TimeoutError):
     Not retried: the source is reported partial, and the message names the
     ``[limits]`` key that allows more time.
     """
+
+
+class PostingInterruptedError(TrackerError):
+    """Posting care tasks stopped part-way through on a tracker error.
+
+    ``results`` are the results of the drafts handled before the failure (the
+    tasks that exist, with their ids), as :class:`stakeplug.PostResult`, in
+    order.  The error that stopped it is the ``__cause__``; ``adapter`` and
+    ``status`` are its.
+    """
+
+    def __init__(
+        self, message: str, *, adapter: str, status: int | None = None, results: tuple[Any, ...] = ()
+    ):
+        self.results = results
+        super().__init__(message, adapter=adapter, status=status)
 
 
 class TransientError(TrackerError, ConnectionError):

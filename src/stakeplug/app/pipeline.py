@@ -28,7 +28,7 @@ from stakeplug.care.posting import post_care
 from stakeplug.config.loader import Config, close_adapter, load_config
 from stakeplug.domain.rules import Rules
 from stakeplug.engine.audit import Audit, audit
-from stakeplug.errors import ConfigError, PrivacyError, TrackerError
+from stakeplug.errors import ConfigError, PostingInterruptedError, PrivacyError, TrackerError
 from stakeplug.redact import redact, register_secret
 from stakeplug.reports import build_report, check_writable, load_previous, write_reports
 from stakeplug.reports.explain import explain
@@ -230,6 +230,8 @@ def post_suggestions(
     except PrivacyError as exc:
         error = f"refused for privacy: {exc}"
         return Posting(post, target, error=error, refused_for_privacy=True, withheld=withheld)
+    except PostingInterruptedError as exc:
+        return Posting(post, target, tuple(exc.results), error=str(exc), withheld=withheld)
     except TrackerError as exc:
         return Posting(post, target, error=str(exc), withheld=withheld)
     return Posting(post, target, tuple(results), withheld=withheld)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from stakeplug.adapter import PostResult, TaskDraft, TaskRef, fingerprint_marker, task_body
 from stakeplug.domain.model import CareSuggestion
+from stakeplug.errors import PostingInterruptedError, TrackerError
 
 if TYPE_CHECKING:
     from stakeplug.adapter import Adapter
@@ -111,6 +112,10 @@ def post_care(
     :meth:`~stakeplug.adapter.Adapter.find_tasks` call looks them up.  Then only
     the missing tasks are posted.  With ``dry_run`` (the default) nothing is
     written and every result says what would be created.
+
+    A tracker error part-way through raises
+    :class:`~stakeplug.errors.PostingInterruptedError` carrying the results
+    so far, so a caller can still say which tasks exist, with their ids.
     """
     tasks = adapter.find_tasks() if existing is None else existing
     known: dict[str, TaskRef] = {t.fingerprint: t for t in tasks}
@@ -124,8 +129,25 @@ def post_care(
                 PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
             )
             continue
-        result = adapter.post_task(draft, dry_run=dry_run)
+        try:
+            result = adapter.post_task(draft, dry_run=dry_run)
+        except TrackerError as exc:
+            raise _interrupted(exc, draft, results) from exc
         if result.task is not None:
             known[draft.fingerprint] = result.task
         results.append(result)
     return results
+
+
+def _interrupted(exc: TrackerError, draft: TaskDraft, results: list[PostResult]) -> PostingInterruptedError:
+    """The error that ends posting at ``draft``, naming the tasks created before it."""
+    if isinstance(exc, PostingInterruptedError):
+        return exc
+    created = [r.task.id for r in results if r.created and r.task is not None]
+    done = f"; created before it: {', '.join(created)}" if created else "; nothing was created before it"
+    return PostingInterruptedError(
+        f"posting stopped at the task for {draft.stakeholder or draft.fingerprint}: {exc}{done}",
+        adapter=exc.adapter,
+        status=exc.status,
+        results=tuple(results),
+    )

@@ -88,7 +88,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     for reason in reasons:
         console.warn(reason)
     if run.posting.error:
-        console.warn(f"care tasks were not posted: {run.posting.error}")
+        done = "posted only in part" if run.posting.results else "not posted"
+        console.warn(f"care tasks were {done}: {run.posting.error}")
     elif run.posting.withheld:
         console.warn(f"care tasks were not posted: {run.posting.withheld}")
     return status.code

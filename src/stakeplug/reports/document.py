@@ -82,11 +82,13 @@ def _stakeholder(score: StakeholderScore) -> dict[str, Any]:
 def _post_status(
     result: PostResult | None, error: str | None, *, posted: bool
 ) -> tuple[str, dict[str, Any] | None]:
-    """A suggestion's posting status and the task it matched; a dry run never fails a task."""
-    if error is not None:
-        return ("failed" if posted else "dry_run"), None
+    """A suggestion's posting status and the task it matched; a dry run never fails a task.
+
+    After posting stopped part-way (``error``), the suggestions handled before
+    it keep their own status and task; only the rest failed.
+    """
     if result is None:
-        return "dry_run", None
+        return ("failed" if posted and error is not None else "dry_run"), None
     task = None
     if result.task is not None:
         task = {"id": result.task.id, "url": result.task.url, "open": result.task.open}
@@ -117,10 +119,10 @@ def _suggestion(
         "status": status,
         "task": task,
     }
-    if error is not None:
-        entry["error"] = error
-    elif result is not None and result.reason:
+    if result is not None and result.reason:
         entry["reason"] = result.reason
+    elif error is not None:
+        entry["error"] = error
     return entry
 
 
