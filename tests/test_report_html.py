@@ -13,7 +13,7 @@ from clirun import run_stakeplug
 from reportdoc import sample_report
 
 from stakeplug.reports import ordered_stakeholders, render_html
-from stakeplug.reports.charts import CATEGORY_STYLE, grid_box, map_point, marker_radius
+from stakeplug.reports.charts import CATEGORY_STYLE, grid_box, map_point, marker_radius, sparkline_svg
 from stakeplug.reports.text import map_energy
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -228,3 +228,33 @@ def test_names_people_typed_are_escaped_inside_the_charts() -> None:
     labels = {t.text for t in charts["map"].iter(f"{SVG}text") if t.get("class") == "name"}
     assert 'Ana <"R&D"> Lee' in labels
     assert "<R&D>" not in page
+
+
+def test_sparkline_draws_each_week_and_the_baseline_from_plain_counts() -> None:
+    """The sparkline has one point per week, oldest left, the highest week at the top, and a dashed baseline."""
+    chart = ET.fromstring(sparkline_svg([0, 4, 2], 2.0, width=100, height=40))  # noqa: S314
+    points = [tuple(map(float, p.split(","))) for p in chart.find(f"{SVG}polyline").get("points").split()]
+    assert [x for x, _ in points] == [4.0, 50.0, 96.0]
+    assert [y for _, y in points] == [36.0, 4.0, 20.0]
+    base = chart.find(f"{SVG}line")
+    assert base.get("class") == "spark-base"
+    assert float(base.get("y1")) == float(base.get("y2")) == 20.0
+
+
+def test_each_stakeholder_with_a_weekly_series_gets_a_sparkline_explained_in_one_line() -> None:
+    """Maria's section draws her weekly acts against her baseline and says what the line shows in one line."""
+    page = render_html(sample_report())
+    section = page.split('id="p-maria"', 1)[1].split("</article>", 1)[0]
+    (spark,) = re.findall(r'<svg[^>]*class="spark".*?</svg>', section, flags=re.S)
+    assert len(ET.fromstring(spark).find(f"{SVG}polyline").get("points").split()) == 8  # noqa: S314
+    assert (
+        "Distinct acts a week over the last 8 weeks; dashed: their own baseline of 6.0 a week; "
+        "recently 1.0 a week (0.2× the baseline)." in section
+    )
+    assert "<summary>Weekly values, oldest first</summary><p>6, 7, 5, 6, 6, 2, 1, 0</p>" in section
+
+
+def test_the_demo_report_draws_a_sparkline_for_everyone_the_engine_counted(demo_page: Path) -> None:
+    """Every stakeholder of the demo has a weekly series from the engine, so every one gets a sparkline."""
+    page = demo_page.read_text("utf-8")
+    assert page.count('class="spark"') == 12

@@ -49,6 +49,10 @@ _STAKEHOLDERS = [
         recent_energy=1.84,
         baseline_energy=4.1,
         trend="falling",
+        weekly_activity=[6, 7, 5, 6, 6, 2, 1, 0],
+        recent_rate=1.0,
+        baseline_rate=6.0,
+        rate_ratio=0.17,
         evidence=[
             {
                 "signal": "answers_messages",

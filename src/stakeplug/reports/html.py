@@ -278,20 +278,27 @@ def _anchor(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.casefold())
 
 
+def weekly_line(s: Mapping[str, Any]) -> str:
+    """The one line under a sparkline: what the line shows and how the recent rate stands to the baseline."""
+    weeks = len(s["weekly_activity"])
+    line = (
+        f"Distinct acts a week over the last {plural(weeks, 'week')}; dashed: their own baseline of "
+        f"{number(s['baseline_rate'])} a week; recently {number(s['recent_rate'])} a week"
+    )
+    ratio = s.get("rate_ratio")
+    return line + (f" ({number(ratio)}× the baseline)." if ratio is not None else " (no baseline yet).")
+
+
 def _weekly(s: Mapping[str, Any]) -> str:
-    weekly = s.get("weekly")
-    if not isinstance(weekly, Mapping) or not weekly.get("counts"):
+    """A stakeholder's sparkline of weekly acts against their own baseline, its line and its numbers."""
+    counts = [int(v) for v in s.get("weekly_activity") or ()]
+    if not counts or "baseline_rate" not in s:
         return ""
-    counts = [float(v) for v in weekly["counts"]]
-    baseline = weekly.get("baseline")
-    line = f"Weekly activity over the window, {plural(len(counts), 'week')}"
-    if baseline is not None:
-        line += f"; dashed: their own baseline of {number(baseline)} a week"
-    cells = ", ".join(f"{int(v) if v.is_integer() else number(v)}" for v in counts)
+    cells = ", ".join(str(v) for v in counts)
     return (
-        f'<div class="spark-box">{sparkline_svg(counts, None if baseline is None else float(baseline))}'
-        f"<p class=note>{_e(line)}.</p>"
-        f"<details><summary>Weekly values</summary><p>{cells}</p></details></div>"
+        f'<div class="spark-box">{sparkline_svg(counts, float(s["baseline_rate"]))}'
+        f"<p class=note>{_e(weekly_line(s))}</p>"
+        f"<details><summary>Weekly values, oldest first</summary><p>{cells}</p></details></div>"
     )
 
 
