@@ -197,3 +197,19 @@ def test_the_readme_script_writes_the_reports_through_the_public_api(tmp_path: P
     names = sorted(p.name for p in (tmp_path / "stakeplug-report").iterdir())
     assert names == ["report.html", "report.json", "report.md", "stakeholders.csv", "suggestions.csv"]
     assert "Suggested care tasks (16, dry run):" in result.stdout
+
+
+def test_the_example_script_writes_every_report_format_from_an_audit(tmp_path: Path) -> None:
+    """examples/write_reports.py audits the demo and leaves each format in the folder it is given."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "write_reports.py"
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "out")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["report.html", "report.json", "report.md", "stakeholders.csv", "suggestions.csv"]
+    assert "Suggested care tasks (16, dry run):" in result.stdout
+    assert '<section id="map">' in (tmp_path / "out" / "report.html").read_text("utf-8")
