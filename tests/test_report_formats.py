@@ -213,3 +213,53 @@ def test_the_example_script_writes_every_report_format_from_an_audit(tmp_path: P
     assert names == ["report.html", "report.json", "report.md", "stakeholders.csv", "suggestions.csv"]
     assert "Suggested care tasks (16, dry run):" in result.stdout
     assert '<section id="map">' in (tmp_path / "out" / "report.html").read_text("utf-8")
+
+
+def _followed_report() -> dict[str, Any]:
+    """The sample report with a care follow-up as the store gives it: two open tasks and one done."""
+    from types import SimpleNamespace as NS
+
+    from stakeplug.reports.followup import care_followup
+
+    day = datetime(2026, 5, 1, tzinfo=UTC)
+
+    def task(who: str, action: str, owner: str | None, state: str, **more: Any) -> NS:
+        fields = {"url": None, "due": None, "closed": None, **more}
+        return NS(fingerprint=f"fp-{who}", stakeholder=who, action=action, owner=owner, state=state,
+                  first_seen=day, **fields)  # fmt: skip
+
+    history = NS(
+        open_tasks=[
+            task("Ines", "status_update", "Dana", "open", due=day + timedelta(days=20)),
+            task("Maria", "risk_briefing", "Dana", "overdue", url="https://jira.example.com/browse/AP-7"),
+        ],
+        done=[(task("Lena", "listen_to_concerns", "Sam", "done", closed=day), NS(before=[1, 0, 1, 0], after=[2, 3, 2, 1]))],
+    )  # fmt: skip
+    report = sample_report()
+    report["care"] = care_followup(history)
+    return report
+
+
+def test_open_and_overdue_care_tasks_are_listed_per_owner_with_what_followed_the_done_ones() -> None:
+    """With the store's follow-up, Markdown, HTML and the summary show open and overdue tasks and before/after."""
+    from stakeplug.reports import render_html
+
+    report = _followed_report()
+    md = render_markdown(report)
+    section = md.split("## Care follow-up\n", 1)[1].split("\n## ", 1)[0]
+    assert "- **Dana**: 2 open tasks, 1 overdue" in section
+    lines = section.splitlines()
+    assert lines.index(
+        "  - risk briefing for Maria — overdue <https://jira.example.com/browse/AP-7>"
+    ) < lines.index("  - status update for Ines — open, due 2026-05-21")
+    assert "| listen to concerns for Lena | 2026-05-01 | 0.5 | 2.0 |" in section
+    assert md.index("## Suggested care tasks") < md.index("## Care follow-up") < md.index("## Candidates")
+    page = render_html(report)
+    assert "<h3>Dana: 2 open tasks, 1 overdue</h3>" in page
+    assert page.index('id="tasks"') < page.index('id="care"') < page.index('id="candidates"')
+    assert "Care tasks still open: 2 (1 overdue)" in render_summary(report)
+
+
+def test_a_report_without_the_store_has_no_care_follow_up() -> None:
+    """Without follow-up from the store, no format invents an empty care section."""
+    assert "Care follow-up" not in render_markdown(sample_report())

@@ -24,6 +24,7 @@ from stakeplug.adapter import PostResult
 from stakeplug.domain.model import CareSuggestion, StakeholderScore
 from stakeplug.domain.numbers import two_decimals
 from stakeplug.reports.explain import evidence_to_dict
+from stakeplug.reports.followup import care_followup
 from stakeplug.reports.text import map_energy
 
 __all__ = ["SCHEMA_VERSION", "build_report", "report_schema"]
@@ -256,6 +257,7 @@ def build_report(
     target: str | None = None,
     previous: Mapping[str, Any] | None = None,
     earlier: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    care: Any = None,
     generated_at: datetime | None = None,
     version: str | None = None,
 ) -> dict[str, Any]:
@@ -272,6 +274,8 @@ def build_report(
     ``earlier`` adds more positions as ``(label, report)`` pairs, such as
     ``("4 weeks ago", report_of_then)``; anything with a ``stakeholders`` list
     of names, acceptances and energies will do.
+    ``care`` is the store's care follow-up (``open_tasks`` and ``done``, see
+    :func:`~stakeplug.reports.followup.care_followup`); it becomes ``care``.
     """
     stakeholders = [_stakeholder(score) for score in audit.scores.values()]
     by_fp = {r.draft.fingerprint: r for r in results or ()}
@@ -295,12 +299,25 @@ def build_report(
         "previous": None,
         "changes": [],
     }
+    _add_context(report, audit, previous, earlier, care)
+    return report
+
+
+def _add_context(
+    report: dict[str, Any],
+    audit: Any,
+    previous: Mapping[str, Any] | None,
+    earlier: Sequence[tuple[str, Mapping[str, Any]]],
+    care: Any,
+) -> None:
+    """Add what lies around the audit: the map's thresholds, earlier runs and the care follow-up."""
     thresholds = _map_rules(audit)
     if thresholds is not None:
         report["map"] = thresholds
     if previous is not None:
         report["previous"] = {"generated_at": previous.get("generated_at"), "window": previous.get("window")}
-        report["changes"] = _changes(stakeholders, previous)
+        report["changes"] = _changes(report["stakeholders"], previous)
         earlier = [("previous run", previous), *earlier]
-    _add_history(stakeholders, earlier)
-    return report
+    _add_history(report["stakeholders"], earlier)
+    if care is not None:
+        report["care"] = care_followup(care)

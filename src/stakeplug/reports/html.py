@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 
 from stakeplug.reports.charts import CATEGORY_STYLE, grid_box, grid_svg, map_svg, shape_svg, sparkline_svg
+from stakeplug.reports.followup import by_owner, overdue_count, task_name, weekly_rate
 from stakeplug.reports.html_style import STYLE
 from stakeplug.reports.markdown import change_line
 from stakeplug.reports.text import (
@@ -255,6 +256,40 @@ def _tasks_section(report: Mapping[str, Any]) -> str:
     return f'<section id="tasks"><h2>Suggested care tasks</h2>{_posting_line(report)}{body}</section>'
 
 
+def _rate(weeks: Sequence[int]) -> str:
+    rate = weekly_rate(weeks)
+    return "—" if rate is None else number(rate)
+
+
+def _care_section(report: Mapping[str, Any]) -> str:
+    """Open and overdue care tasks per owner, and what followed the done ones; only with the store."""
+    if not isinstance(report.get("care"), Mapping):
+        return ""
+    parts = []
+    for owner, tasks in by_owner(report):
+        items = "".join(
+            f"<li>{_link(t['url'], task_name(t)) if t.get('url') else _e(task_name(t))} — {_e(t['state'])}"
+            + (f", due {_e(t['due'][:10])}" if t.get("due") else "")
+            + "</li>"
+            for t in tasks
+        )
+        head = f"{_e(owner)}: {plural(len(tasks), 'open task')}, {overdue_count(tasks)} overdue"
+        parts.append(f"<h3>{head}</h3><ul>{items}</ul>")
+    body = "".join(parts) or "<p>No care task is open.</p>"
+    done = report["care"]["done"]
+    if done:
+        rows = [
+            [_e(task_name(t)), _e((t.get("closed") or "")[:10]), _rate(t["before"]), _rate(t["after"])]
+            for t in done
+        ]
+        body += (
+            "<p class=note>Done care tasks: the stakeholder's acts a week before and after "
+            "(what followed, not proof the task caused it).</p>"
+            + _table(["Task", "Done", "Before", "After"], rows, numeric=(2, 3))
+        )
+    return f'<section id="care"><h2>Care follow-up</h2>{body}</section>'
+
+
 def _candidates_section(report: Mapping[str, Any]) -> str:
     if not report["candidates"]:
         body = "<p>None: everyone active is in the register.</p>"
@@ -385,6 +420,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         _changes_section,
         _risk_section,
         _tasks_section,
+        _care_section,
         _candidates_section,
         _people_section,
         _sources_section,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from stakeplug.reports.followup import by_owner, overdue_count, task_name, weekly_rate
 from stakeplug.reports.text import (
     CATEGORY_ORDER,
     label,
@@ -139,6 +140,37 @@ def _suggestions(report: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _care(report: Mapping[str, Any]) -> list[str]:
+    """Open and overdue care tasks per owner, and what followed the done ones; only with the store."""
+    if not isinstance(report.get("care"), Mapping):
+        return []
+    out = ["", "## Care follow-up", ""]
+    groups = by_owner(report)
+    if not groups:
+        out.append("No care task is open.")
+    for owner, tasks in groups:
+        out.append(f"- **{_cell(owner)}**: {plural(len(tasks), 'open task')}, {overdue_count(tasks)} overdue")
+        for t in tasks:
+            link = f" <{t['url']}>" if t.get("url") else ""
+            due = f", due {t['due'][:10]}" if t.get("due") else ""
+            out.append(f"  - {_cell(task_name(t))} — {t['state']}{due}{link}")
+    done = report["care"]["done"]
+    if done:
+        out += [
+            "",
+            "Done care tasks: the stakeholder's acts a week before and after (what followed, not proof):",
+            "",
+        ]
+        out += ["| Task | Done | Before | After |", "|---|---|--:|--:|"]
+        for t in done:
+            before, after = weekly_rate(t["before"]), weekly_rate(t["after"])
+            out.append(
+                f"| {_cell(task_name(t))} | {(t.get('closed') or '')[:10]} | "
+                f"{'—' if before is None else number(before)} | {'—' if after is None else number(after)} |"
+            )
+    return out
+
+
 def _candidates(report: Mapping[str, Any]) -> list[str]:
     out = ["", "## Candidates to add to the register", ""]
     if not report["candidates"]:
@@ -172,7 +204,7 @@ def _sources(report: Mapping[str, Any]) -> list[str]:
 def render_markdown(report: Mapping[str, Any]) -> str:
     """Render the report as Markdown that reads well in a CI log and as a job summary."""
     out: list[str] = []
-    for section in (_header, _map, _changes, _at_risk, _suggestions, _candidates, _sources):
+    for section in (_header, _map, _changes, _at_risk, _suggestions, _care, _candidates, _sources):
         out += section(report)
     out.append("")
     return "\n".join(out)

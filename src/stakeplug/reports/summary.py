@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stakeplug.domain.risk import risk_label
+from stakeplug.reports.followup import overdue_count
 from stakeplug.reports.text import (
     STATUS_LABEL,
     columns,
@@ -90,7 +91,9 @@ def _posting(report: Mapping[str, Any]) -> list[str]:
         out.append(f"Nothing was posted: {report['posting']['withheld']}")
     still_open = open_task_count(report)
     if still_open is not None:
-        out.append(f"Care tasks still open: {still_open}")
+        care = report.get("care")
+        late = overdue_count(care["open"]) if isinstance(care, Mapping) else 0
+        out.append(f"Care tasks still open: {still_open}" + (f" ({late} overdue)" if late else ""))
     return out
 
 
