@@ -100,6 +100,7 @@ def test_post_creates_issues_once_even_across_runs(tmp_path: Path, github: FakeG
     assert calls["GET /repos/acme/apollo-team/issues"] == 1 + len(created)
     assert calls["POST /repos/acme/apollo-team/issues"] == len(created)
     reads = sum(n for path, n in calls.items() if path.startswith("GET /repos/acme/apollo/"))
+    reads += calls.get("POST /graphql", 0)
     assert source["requests"] == reads
     assert all("stakeplug" in i["labels"] for i in issues)
 

@@ -35,7 +35,7 @@ def test_a_full_collection_costs_one_request_per_listing_page_plus_one_per_pull_
     repo = fake.generate(
         "acme/apollo", issues=230, prs=120, comments=450, review_comments=250, reviews=300, seed=3
     )
-    adapter = make_adapter(repo="acme/apollo")
+    adapter = make_adapter(repo="acme/apollo", reviews_via="rest")
     acts = list(adapter.collect(*EVERYTHING))
     expected = (
         _pages(len(repo.issues))
@@ -72,7 +72,7 @@ def test_a_window_costs_only_the_pages_of_what_changed_since_its_start(
         + (len(events) // 100 + 1)
         + len(prs)
     )
-    adapter = make_adapter(repo="acme/apollo")
+    adapter = make_adapter(repo="acme/apollo", reviews_via="rest")
     acts = list(adapter.collect(since, until))
     assert fake.requests == adapter.stats.requests == expected
     assert all(since <= a.timestamp < until for a in acts)
@@ -164,7 +164,12 @@ def test_github_enterprise_server_is_reached_under_its_api_prefix(
         t0 = _seed_story(repo)
         assert fake.url.endswith("/api/v3")
         adapter = GitHubAdapter.from_config(
-            {"repo": "corp/tool", "base_url": fake.url + "/", "token_env": "GHE_TOKEN"},
+            {
+                "repo": "corp/tool",
+                "base_url": fake.url + "/",
+                "token_env": "GHE_TOKEN",
+                "reviews_via": "rest",
+            },
             env={"GHE_TOKEN": "ent-token"},
             policy=policy,
         )
@@ -262,7 +267,7 @@ def test_malformed_events_and_a_vanished_pull_request_are_skipped(
     ]
     fake.fail(200, body=broken, path="/issues/events")
     fake.fail(404, path="/pulls/2/reviews")
-    adapter = make_adapter(repo="acme/odd")
+    adapter = make_adapter(repo="acme/odd", reviews_via="rest")
     acts = list(adapter.collect(t0, t0 + timedelta(days=1)))
     assert adapter.stats.skipped == 4
     assert any("acme/odd#2 reviews" in reason for reason in adapter.stats.skipped_reasons)

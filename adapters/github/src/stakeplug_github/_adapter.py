@@ -9,13 +9,15 @@ that return 100 records a page and accept ``since``:
   ``since`` the window start;
 * ``/repos/{o}/{r}/issues/events``, which has no ``since`` and comes newest
   first: paging stops at the first page that reaches before the window;
-* ``/repos/{o}/{r}/pulls/{n}/reviews`` only for the pull requests the issues
-  listing returned (those updated since the window start), fetched by a
-  small bounded thread pool while the other listings are read.
+* reviews only for the pull requests the issues listing returned (those
+  updated since the window start), read while the other listings are:
+  through GraphQL, 50 pull requests a query, or with ``reviews_via = "rest"``
+  from ``/repos/{o}/{r}/pulls/{n}/reviews`` by a small thread pool
+  (:mod:`stakeplug_github._reviews`).
 
 For I issues and pull requests, C comments, R review comments, E events in
 the window and P pull requests that is ⌈I/100⌉ + ⌈C/100⌉ + ⌈R/100⌉ +
-⌈E/100⌉ + P requests (each listing costs at least one, and the events
+⌈E/100⌉ + ⌈P/50⌉ requests (P with REST reviews; each listing costs at least one, and the events
 listing one more page when it has to look past the window); comments are
 never fetched issue by issue.
 
@@ -36,7 +38,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib.metadata import PackageNotFoundError
@@ -64,7 +66,6 @@ from stakeplug import (
 from stakeplug.adapter import Checker, config_place, parse_options, secret_from_env, utc_window
 from stakeplug.errors import (
     ConfigError,
-    NotFoundError,
     PayloadError,
     PermissionDeniedError,
     PrivacyError,
@@ -75,6 +76,7 @@ from stakeplug.errors import (
 from stakeplug.http import HttpClient, HttpPolicy, get_logger
 from stakeplug_github._limits import GitHubLimits, RateLimitState, utc_text
 from stakeplug_github._mapping import Translator, parse_time
+from stakeplug_github._reviews import REVIEWS_VIA, ReviewReader
 
 __all__ = ["DEFAULT_BASE_URL", "GitHubAdapter"]
 
@@ -141,6 +143,11 @@ class GitHubAdapter:
             help="the API root; GitHub Enterprise Server: https://HOST/api/v3",
         ),
         "allow_public": Option(bool, default=False, help="allow posting care tasks into a public repository"),
+        "reviews_via": Option(
+            str,
+            default="graphql",
+            help='how reviews are read: "graphql" (50 pull requests a query) or "rest" (one request each)',
+        ),
         "review_workers": Option(
             int, default=4, help="pull requests whose reviews are fetched at once (1–8)"
         ),
@@ -166,6 +173,7 @@ class GitHubAdapter:
         task_repo: str | None = None,
         allow_public: bool = False,
         review_workers: int = 4,
+        reviews_via: str = "graphql",
         status_labels: Sequence[str] = ("status report", "status-report"),
         input_labels: Sequence[str] = ("input needed", "input-needed", "needs input"),
         policy: HttpPolicy | None = None,
@@ -194,6 +202,9 @@ class GitHubAdapter:
             secrets=(token,),
             classify=self._limits,
             session=session,
+        )
+        self._reviews = ReviewReader(
+            self._http, via=reviews_via, token_env=token_env, rest_fetch=self._rest_reviews, skip=self._skip
         )
         self._wait_lock = threading.Lock()
         self._stats_lock = threading.Lock()
@@ -253,6 +264,8 @@ class GitHubAdapter:
         workers = opts["review_workers"]
         if not 1 <= workers <= _MAX_WORKERS:
             raise check.fail("review_workers", f"must be between 1 and {_MAX_WORKERS}, got {workers}")
+        if opts["reviews_via"] not in REVIEWS_VIA:
+            raise check.fail("reviews_via", f'must be "graphql" or "rest", got {opts["reviews_via"]!r}')
         for key in ("status_labels", "input_labels"):
             if not all(isinstance(x, str) for x in opts[key]):
                 raise check.fail(key, "must be a list of strings")
@@ -272,6 +285,7 @@ class GitHubAdapter:
             task_repo=opts["repo"] if opts["repo"] is not None else (repos[0] if len(repos) == 1 else None),
             allow_public=opts["allow_public"],
             review_workers=workers,
+            reviews_via=opts["reviews_via"],
             status_labels=opts["status_labels"],
             input_labels=opts["input_labels"],
             policy=policy,
@@ -339,7 +353,7 @@ class GitHubAdapter:
         with self._stats_lock:
             self._items += items
         with ThreadPoolExecutor(self.review_workers, thread_name_prefix="github-reviews") as pool:
-            reviews = [(n, pool.submit(self._reviews, repo, n)) for n in prs]
+            reviews = self._reviews.start(pool, repo, prs)
             try:
                 comments = {"sort": "created", "direction": "asc", "since": stamp}
                 for page in self._pages(f"repos/{repo}/issues/comments", comments):
@@ -347,14 +361,13 @@ class GitHubAdapter:
                 for page in self._pages(f"repos/{repo}/pulls/comments", comments):
                     out.extend(self._guard_each(f"{repo} review comment", page, tr.review_comment))
                 out.extend(self._events(repo, since, tr))
-                for number, future in reviews:
-                    for review in self._result(repo, number, future):
+                for number, found in reviews.results():
+                    for review in found:
                         act = self._guard(f"{repo}#{number} review", review, partial(tr.review, number))
                         if act is not None:
                             out.append(act)
             finally:
-                for _, future in reviews:
-                    future.cancel()
+                reviews.cancel()
         return [_respell(a, tr) for a in out if since <= a.timestamp < until]
 
     def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
@@ -383,18 +396,11 @@ class GitHubAdapter:
                 out.append(act)
         return out
 
-    def _reviews(self, repo: str, number: int) -> list[Any]:
+    def _rest_reviews(self, repo: str, number: int) -> list[Any]:
         found: list[Any] = []
         for page in self._pages(f"repos/{repo}/pulls/{number}/reviews", {}):
             found.extend(page)
         return found
-
-    def _result(self, repo: str, number: int, future: Future[list[Any]]) -> list[Any]:
-        try:
-            return future.result()
-        except NotFoundError as exc:
-            self._skip(f"{repo}#{number} reviews: {exc}")
-            return []
 
     def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
         """Each page of a listing as a list, following ``link: rel="next"``.

@@ -28,6 +28,7 @@ import attrs
 
 from stakeplug.testing import FakeServer, Reply, ReplyNow, Request, Routes
 from stakeplug_github.testing import _payloads as payloads
+from stakeplug_github.testing._graphql import GraphQLResolver
 from stakeplug_github.testing._state import FakeRepo, iso
 
 __all__ = ["PRIMARY_MESSAGE", "SECONDARY_MESSAGE", "FakeGitHub"]
@@ -97,6 +98,8 @@ class FakeGitHub(FakeServer):
         self._reset = int(clock() + rate_window)
         self.created_issues: list[dict[str, Any]] = []
         """Issues created through the API: repo, number, title, labels, assignees, body."""
+        self.graphql = GraphQLResolver(lambda: self._repos, clock=clock)
+        """The GraphQL endpoint: its point budget and injectable faults (``graphql.faults.push``)."""
 
     # -- lifecycle (start, stop, serve_forever: the kit) -------------------------
 
@@ -198,6 +201,7 @@ class FakeGitHub(FakeServer):
         with self.lock:
             self._remaining = self.rate_limit
             self._reset = int(self.clock() + self.rate_window)
+        self.graphql.reset()
 
     def error(self, status: int, message: str | None = None) -> Reply:
         if message is None and status not in _STOCK:
@@ -205,6 +209,8 @@ class FakeGitHub(FakeServer):
         return Reply(status, {"message": message or _STOCK[status], "documentation_url": _DOCS})
 
     def prepare(self, request: Request) -> Request | Reply:
+        if self.api_prefix and request.target == self.api_prefix.rsplit("/", 1)[0] + "/graphql":
+            return attrs.evolve(request, target="/graphql")
         if not self.api_prefix:
             return request
         if not request.target.startswith(self.api_prefix + "/"):
@@ -213,7 +219,7 @@ class FakeGitHub(FakeServer):
 
     def authorize(self, request: Request) -> Reply | None:
         self._token(request)
-        if self._spend():
+        if request.path == "/graphql" or self._spend():
             return None
         doc = f"{_DOCS}/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
         return Reply(403, {"message": PRIMARY_MESSAGE, "documentation_url": doc})
@@ -256,6 +262,7 @@ class FakeGitHub(FakeServer):
     def add_routes(self, routes: Routes) -> None:
         get = self._get_route
         routes.add("GET", "/rate_limit", self._rate_limit)
+        routes.add("POST", "/graphql", lambda request: self.graphql.answer(request.body))
         routes.add("GET", _REPO, get(lambda repo, r: Reply(200, payloads.repo_payload(repo))))
         routes.add("GET", _REPO + "/issues", get(self._issues))
         routes.add("POST", _REPO + "/issues", self._create_issue)
