@@ -12,14 +12,16 @@ naive collector that asks one request per issue and per pull request read the
 same data, and counts both from the fake's request log.  It prints one
 ``key=value`` line per figure:
 
-* ``requests``: requests of the adapter's full audit, by the fake's count;
-* ``expected_requests``: ⌈I/100⌉ + ⌈C/100⌉ + ⌈R/100⌉ + ⌈E/100⌉ + P for this data;
-* ``audit_seconds``: wall time of the audit, latency included;
-* ``activities`` and ``stakeholders_scored``;
+* ``graphql_requests`` and ``rest_requests``: requests of the adapter's full audit with
+  reviews read through GraphQL (the default) and with ``reviews_via = "rest"``, by the fake's count;
+* ``graphql_expected_requests``: ⌈I/100⌉ + ⌈C/100⌉ + ⌈R/100⌉ + ⌈E/100⌉ + ⌈P/50⌉ for this data,
+  ``rest_expected_requests`` the same with P;
+* ``…_audit_seconds``: wall time of each audit, latency included;
+* ``…_activities``, ``…_stakeholders_scored`` and ``…_skipped`` (the two must agree);
 * ``naive_requests``: what the one-request-per-issue collector needed (run without
   latency to keep the benchmark short) and ``naive_seconds_at_latency``, the time
   those requests would take one after another at the same latency;
-* ``request_ratio``: naive_requests / requests, and ``naive_fits_hourly_limit``: whether
+* ``request_ratio``: naive_requests / graphql_requests, and ``naive_fits_hourly_limit``: whether
   the naive collector would stay within GitHub's 5,000 requests an hour (the fake
   lifts its limit for that run).
 """
@@ -37,7 +39,7 @@ import requests
 from stakeplug_github import GitHubAdapter
 from stakeplug_github.testing import FakeGitHub, user_logins
 
-from stakeplug import audit, load_register
+from stakeplug import Register, audit, load_register
 
 REPO = "bench-org/big"
 TOKEN = "bench-token"  # noqa: S105  (made up; only the fake accepts it)
@@ -92,6 +94,32 @@ def naive_collect(fake: FakeGitHub) -> int:
     return fake.requests - before
 
 
+def run_audit(
+    fake: FakeGitHub, register: Register, *, via: str, workers: int, latency: float
+) -> dict[str, float]:
+    """One full audit with reviews read ``via`` GraphQL or REST: its requests, time and results."""
+    adapter = GitHubAdapter.from_config(
+        {"repo": REPO, "base_url": fake.url, "review_workers": workers, "reviews_via": via},
+        env={"GITHUB_TOKEN": TOKEN},
+    )
+    fake.latency = latency
+    fake.reset_stats()
+    fake.set_rate_limit(5000)
+    started = time.perf_counter()
+    result = audit(register, [("github", adapter)], since=START - timedelta(days=1), until=END)
+    seconds = time.perf_counter() - started
+    used = fake.requests
+    adapter.close()
+    fake.latency = 0.0
+    return {
+        "requests": used,
+        "seconds": seconds,
+        "activities": result.activities_seen,
+        "scored": len(result.scores),
+        "skipped": adapter.stats.skipped,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--latency", type=float, default=0.05)
@@ -113,26 +141,16 @@ def main() -> None:
         )
         register = load_register(register_file(Path(tmp)))
         prs = sum(1 for i in repo.issues.values() if i.is_pr)
-        expected = (
+        listings = (
             math.ceil(len(repo.issues) / 100)
             + math.ceil(len(repo.comments) / 100)
             + math.ceil(len(repo.review_comments) / 100)
             + math.ceil(len(repo.events) / 100)
-            + prs
         )
-        adapter = GitHubAdapter.from_config(
-            {"repo": REPO, "base_url": fake.url, "review_workers": args.workers},
-            env={"GITHUB_TOKEN": TOKEN},
-        )
-        fake.latency = args.latency
-        fake.reset_stats()
-        started = time.perf_counter()
-        result = audit(register, [("github", adapter)], since=START - timedelta(days=1), until=END)
-        audit_seconds = time.perf_counter() - started
-        used = fake.requests
-        adapter.close()
-
-        fake.latency = 0.0
+        runs = {
+            via: run_audit(fake, register, via=via, workers=args.workers, latency=args.latency)
+            for via in ("graphql", "rest")
+        }
         fake.rate_limit = 1_000_000
         fake.set_rate_limit(1_000_000)
         naive = naive_collect(fake)
@@ -145,14 +163,17 @@ def main() -> None:
     print(f"events={len(repo.events)}")
     print(f"latency_seconds={args.latency}")
     print(f"review_workers={args.workers}")
-    print(f"requests={used}")
-    print(f"expected_requests={expected}")
-    print(f"audit_seconds={audit_seconds:.2f}")
-    print(f"activities={result.activities_seen}")
-    print(f"stakeholders_scored={len(result.scores)}")
+    expected = {"graphql": listings + math.ceil(prs / 50), "rest": listings + prs}
+    for via, run in runs.items():
+        print(f"{via}_requests={run['requests']}")
+        print(f"{via}_expected_requests={expected[via]}")
+        print(f"{via}_audit_seconds={run['seconds']:.2f}")
+        print(f"{via}_activities={run['activities']}")
+        print(f"{via}_stakeholders_scored={run['scored']}")
+        print(f"{via}_skipped={run['skipped']}")
     print(f"naive_requests={naive}")
     print(f"naive_seconds_at_latency={naive * args.latency:.1f}")
-    print(f"request_ratio={naive / used:.1f}")
+    print(f"request_ratio={naive / runs['graphql']['requests']:.1f}")
     print(f"naive_fits_hourly_limit={naive <= 5000}")
 
 
