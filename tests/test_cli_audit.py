@@ -221,7 +221,7 @@ def test_every_command_has_help_with_an_example() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     choices: dict[str, Any] = sub.choices  # type: ignore[assignment]
-    assert set(choices) == {"demo", "audit", "validate", "explain", "adapters", "init"}
+    assert set(choices) == {"demo", "audit", "validate", "explain", "adapters", "init", "store", "history"}
     for name, command in choices.items():
         text = command.format_help()
         assert "example" in text, name

@@ -228,3 +228,32 @@ def test_times_come_back_to_the_microsecond(store: Store) -> None:
     (back,) = store.read("jira", *WINDOW)
     assert back.timestamp == when
     assert back.timestamp.tzinfo is UTC
+
+
+def test_the_name_the_tool_shows_for_the_actor_is_kept(store: Store) -> None:
+    """``actor_name`` comes back from the store as the adapter gave it."""
+    store.write("jira", [_act(10, id="c1", actor_name="Sam Lee")])
+    assert [a.actor_name for a in store.read("jira", *WINDOW)] == ["Sam Lee"]
+
+
+def test_a_store_of_the_first_schema_is_migrated_keeping_its_activities(tmp_path: Path) -> None:
+    """A store written before ``actor_name`` existed gains the column and keeps what it held."""
+    from stakeplug.store._db import APPLICATION_ID, MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO items VALUES (1, 'jira', 'AP-1', NULL, NULL, '[]', 'issue', 'AP')")
+    db.execute(
+        "INSERT INTO activities VALUES ('jira', x'01', ?, 'comment', 'sam', 1, NULL, NULL, NULL, NULL,"
+        " 0, 1, 'c1', NULL, 0)",
+        (int((UNTIL - timedelta(days=3) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1e6),),
+    )
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        back = list(store.read("jira", *WINDOW))
+        assert store.info().schema == SCHEMA_VERSION == 2
+    assert [(a.actor, a.id, a.actor_name) for a in back] == [("sam", "c1", None)]

@@ -111,6 +111,10 @@ class Capabilities:
     """Emits ``created`` activities."""
     posts_tasks: bool = False
     """Can find and post care tasks; without it ``find_tasks`` is empty and ``post_task`` raises."""
+    incremental: bool = False
+    """``collect(since, until)`` may be asked for what *changed* since ``since``: it then also yields
+    older activities of items that changed, and every activity carries a stable ``id``.  The
+    activity store asks such an adapter only from its cursor; others are collected in full."""
 
     def names(self) -> tuple[str, ...]:
         """The names of the capabilities that are switched on."""

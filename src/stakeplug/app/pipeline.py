@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from stakeplug.adapter import Adapter, TaskRef
 from stakeplug.app.identities import identity_warnings
+from stakeplug.app.memory import after_audit, before_audit, through_store
 from stakeplug.app.results import AuditRun, Collection, Posting, ReportDocument
 from stakeplug.care.planner import plan_care
 from stakeplug.care.posting import post_care
@@ -32,6 +33,7 @@ from stakeplug.errors import ConfigError, PostingInterruptedError, PrivacyError,
 from stakeplug.redact import redact, register_secret
 from stakeplug.reports import build_report, check_writable, load_previous, write_reports
 from stakeplug.reports.explain import explain
+from stakeplug.store import ReportHistory, Store
 
 __all__ = [
     "CollectionProgress",
@@ -123,6 +125,7 @@ def collect_and_plan(
     tasks_adapter: Adapter | None = None,
     out: str | os.PathLike[str] | None = None,
     progress: CollectionProgress | None = None,
+    store: Store | None = None,
 ) -> Collection:
     """Build the sources, audit, read the task target's existing tasks and plan care.
 
@@ -130,7 +133,8 @@ def collect_and_plan(
     checked for writing once every adapter is built and before anything is
     collected, so neither a config error nor an unwritable folder leaves
     anything behind.  ``rules`` are the config's rules when the caller has
-    loaded them already.
+    loaded them already.  With a ``store`` the sources collect through it
+    (incrementally where the adapter can) and the engine reads them back from it.
     """
     require_sources(config)
     rules = config.load_rules() if rules is None else rules
@@ -140,7 +144,7 @@ def collect_and_plan(
             check_writable(out)
         result = audit(
             config.register,
-            sources,
+            sources if store is None else through_store(store, config, sources),
             since=since,
             until=until,
             rules=rules,
@@ -258,6 +262,7 @@ def run_audit(
     generated_at: datetime | None = None,
     progress: CollectionProgress | None = None,
     post_partial: bool = False,
+    store: Store | None = None,
 ) -> AuditRun:
     """Run one audit as ``stakeplug audit`` does and return what it did.
 
@@ -270,20 +275,19 @@ def run_audit(
     source failed or the audit saw no activity at all, nothing is posted
     (``run.posting.withheld`` says why) unless ``post_partial``.
 
+    ``store`` is an open :class:`~stakeplug.store.Store` (the caller closes it) or ``None``: see
+    :mod:`stakeplug.app.memory` for what it adds (the last run stands in for ``previous``).
+
     Configuration problems raise :class:`~stakeplug.errors.ConfigError` before
     anything is collected; a failing source or target does not raise, it is
     in the result: ``run.exit_status(fail_on)`` gives the command's exit code.
     """
     earlier = _previous_report(previous)
-    if isinstance(config, Config):
-        _hide_secrets(config)
-    else:
-        config = open_config(config)
+    config = _loaded(config)
     rules = config.load_rules()  # before the task target is built, so rule errors come first
     require_sources(config)
-    tasks_adapter: Adapter | None = None
-    if post or config.tasks is not None:
-        tasks_adapter = config.build_tasks_adapter()
+    tasks_adapter = config.build_tasks_adapter() if post or config.tasks is not None else None
+    kept = before_audit(store, config) if store is not None else None
     try:
         collection = collect_and_plan(
             config,
@@ -294,14 +298,43 @@ def run_audit(
             tasks_adapter=tasks_adapter,
             out=out,
             progress=progress,
+            store=store,
         )
         posting = post_suggestions(config, tasks_adapter, collection, post=post, post_partial=post_partial)
     finally:
         if tasks_adapter is not None:
             close_adapter(tasks_adapter)
-    report = redact_report(_report(collection, posting, earlier, generated_at))
+    earlier, runs = _remember(store, config, collection, kept, earlier, listed=tasks_adapter is not None)
+    report = redact_report(_report(collection, posting, earlier, generated_at, runs))
     written = tuple(write_reports(report, out, formats)) if out is not None else ()
     return AuditRun(collection, posting, report, written)
+
+
+def _loaded(config: Config | str | os.PathLike[str]) -> Config:
+    if isinstance(config, Config):
+        _hide_secrets(config)
+        return config
+    return open_config(config)
+
+
+def _remember(
+    store: Store | None,
+    config: Config,
+    collection: Collection,
+    kept: ReportHistory | None,
+    previous: Mapping[str, Any] | None,
+    *,
+    listed: bool,
+) -> tuple[Mapping[str, Any] | None, Sequence[tuple[str, Mapping[str, Any]]]]:
+    """Record the run in ``store``; returns the previous run and earlier ones for the report.
+
+    The care tasks are followed up only when the target was listed.
+    """
+    if store is None or kept is None:
+        return previous, ()
+    tasks = collection.existing_tasks if listed and not collection.history_error else None
+    after_audit(store, config, collection.audit, collection.suggestions, tasks)
+    return previous or kept.previous, kept.earlier
 
 
 def _report(
@@ -309,6 +342,7 @@ def _report(
     posting: Posting,
     previous: Mapping[str, Any] | None,
     generated_at: datetime | None,
+    runs: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> ReportDocument:
     return build_report(
         collection.audit,
@@ -319,6 +353,7 @@ def _report(
         withheld=posting.withheld,
         target=posting.target,
         previous=previous,
+        earlier=runs,
         generated_at=generated_at,
         warnings=[w.message() for w in collection.identity_warnings],
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from stakeplug import demo
 from stakeplug.app import ExitCode, collect_and_plan, open_config, run_audit
+from stakeplug.app.memory import open_store
 from stakeplug.app.results import ReportDocument
 from stakeplug.cli.console import Console
 from stakeplug.cli.options import UsageError, window
@@ -65,17 +66,24 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     since, until = window(args)
     if args.post_partial and not args.post:
         raise UsageError("--post-partial only changes what --post does; give --post as well")
-    run = run_audit(
-        args.config,
-        since=since,
-        until=until,
-        post=args.post,
-        post_partial=args.post_partial,
-        out=args.out,
-        formats=args.format,
-        previous=args.previous,
-        progress=console.progress(),
-    )
+    config = open_config(args.config)
+    store = open_store(config, disabled=args.no_store)
+    try:
+        run = run_audit(
+            config,
+            since=since,
+            until=until,
+            post=args.post,
+            post_partial=args.post_partial,
+            out=args.out,
+            formats=args.format,
+            previous=args.previous,
+            progress=console.progress(),
+            store=store,
+        )
+    finally:
+        if store is not None:
+            store.close()
     _show(console, run.report, run.written, summary=not args.quiet_summary)
     for warning in run.collection.identity_warnings:
         console.warn(warning.message())
@@ -138,7 +146,14 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
             path=config.path,
             location="stakeholders",
         )
-    collection = collect_and_plan(config, since=since, until=until, progress=console.progress())
+    store = open_store(config, disabled=args.no_store)
+    try:
+        collection = collect_and_plan(
+            config, since=since, until=until, progress=console.progress(), store=store
+        )
+    finally:
+        if store is not None:
+            store.close()
     explanation = collection.audit.explain(person.name, collection.suggestions)
     for warning in collection.identity_warnings:
         if warning.person == person.name:

@@ -37,6 +37,7 @@ from stakeplug.cli.parser import build_parser
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError, PrivacyError, TrackerError
 from stakeplug.plugins.registry import library_loggers, plugin_loggers
 from stakeplug.redact import RedactingFilter, install_redaction
+from stakeplug.store import StoreError
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_OK", "EXIT_SOURCE", "main"]
 
@@ -119,6 +120,8 @@ def _failure(exc: Exception) -> tuple[str, str | None, str | None, ExitCode]:
         return str(exc), None, "reinstall the plugin or remove it from the config", ExitCode.CONFIG
     if isinstance(exc, PrivacyError):
         return str(exc), "in [tasks]", "set private = true or allow_public = true", ExitCode.CONFIG
+    if isinstance(exc, StoreError):
+        return str(exc), None, None, ExitCode.CONFIG
     if isinstance(exc, TrackerError):
         return (
             f"{exc.adapter}: {exc}",

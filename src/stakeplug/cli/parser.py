@@ -11,6 +11,7 @@ from stakeplug.app import FAIL_ON, ExitCode
 from stakeplug.cli.commands import cmd_adapters, cmd_audit, cmd_demo, cmd_explain, cmd_init, cmd_validate
 from stakeplug.cli.console import Console
 from stakeplug.cli.options import fail_on_list, format_list
+from stakeplug.cli.store_cmd import cmd_history, cmd_store
 
 __all__ = ["DEFAULT_CONFIG", "DEFAULT_OUT", "build_parser"]
 
@@ -70,6 +71,14 @@ def _add_config(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         default=DEFAULT_CONFIG,
         help=f"the config file (default: ./{DEFAULT_CONFIG})",
+    )
+
+
+def _add_no_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-store",
+        action="store_true",
+        help="a stateless run: neither read nor write the [store] (collects everything afresh)",
     )
 
 
@@ -169,8 +178,10 @@ def _audit(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument(
         "--previous",
         metavar="FILE",
-        help="an earlier report.json; the report lists the categories that changed",
+        help="an earlier report.json; the report lists the categories that changed "
+        "(with a store, the last recorded run is used when this is not given)",
     )
+    _add_no_store(p)
     p.add_argument(
         "--no-summary",
         dest="quiet_summary",
@@ -204,6 +215,37 @@ def _validate_and_explain(sub: argparse._SubParsersAction[_Parser]) -> None:
     _add_config(p)
     _add_window(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_no_store(p)
+
+
+def _store_and_history(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = _command(
+        sub,
+        "store",
+        cmd_store,
+        help="show, prune or rebuild the local activity store",
+        description="The local activity store ([store] path, default .stakeplug/store.sqlite beside the "
+        "config) keeps what each source delivered, its cursor, the audit history and the care follow-up.",
+        epilog="examples:\n  stakeplug store info\n  stakeplug store prune\n  stakeplug store rebuild",
+    )
+    p.add_argument("action", choices=("info", "prune", "rebuild"), help="what to do")
+    _add_config(p)
+    p.add_argument("--json", action="store_true", help="info: print JSON")
+    p.add_argument(
+        "--keep-days", type=int, metavar="N", help="prune: keep N days (default: lookback + margin)"
+    )
+    p = _command(
+        sub,
+        "history",
+        cmd_history,
+        help="one stakeholder's place on the map over the recorded audits",
+        description="Print one stakeholder's category, acceptance, energy and risk in every audit the "
+        "store has recorded, oldest first.",
+        epilog='example:\n  stakeplug history "Maria Jensen"',
+    )
+    p.add_argument("name", metavar="NAME", help="the stakeholder's name in the register")
+    _add_config(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _adapters_and_init(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -255,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     _audit(sub)
     _validate_and_explain(sub)
     _adapters_and_init(sub)
+    _store_and_history(sub)
     # The output options come last in every subcommand's usage and help.
     for command in sub.choices.values():
         _add_common(command, top=False)

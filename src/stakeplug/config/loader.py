@@ -105,6 +105,8 @@ class Config:
     path: str | None = None
     limits: Limits = attrs.field(factory=Limits)
     """How long one request, one source and the whole run may take (``[limits]``)."""
+    store: Mapping[str, Any] = attrs.field(factory=dict)
+    """The raw ``[store]`` table, checked by :func:`stakeplug.store.store_settings`."""
 
     def source_named(self, name: str) -> SourceConfig | None:
         """The source called ``name``, or ``None``."""
@@ -212,7 +214,6 @@ def config_from_mapping(
     """Check parsed TOML and build a :class:`Config`; relative paths resolve against ``base_dir``."""
     register = register_from_mapping(data, path=path)
     base = Path(base_dir) if base_dir is not None else Path.cwd()
-
     check = Checker(path)
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
@@ -254,7 +255,6 @@ def config_from_mapping(
             allow_public=flags["allow_public"],
             options=_resolve_paths(options, base),
         )
-
     rules = data.get("rules", {})
     if not isinstance(rules, Mapping):
         raise check.fail("rules", "must be a table: [rules]")
@@ -265,7 +265,16 @@ def config_from_mapping(
         rules=dict(rules),
         path=path,
         limits=_limits(data.get("limits", {}), check),
+        store=_store_table(data, check),
     )
+
+
+def _store_table(data: Mapping[str, Any], check: Checker) -> dict[str, Any]:
+    """The raw ``[store]`` table; its keys are checked by :func:`stakeplug.store.store_settings`."""
+    store = data.get("store", {})
+    if not isinstance(store, Mapping):
+        raise check.fail("store", "must be a table: [store]")
+    return dict(store)
 
 
 _LIMIT_KEYS = ("request_seconds", "source_minutes", "run_minutes")

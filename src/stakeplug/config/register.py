@@ -48,7 +48,7 @@ __all__ = [
     "register_from_mapping",
 ]
 
-TOP_LEVEL_KEYS = ("project", "team", "stakeholders", "sources", "tasks", "rules", "limits")
+TOP_LEVEL_KEYS = ("project", "team", "stakeholders", "sources", "tasks", "rules", "limits", "store")
 
 _SECRET_KEY = re.compile(
     r"(^|_)(token|password|passwd|passphrase|secret|api_?key|apikey|private_?key|credentials?|pat)$",

@@ -15,6 +15,16 @@ forward migrations.
 
 from __future__ import annotations
 
+from stakeplug.store._collect import (
+    DEFAULT_PATH,
+    FULL_REFRESH_DAYS,
+    OVERLAP,
+    StoredSource,
+    StoreSettings,
+    opted_out_filter,
+    store_settings,
+    stored_sources,
+)
 from stakeplug.store._db import (
     SCHEMA_VERSION,
     StoreCorruptError,
@@ -23,15 +33,20 @@ from stakeplug.store._db import (
     StoreVersionError,
 )
 from stakeplug.store._history import CareTaskState, Engagement, HistoryPoint, RunRecord
+from stakeplug.store._report import ReportHistory, report_history
 from stakeplug.store._store import BATCH, PRUNE_MARGIN_DAYS, SourceState, Store, StoreInfo
 
 __all__ = [
     "BATCH",
+    "DEFAULT_PATH",
+    "FULL_REFRESH_DAYS",
+    "OVERLAP",
     "PRUNE_MARGIN_DAYS",
     "SCHEMA_VERSION",
     "CareTaskState",
     "Engagement",
     "HistoryPoint",
+    "ReportHistory",
     "RunRecord",
     "SourceState",
     "Store",
@@ -39,5 +54,11 @@ __all__ = [
     "StoreError",
     "StoreInfo",
     "StoreLockedError",
+    "StoreSettings",
     "StoreVersionError",
+    "StoredSource",
+    "opted_out_filter",
+    "report_history",
+    "store_settings",
+    "stored_sources",
 ]

@@ -131,7 +131,12 @@ CREATE TABLE care_tasks (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+ALTER TABLE activities ADD COLUMN actor_name TEXT;
+"""
+"""The name the tool shows for the actor, kept so reports name unregistered people as the audit does."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 """Step ``i`` takes a store from schema ``i`` to ``i + 1``; schema 0 is an empty file."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

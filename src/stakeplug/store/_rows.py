@@ -55,8 +55,8 @@ def details_text(details: Mapping[str, Any]) -> str | None:
 
 def row_activity(row: tuple[Any, ...], item: Item) -> Activity:
     """Rebuild an activity from a row of ``ts, kind, actor, addressees, verdict, due, link_type,
-    external, count, activity_id, details`` and its item."""
-    ts, kind, actor, addressees, verdict, due, link_type, external, count, activity_id, details = row
+    external, count, activity_id, details, actor_name`` and its item."""
+    ts, kind, actor, addressees, verdict, due, link_type, external, count, activity_id, details, name = row
     return Activity(
         kind=kind,
         actor=actor,
@@ -70,6 +70,7 @@ def row_activity(row: tuple[Any, ...], item: Item) -> Activity:
         count=count,
         id=activity_id,
         details=json.loads(details) if details else _NO_DETAILS,
+        actor_name=name,
     )
 
 

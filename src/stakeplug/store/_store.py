@@ -204,7 +204,7 @@ class Store(HistoryMixin):
                     if key not in items:
                         items[key] = self._item_id(db, a.item)
                 db.executemany(
-                    "INSERT OR REPLACE INTO activities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO activities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(*row[:5], items[(a.item.tool, a.item.id)], *row[5:]) for a, row in rows],
                 )
             written += len(rows)
@@ -217,7 +217,7 @@ class Store(HistoryMixin):
         return a, (
             source, activity_key(a), micros(a.timestamp), str(a.kind), a.actor, addressees_text(a.addressees),
             None if a.verdict is None else str(a.verdict), None if a.due is None else micros(a.due),
-            a.link_type, int(a.external), a.count, a.id, details_text(a.details), generation,
+            a.link_type, int(a.external), a.count, a.id, details_text(a.details), generation, a.actor_name,
         )  # fmt: skip
 
     @staticmethod
@@ -239,6 +239,7 @@ class Store(HistoryMixin):
         full: bool = False,
         generation: int = 0,
         since: datetime | None = None,
+        now: datetime | None = None,
     ) -> int:
         """Close a successful collection: move the cursor to ``until``; returns activities dropped.
 
@@ -253,11 +254,11 @@ class Store(HistoryMixin):
                     "DELETE FROM activities WHERE source = ? AND ts >= ? AND ts < ? AND generation < ?",
                     (source, low, micros(until), generation),
                 ).rowcount
-            now = micros(datetime.now(UTC))
+            at = micros(now or datetime.now(UTC))
             db.execute(
                 "UPDATE sources SET cursor = max(coalesce(cursor, 0), ?), updated = ?,"
                 " full_refresh = CASE WHEN ? THEN ? ELSE full_refresh END WHERE source = ?",
-                (micros(until), now, int(full), now, source),
+                (micros(until), at, int(full), at, source),
             )
         return dropped
 
@@ -270,19 +271,19 @@ class Store(HistoryMixin):
         try:
             cursor = db.execute(
                 "SELECT a.ts, a.kind, a.actor, a.addressees, a.verdict, a.due, a.link_type, a.external,"
-                " a.count, a.activity_id, a.details, a.item FROM activities a"
+                " a.count, a.activity_id, a.details, a.actor_name, a.item FROM activities a"
                 " WHERE a.source = ? AND a.ts >= ? AND a.ts < ? ORDER BY a.ts, a.key",
                 (source, micros(since), micros(until)),
             )
             items: dict[int, Item] = {}
             while rows := cursor.fetchmany(2_000):
                 for row in rows:
-                    item = items.get(row[11])
+                    item = items.get(row[12])
                     if item is None:
                         if len(items) > _ITEM_CACHE:
                             items.clear()
-                        item = items[row[11]] = self._load_item(db, row[11])
-                    yield row_activity(row[:11], item)
+                        item = items[row[12]] = self._load_item(db, row[12])
+                    yield row_activity(row[:12], item)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"reading the store failed: {exc}", path=str(self.path)) from None
         finally:

@@ -1,0 +1,64 @@
+"""The store's part in an audit run: collecting through it, history for the report, recording after.
+
+:func:`run_audit` takes an open :class:`~stakeplug.store.Store` (or ``None`` for
+a stateless run).  With one, the sources collect through the store
+(:func:`stored_sources`), the last recorded run stands in for ``--previous``,
+and after the audit the result is recorded, the care tasks seen in the tracker
+are followed up and what lies beyond the lookback window plus its margin is
+pruned.  :func:`open_store` opens the store a config names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from stakeplug.adapter import Adapter, TaskRef
+from stakeplug.config.loader import Config
+from stakeplug.engine.audit import Audit
+from stakeplug.store import ReportHistory, Store, report_history, store_settings, stored_sources
+
+__all__ = ["after_audit", "before_audit", "open_store", "through_store"]
+
+
+def open_store(config: Config, *, disabled: bool = False) -> Store | None:
+    """The config's store (``[store] path``, beside the config), opened and locked, or ``None``.
+
+    ``None`` when ``disabled`` (``--no-store``) or ``[store] enabled = false``.
+    Another run holding the store is waited for ``[store] lock_timeout`` seconds.
+    """
+    settings = store_settings(config)
+    if disabled or settings is None:
+        return None
+    return Store.open(settings.path, lock_timeout=settings.lock_timeout)
+
+
+def through_store(
+    store: Store, config: Config, sources: Sequence[tuple[str, Adapter]]
+) -> list[tuple[str, Any]]:
+    """The audit's sources, collecting through ``store`` (opted-out people forgotten first)."""
+    settings = store_settings(config)
+    days = settings.full_refresh_days if settings is not None else 7
+    return list(stored_sources(store, sources, config.register, full_refresh_days=days))
+
+
+def before_audit(store: Store, config: Config) -> ReportHistory:
+    """What the report shows from the store: earlier runs and care follow-up, read before recording."""
+    return report_history(store, config.register)
+
+
+def after_audit(
+    store: Store,
+    config: Config,
+    result: Audit,
+    suggestions: Sequence[Any],
+    tasks: Sequence[TaskRef] | None,
+) -> None:
+    """Record the audit (unless partial), follow up the listed care tasks, prune, fold the log in."""
+    store.note_suggestions(suggestions)
+    if tasks is not None:
+        store.follow_tasks(tasks)
+    if not result.is_partial:
+        store.record_audit(result)
+    store.prune_for(config.register.project.lookback_days)
+    store.checkpoint()

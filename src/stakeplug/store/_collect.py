@@ -1,0 +1,212 @@
+"""Collecting through the store: incremental where the adapter can, streamed back in time order.
+
+:func:`stored_sources` wraps each ``(name, adapter)`` pair of an audit in a
+:class:`StoredSource`.  Its ``collect(since, until)`` first asks the adapter for
+what it has not seen yet and writes it to the store, in whatever order the
+tracker returns it, then yields the source's stored activities of the window
+oldest first.  The engine sees an ordinary source.
+
+An adapter whose capabilities declare ``incremental`` (``collect(since, until)``
+then returns everything that *changed* since ``since``, and every activity has a
+stable id) is asked only from its cursor minus :data:`OVERLAP`; every other
+adapter, and every adapter once every ``full_refresh_days``, is collected in full
+and what the tracker no longer has is dropped.  A collection that fails keeps its
+cursor; the audit still gets what the store held, and the source is reported
+partial with the adapter's error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from stakeplug.domain.model import Activity
+from stakeplug.domain.register import Register, normalize_account
+from stakeplug.store._store import Store
+
+__all__ = [
+    "DEFAULT_PATH",
+    "FULL_REFRESH_DAYS",
+    "OVERLAP",
+    "StoreSettings",
+    "StoredSource",
+    "opted_out_filter",
+    "store_settings",
+    "stored_sources",
+]
+
+OVERLAP = timedelta(hours=1)
+"""How far before its cursor an incremental collection starts again, to catch late edits and clock skew."""
+
+FULL_REFRESH_DAYS = 7
+"""Days between full collections of an incremental source (these catch deletions)."""
+
+
+@attrs.frozen
+class StoreSettings:
+    """The ``[store]`` table: where the store lives and how often sources are collected in full."""
+
+    path: str
+    full_refresh_days: int = FULL_REFRESH_DAYS
+    lock_timeout: float = 30.0
+
+
+DEFAULT_PATH = ".stakeplug/store.sqlite"
+
+_STORE_KEYS = ("enabled", "path", "full_refresh_days", "lock_timeout")
+
+
+def store_settings(config: Any) -> StoreSettings | None:
+    """The checked ``[store]`` table of a loaded config, or ``None`` when ``enabled = false``.
+
+    ``path`` is relative to the config file's folder.
+    """
+    from stakeplug.domain.suggest import did_you_mean
+    from stakeplug.errors import ConfigError
+
+    table: Mapping[str, Any] = getattr(config, "store", {}) or {}
+    where = getattr(config, "path", None)
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(message, path=where, location=f"store.{key}" if key else "store")
+
+    for key in table:
+        if key not in _STORE_KEYS:
+            raise fail(key, f"unknown key{did_you_mean(key, _STORE_KEYS)}; allowed: {', '.join(_STORE_KEYS)}")
+    enabled = table.get("enabled", True)
+    path = table.get("path", DEFAULT_PATH)
+    days = table.get("full_refresh_days", FULL_REFRESH_DAYS)
+    wait = table.get("lock_timeout", 30.0)
+    if not isinstance(enabled, bool):
+        raise fail("enabled", f"must be true or false, got {enabled!r}")
+    if not isinstance(path, str) or not path.strip():
+        raise fail("path", "must be a non-empty string: the store file, relative to this config")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise fail("full_refresh_days", f"must be an integer from 1 to 365, got {days!r}")
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
+        raise fail("lock_timeout", f"must be a number of seconds, 0 or more, got {wait!r}")
+    if not enabled:
+        return None
+    base = Path(where).resolve().parent if where else Path.cwd()
+    return StoreSettings(str(base / path), days, float(wait))
+
+
+def opted_out_filter(register: Register) -> Callable[[Activity], bool]:
+    """A ``keep`` filter for :meth:`Store.write` that drops what opted-out stakeholders did."""
+    gone = {
+        (identity.tool, normalize_account(identity.account))
+        for person in register.stakeholders
+        if person.opted_out
+        for identity in person.identities
+    }
+    if not gone:
+        return lambda activity: True
+    return lambda a: a.actor is None or (a.item.tool, normalize_account(a.actor)) not in gone
+
+
+class StoredSource:
+    """One adapter seen through the store (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        source: str,
+        adapter: Any,
+        *,
+        keep: Callable[[Activity], bool] | None = None,
+        full_refresh_days: int = FULL_REFRESH_DAYS,
+        now: datetime | None = None,
+    ):
+        self.store = store
+        self.source = source
+        self.adapter = adapter
+        self.keep = keep
+        self.full_refresh_days = full_refresh_days
+        self.now = now
+        self.full: bool | None = None
+        """Whether the last collection was a full one (``None`` before the first)."""
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.adapter, "name", type(self.adapter).__name__))
+
+    @property
+    def capabilities(self) -> Any:
+        return getattr(self.adapter, "capabilities", None)
+
+    @property
+    def stats(self) -> Any:
+        return getattr(self.adapter, "stats", None)
+
+    def close(self) -> None:
+        close = getattr(self.adapter, "close", None)
+        if callable(close):
+            close()
+
+    def _plan(self, since: datetime, until: datetime) -> tuple[bool, datetime]:
+        """Whether to collect in full, and from when to ask the adapter."""
+        state = self.store.source(self.source)
+        incremental = bool(getattr(self.capabilities, "incremental", False))
+        now = self.now or datetime.now(UTC)
+        if (
+            not incremental
+            or state is None
+            or state.adapter != self.name
+            or state.cursor is None
+            or state.full_refresh is None
+            or now - state.full_refresh >= timedelta(days=self.full_refresh_days)
+            or state.cursor > until
+        ):
+            return True, since
+        return False, max(since, state.cursor - OVERLAP)
+
+    def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
+        """Bring the store up to date from the adapter, then yield the window from the store, oldest first."""
+        full, ask_from = self._plan(since, until)
+        self.full = full
+        generation = self.store.start_collection(self.source, self.name, full=full)
+        failure: Exception | None = None
+        try:
+            self.store.write(
+                self.source, self.adapter.collect(ask_from, until), generation=generation, keep=self.keep
+            )
+        except Exception as exc:
+            from stakeplug.store._db import StoreError
+
+            if isinstance(exc, StoreError):
+                raise
+            failure = exc
+        if failure is None:
+            self.store.finish_collection(
+                self.source, until=until, full=full, generation=generation, since=since, now=self.now
+            )
+        yield from self.store.read(self.source, since, until)
+        if failure is not None:
+            raise failure
+
+
+def stored_sources(
+    store: Store,
+    sources: Iterable[tuple[str, Any]],
+    register: Register,
+    *,
+    full_refresh_days: int = FULL_REFRESH_DAYS,
+    now: datetime | None = None,
+) -> list[tuple[str, StoredSource]]:
+    """Wrap an audit's ``(name, adapter)`` pairs so they collect through ``store``.
+
+    Activities of opted-out stakeholders stored by earlier runs are forgotten first.
+    """
+    for person in register.stakeholders:
+        if person.opted_out:
+            for identity in person.identities:
+                store.forget(identity.tool, [identity.account])
+    keep = opted_out_filter(register)
+    return [
+        (name, StoredSource(store, name, adapter, keep=keep, full_refresh_days=full_refresh_days, now=now))
+        for name, adapter in sources
+    ]
