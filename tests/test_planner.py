@@ -242,7 +242,8 @@ def test_task_body_hides_the_explanation_unless_private() -> None:
     assert "acceptance" not in public.body
     assert "acceptance" in private.body
     assert f"stakeplug-fingerprint: {suggestion.fingerprint}" in public.body
-    assert public.labels == (
+    assert public.labels == ("stakeplug", f"stakeplug-fp-{suggestion.fingerprint}")
+    assert private.labels == (
         "stakeplug",
         f"care:{suggestion.action.value}",
         f"stakeplug-fp-{suggestion.fingerprint}",

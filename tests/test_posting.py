@@ -72,3 +72,15 @@ def test_posting_to_a_private_target_hands_the_adapter_the_fields() -> None:
     assert result.created
     stored: Any = target.drafts[suggestion.fingerprint]
     assert stored.explanation == suggestion.explanation and stored.evidence == suggestion.links[:10]
+
+
+def test_a_shared_draft_shows_neither_the_action_label_nor_the_actions_title() -> None:
+    """Outside a private target the draft's labels are the care and fingerprint labels, its title generic."""
+    suggestion = _suggestion_with_evidence()
+    shared = render_task(suggestion, tool="jira")
+    assert shared.labels == ("stakeplug", f"stakeplug-fp-{suggestion.fingerprint}")
+    assert shared.title == f"Keep in touch with {suggestion.stakeholder}"
+    assert suggestion.action.value not in shared.title + " ".join(shared.labels)
+    private = render_task(suggestion, tool="jira", private=True)
+    assert private.title == suggestion.title
+    assert f"care:{suggestion.action.value}" in private.labels

@@ -26,11 +26,13 @@ from stakeplug.adapter import (
 from stakeplug.app import AuditRun, Collection, ExitCode, ExitStatus, Posting, run_audit
 from stakeplug.care.planner import fingerprint, plan_care
 from stakeplug.care.posting import (
+    ACTION_LABEL_PREFIX,
     FINGERPRINT_LABEL_PREFIX,
     TASK_LABEL,
     fingerprint_from_labels,
     fingerprint_from_text,
     fingerprint_marker,
+    neutral_title,
     post_care,
     render_task,
 )
@@ -89,6 +91,7 @@ def audit(
 
 
 __all__ = [
+    "ACTION_LABEL_PREFIX",
     "FINGERPRINT_LABEL_PREFIX",
     "TASK_LABEL",
     "Activity",
@@ -146,6 +149,7 @@ __all__ = [
     "load_register",
     "load_rules",
     "plan_care",
+    "neutral_title",
     "post_care",
     "register_adapter",
     "render_task",

@@ -72,7 +72,7 @@ def test_a_task_is_created_once_with_labels_assignee_and_a_hidden_marker(
     assert first.created and first.task is not None
     assert first.task.id == "acme/team#1" and first.task.url == "https://github.com/acme/team/issues/1"
     [created] = fake.created_issues
-    assert created["labels"] == ["stakeplug", "care:celebrate_and_thank", "stakeplug-fp-0123456789abcdef"]
+    assert created["labels"] == ["stakeplug", "stakeplug-fp-0123456789abcdef"]
     assert created["assignees"] == ["dana"]
     assert created["body"].endswith("<!-- stakeplug-fingerprint: 0123456789abcdef -->")
     assert fake.by_path == {

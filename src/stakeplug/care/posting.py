@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     from stakeplug.domain.register import Register
 
 __all__ = [
+    "ACTION_LABEL_PREFIX",
     "FINGERPRINT_LABEL_PREFIX",
     "TASK_LABEL",
     "fingerprint_from_labels",
     "fingerprint_from_text",
     "fingerprint_marker",
+    "neutral_title",
     "post_care",
     "render_task",
 ]
@@ -28,6 +30,9 @@ TASK_LABEL = "stakeplug"
 """Every task stakeplug creates carries this label."""
 FINGERPRINT_LABEL_PREFIX = "stakeplug-fp-"
 """A label ``stakeplug-fp-<fingerprint>`` carries the fingerprint where labels are cheap to query."""
+
+ACTION_LABEL_PREFIX = "care:"
+"""A label ``care:<action>`` names the care action; given only in a private target."""
 
 _MARKER_RE = re.compile(r"stakeplug-fingerprint:\s*([0-9a-f]{8,64})")
 
@@ -48,6 +53,11 @@ def fingerprint_from_labels(labels: Iterable[str]) -> str | None:
     return None
 
 
+def neutral_title(stakeholder: str | None) -> str:
+    """The title of a task in a shared target: whom it is about, not what it is for."""
+    return f"Keep in touch with {stakeholder}" if stakeholder else "Keep in touch"
+
+
 def render_task(
     suggestion: CareSuggestion,
     *,
@@ -61,7 +71,11 @@ def render_task(
     intermediary, whom it is for and the due date).  Only when the target is
     ``private`` does the draft carry the explanation (which may name scores
     and the category) and the evidence links, as fields of their own; the
-    ``body`` joins what the draft carries.  ``assignee`` is the relationship
+    ``body`` joins what the draft carries.  An action is given only to some
+    categories (``listen_to_concerns`` to critics), so it also tells the
+    category: a shared target gets the :func:`neutral_title` and only the
+    care and fingerprint labels; the ``care:<action>`` label and the
+    action's title are for a private target.  ``assignee`` is the relationship
     owner's account in ``tool`` when the register knows it.
     """
     lines = [suggestion.wording, ""]
@@ -76,14 +90,13 @@ def render_task(
         member = register.team_member(suggestion.owner)
         if member is not None:
             assignee = member.account(tool)
+    labels = [TASK_LABEL, f"{FINGERPRINT_LABEL_PREFIX}{suggestion.fingerprint}"]
+    if private:
+        labels.insert(1, f"{ACTION_LABEL_PREFIX}{suggestion.action.value}")
     return TaskDraft(
-        title=suggestion.title,
+        title=suggestion.title if private else neutral_title(suggestion.stakeholder),
         body=task_body(wording, suggestion.fingerprint, explanation=explanation, evidence=evidence),
-        labels=(
-            TASK_LABEL,
-            f"care:{suggestion.action.value}",
-            f"{FINGERPRINT_LABEL_PREFIX}{suggestion.fingerprint}",
-        ),
+        labels=tuple(labels),
         fingerprint=suggestion.fingerprint,
         action=suggestion.action.value,
         stakeholder=suggestion.stakeholder,

@@ -22,7 +22,7 @@ listing one more page when it has to look past the window); comments are
 never fetched issue by issue.
 
 Writing creates an issue in the ``repo`` of the task target, labelled
-``stakeplug``, ``care:<action>`` and ``stakeplug-fp-<fingerprint>``, with the
+``stakeplug`` and ``stakeplug-fp-<fingerprint>`` (and ``care:<action>`` for a private target), with the
 fingerprint also hidden in the body as an HTML comment, assigned to the
 relationship owner's login when the draft names one.  One listing by the
 ``stakeplug`` label finds the existing tasks first.  Posting into a public

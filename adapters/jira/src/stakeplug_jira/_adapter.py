@@ -31,8 +31,8 @@ timestamp, so nothing before ``since`` comes back.
 **Care tasks are not evidence.**  Issues labelled ``stakeplug`` are the
 team's own care tasks; the read side passes over them.
 
-**Idempotent tasks.**  Every care task carries the labels ``stakeplug``,
-``care:<action>`` and ``stakeplug-fp-<fingerprint>``; one JQL query
+**Idempotent tasks.**  Every care task carries the labels ``stakeplug`` and
+``stakeplug-fp-<fingerprint>`` (a private target also ``care:<action>``); one JQL query
 (``labels = stakeplug``) lists what exists before anything is created, so a
 rerun after a crash creates no duplicate.
 """

@@ -2,7 +2,7 @@
 
 A task is a card in the list named by ``list`` (``Stakeholder care`` unless
 set; created at the end of the board when missing), labelled ``stakeplug``
-and ``care:<action>`` (labels created when missing), with the relationship
+and, for a private target, ``care:<action>`` (labels created when missing), with the relationship
 owner as member when they are a member of the board, the due date, and the
 fingerprint as a marker line at the end of the description.  The
 per-fingerprint label of the draft is not created: labels are shared by the
