@@ -338,13 +338,22 @@ class HttpClient:
         *,
         params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         json: Any = None,
+        read_only: bool = False,
+        classify: Callable[[requests.Response], TrackerError | None] | None = None,
     ) -> requests.Response:
-        """Send one request under the policy and return the accepted response."""
+        """Send one request under the policy and return the accepted response.
+
+        ``read_only`` marks a request that changes nothing whatever its method
+        (a GraphQL query is a ``POST``): it is retried as a ``GET`` is.
+        ``classify`` reads this request's responses instead of the client's own
+        classifier (an API beside the main one, with limits of its own).
+        """
         method = method.upper()
         url = self.url(path_or_url)
         what = self._describe(method, url)
-        idempotent = method in IDEMPOTENT_METHODS
+        idempotent = read_only or method in IDEMPOTENT_METHODS
         timeout = (self.policy.connect_timeout, self.policy.read_timeout)
+        classify = classify or self.classify
 
         def attempt() -> requests.Response:
             self.counter.record(method, url)
@@ -352,7 +361,7 @@ class HttpClient:
                 response = self.session.request(method, url, params=params, json=json, timeout=timeout)
             except requests.RequestException as exc:
                 raise self.transport_error(exc, what, write=not idempotent) from self.safe_cause(exc)
-            found = self.classify(response) if self.classify is not None else None
+            found = classify(response) if classify is not None else None
             if found is None:
                 found = self.default_error(response, what)
             if found is None:

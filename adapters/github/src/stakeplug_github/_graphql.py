@@ -138,6 +138,8 @@ class GraphQLReviews:
         self.url = graphql_url(http.base_url)
         self.limits = GitHubLimits(adapter=http.adapter, token_env=token_env, clock=http.policy.clock)
         self.batch = batch
+        self._body: Mapping[str, Any] = {}
+        """The last answer :meth:`_classify` accepted."""
         self.succeeded = False
         """Whether any query has been answered: after that, a failure is one batch's, not GraphQL's."""
 
@@ -147,7 +149,13 @@ class GraphQLReviews:
         """Send one query under the HTTP policy; return ``(data, errors)``."""
         self._respect_budget()
         try:
-            body = self.http.call(lambda: self._attempt(text, variables), what=f"POST {self.url}")
+            self.http.request(
+                "POST",
+                self.url,
+                json={"query": text, "variables": dict(variables)},
+                read_only=True,
+                classify=self._classify,
+            )
         except TrackerError as exc:
             if not self.succeeded and not isinstance(exc, RateLimitedError | UnavailableError):
                 raise GraphQLUnavailableError(
@@ -156,6 +164,7 @@ class GraphQLReviews:
                     status=exc.status,
                 ) from exc
             raise
+        body = self._body
         data = body.get("data")
         errors = _errors(body)
         if not isinstance(data, Mapping):
@@ -169,37 +178,30 @@ class GraphQLReviews:
         self.succeeded = True
         return data, errors
 
-    def _attempt(self, text: str, variables: Mapping[str, Any]) -> Mapping[str, Any]:
-        """One POST; HTTP refusals and rate limits inside a 200 are raised for the policy."""
-        http = self.http
-        http.counter.record("POST", self.url)
-        payload = {"query": text, "variables": dict(variables)}
-        timeout = (http.policy.connect_timeout, http.policy.read_timeout)
-        try:
-            response = http.session.post(self.url, json=payload, timeout=timeout)
-        except requests.RequestException as exc:
-            raise http.transport_error(exc, f"POST {self.url}", write=False) from http.safe_cause(exc)
-        found = self.limits(response) or http.default_error(response, f"POST {self.url}")
-        if found is not None:
-            raise found
+    def _classify(self, response: requests.Response) -> TrackerError | None:
+        """This query's answer read as the policy needs it: HTTP refusals, then rate limits inside a 200.
+
+        A readable answer is kept in ``_body`` for :meth:`query`, so it is decoded once.
+        """
+        found = self.limits(response)
+        if found is not None or not response.ok:
+            return found
         try:
             body = response.json()
-        except ValueError as exc:
-            raise PayloadError(
+        except ValueError:
+            return PayloadError(
                 f"GitHub answered the GraphQL query at {self.url} with something that is not JSON",
-                adapter=http.adapter,
-                status=response.status_code,
-            ) from exc
-        if not isinstance(body, Mapping):
-            raise PayloadError(
-                f"GitHub answered the GraphQL query at {self.url} with a {type(body).__name__}",
-                adapter=http.adapter,
+                adapter=self.http.adapter,
                 status=response.status_code,
             )
-        limited = self._rate_limited(response, _errors(body))
-        if limited is not None:
-            raise limited
-        return body
+        if not isinstance(body, Mapping):
+            return PayloadError(
+                f"GitHub answered the GraphQL query at {self.url} with a {type(body).__name__}",
+                adapter=self.http.adapter,
+                status=response.status_code,
+            )
+        self._body = body
+        return self._rate_limited(response, _errors(body))
 
     def _rate_limited(self, response: requests.Response, errors: list[Any]) -> RateLimitedError | None:
         """The REST-worded rate-limit error a 200 answer's ``errors`` stand for, or ``None``."""
