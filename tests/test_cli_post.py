@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping
-from importlib.resources import files
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
+from sharedtracker import demo_project, serve_tracker
 
-import stakeplug
-from stakeplug import demo
 from stakeplug.cli import _Progress, _progress_enabled, main
 from stakeplug.errors import UnavailableError
 from stakeplug.testing import MemoryAdapter
@@ -27,44 +25,9 @@ TOKEN = "tracker-token-" + "k3y" * 8
 UNTIL = "2026-11-30"
 
 
-class SharedTracker:
-    """A task target whose tasks survive between runs: every build returns the same store."""
-
-    name: ClassVar[str] = "tracker"
-    version: ClassVar[str] = "1.0"
-    capabilities = MemoryAdapter.capabilities
-    OPTIONS = MemoryAdapter.OPTIONS
-    store: ClassVar[MemoryAdapter]
-
-    @classmethod
-    def from_config(
-        cls, config: Mapping[str, Any], *, env: Mapping[str, str] | None = None, where: str | None = None
-    ) -> MemoryAdapter:
-        MemoryAdapter.from_config({**config, "seed": "empty"}, env=env, where=where)
-        return cls.store
-
-
 @pytest.fixture
 def tracker(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryAdapter]:
-    SharedTracker.store = MemoryAdapter(tool="tracker", token=TOKEN)
-    stakeplug.register_adapter("tracker", SharedTracker, clobber=True)
-    monkeypatch.setenv("TRACKER_TOKEN", TOKEN)
-    monkeypatch.delenv("CI", raising=False)
-    yield SharedTracker.store
-    stakeplug.unregister_adapter("tracker")
-
-
-def project(folder: Path, *, private: bool = False, tasks: bool = True) -> Path:
-    for name in demo.FILES:
-        (folder / name).write_bytes(files("stakeplug.demo").joinpath(name).read_bytes())
-    config = folder / "stakeplug.toml"
-    if tasks:
-        with config.open("a", encoding="utf-8") as fh:
-            fh.write(
-                '\n[tasks]\nadapter = "tracker"\ntoken_env = "TRACKER_TOKEN"\n'
-                f"private = {'true' if private else 'false'}\n"
-            )
-    return config
+    yield from serve_tracker(monkeypatch, MemoryAdapter(tool="tracker", token=TOKEN), TOKEN)
 
 
 def audit(config: Path, out: Path, *extra: str) -> int:
@@ -83,7 +46,7 @@ def test_post_creates_each_task_once_across_runs(
 
     The open tasks fill each owner's per-run cap, so the rerun does not top it up either.
     """
-    config = project(tmp_path)
+    config = demo_project(tmp_path)
     assert audit(config, tmp_path / "one", "--post") == 0
     first = report(tmp_path / "one")
     assert first["posting"] == {"mode": "post", "target": "tracker", "error": None}
@@ -102,7 +65,7 @@ def test_post_creates_each_task_once_across_runs(
 
 def test_a_dry_run_writes_nothing_to_the_target(tmp_path: Path, tracker: MemoryAdapter) -> None:
     """Without --post the report lists what would be created and the tracker stays empty."""
-    config = project(tmp_path)
+    config = demo_project(tmp_path)
     assert audit(config, tmp_path / "out") == 0
     data = report(tmp_path / "out")
     assert data["posting"]["mode"] == "dry_run"
@@ -112,7 +75,7 @@ def test_a_dry_run_writes_nothing_to_the_target(tmp_path: Path, tracker: MemoryA
 
 def test_a_shared_target_gets_neutral_wording_only(tmp_path: Path, tracker: MemoryAdapter) -> None:
     """With private = false no task carries a score, a category or the reasons."""
-    config = project(tmp_path, private=False)
+    config = demo_project(tmp_path, private=False)
     assert audit(config, tmp_path / "out", "--post", "-q") == 0
     assert tracker.drafts
     for draft in tracker.drafts.values():
@@ -123,7 +86,7 @@ def test_a_shared_target_gets_neutral_wording_only(tmp_path: Path, tracker: Memo
 
 def test_a_private_target_gets_the_reasons(tmp_path: Path, tracker: MemoryAdapter) -> None:
     """With private = true each task also explains why it was suggested."""
-    config = project(tmp_path, private=True)
+    config = demo_project(tmp_path, private=True)
     assert audit(config, tmp_path / "out", "--post", "-q") == 0
     assert tracker.drafts
     assert all("Why:" in d.body for d in tracker.drafts.values())
@@ -134,7 +97,7 @@ def test_a_failing_target_still_writes_the_report_and_exits_3(
 ) -> None:
     """When the task target is down the audit is still reported, posting is marked failed."""
     tracker.fail_with = UnavailableError("tracker answered 503", adapter="tracker", status=503)
-    config = project(tmp_path)
+    config = demo_project(tmp_path)
     assert audit(config, tmp_path / "out", "--post") == 3
     data = report(tmp_path / "out")
     assert "503" in (data["posting"]["error"] or "")
@@ -148,7 +111,7 @@ def test_post_without_a_task_target_is_a_config_error(
     tmp_path: Path, tracker: MemoryAdapter, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--post needs a [tasks] table; the error says so and nothing is written."""
-    config = project(tmp_path, tasks=False)
+    config = demo_project(tmp_path, tasks=False)
     assert audit(config, tmp_path / "out", "--post") == 2
     err = capsys.readouterr().err
     assert "no [tasks] table" in err
@@ -160,7 +123,7 @@ def test_the_token_never_appears_in_output_logs_or_reports(
 ) -> None:
     """Even with debug logging and a failing target, the credential is never printed or stored."""
     tracker.fail_with = UnavailableError(f"tracker rejected token={TOKEN}", adapter="tracker")
-    config = project(tmp_path)
+    config = demo_project(tmp_path)
     assert audit(config, tmp_path / "out", "--post", "--debug", "-vv") == 3
     captured = capsys.readouterr()
     assert TOKEN not in captured.out

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
+from sharedtracker import demo_project, serve_tracker
 
-import stakeplug
-from stakeplug import CareAction, CareSuggestion, TaskDraft, demo, post_care
+from stakeplug import CareAction, CareSuggestion, TaskDraft, post_care
 from stakeplug.adapter import PostResult
 from stakeplug.cli import main
 from stakeplug.errors import PostingInterruptedError, TrackerError, UnavailableError
@@ -34,40 +32,9 @@ class FailsAfter(MemoryAdapter):
         return super().post_task(draft, dry_run=dry_run)
 
 
-class SharedTarget:
-    """Every build returns the same :class:`FailsAfter`, so the test sees what the run did."""
-
-    name: ClassVar[str] = "tracker"
-    version: ClassVar[str] = "1.0"
-    capabilities = MemoryAdapter.capabilities
-    OPTIONS = MemoryAdapter.OPTIONS
-    store: ClassVar[FailsAfter]
-
-    @classmethod
-    def from_config(
-        cls, config: Mapping[str, Any], *, env: Mapping[str, str] | None = None, where: str | None = None
-    ) -> MemoryAdapter:
-        MemoryAdapter.from_config({**config, "seed": "empty"}, env=env, where=where)
-        return cls.store
-
-
 @pytest.fixture
-def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[FailsAfter]:
-    SharedTarget.store = FailsAfter(allowed=2)
-    stakeplug.register_adapter("tracker", SharedTarget, clobber=True)
-    monkeypatch.setenv("TRACKER_TOKEN", TOKEN)
-    monkeypatch.delenv("CI", raising=False)
-    yield SharedTarget.store
-    stakeplug.unregister_adapter("tracker")
-
-
-def _demo_project(folder: Path) -> Path:
-    for name in demo.FILES:
-        (folder / name).write_bytes(files("stakeplug.demo").joinpath(name).read_bytes())
-    config = folder / "stakeplug.toml"
-    with config.open("a", encoding="utf-8") as fh:
-        fh.write('\n[tasks]\nadapter = "tracker"\ntoken_env = "TRACKER_TOKEN"\nprivate = false\n')
-    return config
+def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryAdapter]:
+    yield from serve_tracker(monkeypatch, FailsAfter(allowed=2), TOKEN)
 
 
 def _suggestion(name: str, fingerprint: str) -> CareSuggestion:
@@ -104,7 +71,7 @@ def test_the_report_after_a_failure_part_way_names_the_tasks_that_exist(
     tmp_path: Path, target: FailsAfter, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The report marks the tasks created before the failure as created with their ids, the rest failed."""
-    config = _demo_project(tmp_path)
+    config = demo_project(tmp_path)
     code = main(["audit", "--config", str(config), "--until", "2026-11-30", "--out", str(tmp_path), "--post"])
     assert code == 3
     data = json.loads((tmp_path / "report.json").read_text("utf-8"))
