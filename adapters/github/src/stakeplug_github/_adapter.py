@@ -75,7 +75,7 @@ from stakeplug.errors import (
 )
 from stakeplug.http import HttpClient, HttpPolicy, get_logger
 from stakeplug_github._limits import GitHubLimits, RateLimitState, utc_text
-from stakeplug_github._mapping import Translator, parse_time
+from stakeplug_github._mapping import Translator, is_pull_request, parse_time
 from stakeplug_github._reviews import REVIEWS_VIA, ReviewReader
 
 __all__ = ["DEFAULT_BASE_URL", "GitHubAdapter"]
@@ -346,7 +346,7 @@ class GitHubAdapter:
             for issue in page:
                 items += 1
                 out.extend(self._guard(f"{repo} issue", issue, tr.issue) or ())
-                if isinstance(issue, Mapping) and "pull_request" in issue:
+                if isinstance(issue, Mapping) and is_pull_request(issue):
                     number = issue.get("number")
                     if isinstance(number, int):
                         prs.append(number)
@@ -368,7 +368,7 @@ class GitHubAdapter:
                             out.append(act)
             finally:
                 reviews.cancel()
-        return [_respell(a, tr) for a in out if since <= a.timestamp < until]
+        return [_respell(a, tr) for a in tr.withdraw(out) if since <= a.timestamp < until]
 
     def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
         """Read the newest-first events listing back to ``since``; one completion per merge."""

@@ -15,7 +15,9 @@ GitHub has two kinds of rate limit and signals both with 403 or 429:
 :class:`stakeplug.http.HttpClient`: it sees every response, keeps the latest
 ``x-ratelimit-*`` values (exposed for reports and logs) and turns GitHub's
 error answers into :mod:`stakeplug.errors` classes with messages that say
-what to do.  The retrying itself belongs to the HTTP client alone.
+what to do.  The retrying itself belongs to the HTTP client alone; the hook
+only raises :class:`~stakeplug.http.NoRetry` for a used-up primary limit that
+names no reset time, since no wait is known to help.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from stakeplug.errors import (
     TrackerError,
     UnavailableError,
 )
-from stakeplug.http import parse_retry_after, read_reset
+from stakeplug.http import NoRetry, parse_retry_after, read_reset
 
 __all__ = ["GitHubLimits", "RateLimitState", "utc_text"]
 
@@ -160,6 +162,17 @@ class GitHubLimits:
             retry_after=wait,
         )
 
+    def _reset_unknown(self, status: int) -> RateLimitedError:
+        """A used-up primary limit whose reset GitHub did not give: no wait is known to help."""
+        return RateLimitedError(
+            f"GitHub's rate limit for the token in {self.token_env} is used up, and the answer did not "
+            "say when it resets (no readable x-ratelimit-reset); this source stops here: run it again "
+            "later (GitHub's primary limit resets within the hour)",
+            adapter=self.adapter,
+            status=status,
+            retry_after=None,
+        )
+
     def _record(self, response: requests.Response) -> None:
         headers = response.headers
         remaining = _int(headers.get("x-ratelimit-remaining"))
@@ -191,6 +204,8 @@ class GitHubLimits:
                 return self._secondary(response, status)
             if response.headers.get("x-ratelimit-remaining") == "0":
                 reset = _reset(response.headers.get("x-ratelimit-reset"), self.clock())
+                if reset is None:
+                    raise NoRetry(self._reset_unknown(status))
                 return self.primary_exhausted(reset, status=status)
             retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
             if status == 429 or retry_after is not None:
@@ -240,7 +255,8 @@ class GitHubLimits:
         if retry_after is None:
             retry_after = min(_SECONDARY_MAX_WAIT, SECONDARY_MIN_WAIT * 2 ** (hits - 1))
         return RateLimitedError(
-            f"GitHub's secondary rate limit was hit; waiting {retry_after:.0f} s as asked",
+            f"GitHub's secondary rate limit was hit; the next request is due after a pause of "
+            f"{retry_after:.0f} s",
             adapter=self.adapter,
             status=status,
             retry_after=retry_after,

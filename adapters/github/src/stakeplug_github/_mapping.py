@@ -37,7 +37,7 @@ from typing import Any
 
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict
 
-__all__ = ["GHOST", "Translator", "login_of", "mentions", "parse_time"]
+__all__ = ["GHOST", "Translator", "is_pull_request", "login_of", "mentions", "parse_time"]
 
 GHOST = "ghost"
 
@@ -61,6 +61,28 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     return datetime.fromisoformat(value)
+
+
+def is_pull_request(issue: Mapping[str, Any]) -> bool:
+    """Whether an issues-listing entry is a pull request: its ``pull_request`` object has a link.
+
+    Some plain issues arrive with ``"pull_request": {"html_url": null, ...}``;
+    they are issues, and asking for their reviews would only earn a 404.
+    """
+    pr = issue.get("pull_request")
+    return isinstance(pr, Mapping) and any(pr.get(key) for key in ("url", "html_url"))
+
+
+def _review_comment_number(comment: Mapping[str, Any]) -> int:
+    """The pull request of a review comment: ``pull_request_url``, else ``_links.pull_request.href``."""
+    url = comment.get("pull_request_url")
+    if not url:
+        links = comment.get("_links")
+        link = links.get("pull_request") if isinstance(links, Mapping) else None
+        url = link.get("href") if isinstance(link, Mapping) else None
+    if not isinstance(url, str) or not url:
+        raise ValueError("review comment names no pull request (no pull_request_url or _links.pull_request)")
+    return int(url.rstrip("/").rsplit("/", 1)[1])
 
 
 def login_of(user: Any) -> str | None:
@@ -109,6 +131,8 @@ class Translator:
         self.assignees: dict[int, tuple[str, ...]] = {}
         self.due: dict[int, datetime | None] = {}
         self.logins: dict[str, str] = {}
+        self.withdrawn: list[tuple[str, str, datetime]] = []
+        """Review requests taken back: ``(item id, reviewer, when)``, applied by :meth:`withdraw`."""
         self._status = {x.lower() for x in status_labels}
         self._input = {x.lower() for x in input_labels}
 
@@ -134,7 +158,7 @@ class Translator:
             str(x["name"]) if isinstance(x, Mapping) else str(x) for x in issue.get("labels") or ()
         )
         lowered = {x.lower() for x in labels}
-        if "pull_request" in issue:
+        if is_pull_request(issue):
             kind = ItemKind.PULL_REQUEST
         elif lowered & self._status:
             kind = ItemKind.STATUS_REPORT
@@ -210,7 +234,7 @@ class Translator:
 
     def review_comment(self, comment: Mapping[str, Any]) -> Activity:
         """``REVIEW_COMMENT`` on a line of a pull request."""
-        number = int(str(comment["pull_request_url"]).rstrip("/").rsplit("/", 1)[1])
+        number = _review_comment_number(comment)
         created = parse_time(comment.get("created_at"))
         if created is None:
             raise ValueError("review comment has no created_at")
@@ -260,9 +284,12 @@ class Translator:
         eid = self._id("event", event.get("id"))
         base: dict[str, Any] = {"actor": actor, "item": item, "timestamp": when, "id": eid}
         if name in ("assigned", "unassigned"):
-            assignee = self._login(event.get("assignee"))
+            who = event.get("assignee")
+            assignee = self._login(who)
             if assignee is None:
-                return None
+                if isinstance(who, Mapping) and who.get("login"):
+                    return None  # a deleted account: nobody to address
+                raise ValueError(f"{name} event names no assignee")
             kind = ActivityKind.ASSIGNED if name == "assigned" else ActivityKind.UNASSIGNED
             details = {"self_assigned": True} if actor == assignee else {}
             due = self.due.get(number) if name == "assigned" else None
@@ -279,6 +306,13 @@ class Translator:
                 details={"request_kind": "review"},
                 **base,
             )
+        if name == "review_request_removed":
+            reviewer = self._login(event.get("requested_reviewer"))
+            if reviewer is not None:
+                self.withdrawn.append((item.id, reviewer.lower(), when))
+            return None
+        if name == "closed" and _closed_unfinished(event, issue):
+            return None
         if name in ("closed", "merged"):
             return Activity(
                 kind=ActivityKind.COMPLETED,
@@ -301,6 +335,52 @@ class Translator:
                 **base,
             )
         return None
+
+    def withdraw(self, activities: list[Activity]) -> list[Activity]:
+        """``activities`` without the review requests taken back before the reviewer answered.
+
+        A request removed while the reviewer had done nothing on the item since
+        was never left unanswered; one the reviewer answered first stays.
+        """
+        dropped: set[int] = set()
+        for item_id, reviewer, removed in self.withdrawn:
+            asked = [
+                (a.timestamp, i)
+                for i, a in enumerate(activities)
+                if a.kind is ActivityKind.REQUEST
+                and a.item.id == item_id
+                and a.timestamp <= removed
+                and reviewer in (x.lower() for x in a.addressees)
+                and i not in dropped
+            ]
+            if not asked:
+                continue
+            since, index = max(asked)
+            answered = any(
+                a.item.id == item_id
+                and (a.actor or "").lower() == reviewer
+                and since <= a.timestamp <= removed
+                for a in activities
+            )
+            if not answered:
+                dropped.add(index)
+        return [a for i, a in enumerate(activities) if i not in dropped]
+
+
+_UNFINISHED = frozenset({"not_planned", "duplicate"})
+"""``state_reason`` values of a closing that is not finished work."""
+
+
+def _closed_unfinished(event: Mapping[str, Any], issue: Mapping[str, Any]) -> bool:
+    """Whether a ``closed`` event closed the issue as not planned (or as a duplicate).
+
+    The event's own ``state_reason`` decides; without one, that of the issue
+    embedded in the event (its present state) does.
+    """
+    reason = event.get("state_reason")
+    if reason is None and issue.get("state") == "closed":
+        reason = issue.get("state_reason")
+    return isinstance(reason, str) and reason.lower() in _UNFINISHED
 
 
 def _reactions(payload: Mapping[str, Any]) -> int:

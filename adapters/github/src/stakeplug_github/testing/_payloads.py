@@ -187,6 +187,11 @@ def review_comment_payload(repo: FakeRepo, c: FakeReviewComment) -> dict[str, An
         "html_url": f"{repo.html_url}/pull/{c.pr_number}#discussion_r{c.id}",
         "pull_request_url": f"{repo.api_url}/pulls/{c.pr_number}",
         "author_association": "MEMBER",
+        "_links": {
+            "self": {"href": url},
+            "html": {"href": f"{repo.html_url}/pull/{c.pr_number}#discussion_r{c.id}"},
+            "pull_request": {"href": f"{repo.api_url}/pulls/{c.pr_number}"},
+        },
         "reactions": _reactions(f"{url}/reactions", c.reactions),
         "line": 2,
         "side": "RIGHT",
@@ -238,6 +243,8 @@ def event_payload(repo: FakeRepo, e: FakeEvent) -> dict[str, Any]:
         body["requested_reviewer"] = user_payload(e.requested_reviewer, repo.web)
     if e.event in ("labeled", "unlabeled"):
         body["label"] = {"name": e.label, "color": "ededed"}
+    if e.event == "closed":
+        body["state_reason"] = e.state_reason
     return body
 
 

@@ -96,6 +96,7 @@ class FakeGitHub(FakeServer):
         self._repos: dict[str, FakeRepo] = {}
         self._remaining = rate_limit
         self._reset = int(clock() + rate_window)
+        self._announce_reset = True
         self.created_issues: list[dict[str, Any]] = []
         """Issues created through the API: repo, number, title, labels, assignees, body."""
         self.graphql = GraphQLResolver(lambda: self._repos, clock=clock)
@@ -178,9 +179,15 @@ class FakeGitHub(FakeServer):
             if reset_in is not None:
                 self._reset = int(self.clock() + reset_in)
 
-    def exhaust_rate_limit(self, *, reset_in: float = 60.0) -> None:
-        """Use up the primary limit; it comes back ``reset_in`` seconds from now on the fake clock."""
+    def exhaust_rate_limit(self, *, reset_in: float = 60.0, announce_reset: bool = True) -> None:
+        """Use up the primary limit; it comes back ``reset_in`` seconds from now on the fake clock.
+
+        With ``announce_reset=False`` the answers leave out ``x-ratelimit-reset``
+        (as some proxies and GitHub Enterprise set-ups do) until the window resets.
+        """
         self.set_rate_limit(0, reset_in=reset_in)
+        with self.lock:
+            self._announce_reset = announce_reset
 
     @property
     def rate_remaining(self) -> int:
@@ -228,13 +235,16 @@ class FakeGitHub(FakeServer):
         return attrs.evolve(reply, headers={**self._rate_headers(), **reply.headers})
 
     def _rate_headers(self) -> dict[str, str]:
-        return {
+        headers = {
             "x-ratelimit-limit": str(self.rate_limit),
             "x-ratelimit-remaining": str(max(self._remaining, 0)),
             "x-ratelimit-reset": str(self._reset),
             "x-ratelimit-used": str(self.rate_limit - max(self._remaining, 0)),
             "x-ratelimit-resource": "core",
         }
+        if not self._announce_reset:
+            del headers["x-ratelimit-reset"]
+        return headers
 
     def _spend(self) -> bool:
         """Count one request against the primary limit; False when it is exhausted."""
@@ -243,6 +253,7 @@ class FakeGitHub(FakeServer):
             if now >= self._reset:
                 self._remaining = self.rate_limit
                 self._reset = int(now + self.rate_window)
+                self._announce_reset = True
             if self._remaining <= 0:
                 return False
             self._remaining -= 1

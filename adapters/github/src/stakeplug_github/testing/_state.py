@@ -121,6 +121,7 @@ class FakeEvent:
     commit_repo: str | None = None
     commit_id: str | None = None
     label: str | None = None
+    state_reason: str | None = None
     id: int = attrs.Factory(_next_id)
 
 
@@ -267,12 +268,25 @@ class FakeRepo:
             review_requester=requester,
         )
 
+    def remove_review_request(
+        self, number: int, requester: str | None, reviewer: str, at: datetime
+    ) -> FakeEvent:
+        """``requester`` takes back the request for ``reviewer``'s review (``review_request_removed``)."""
+        return self._event(
+            number,
+            "review_request_removed",
+            requester,
+            at,
+            requested_reviewer=reviewer,
+            review_requester=requester,
+        )
+
     def close(self, number: int, actor: str | None, at: datetime, *, reason: str = "completed") -> FakeEvent:
         """``actor`` closes the issue or pull request (``reason``: ``completed``, ``not_planned``...)."""
         issue = self.issues[number]
         issue.state, issue.closed_at, issue.closed_by = "closed", at, actor
         issue.state_reason = reason
-        return self._event(number, "closed", actor, at)
+        return self._event(number, "closed", actor, at, state_reason=reason)
 
     def merge(self, number: int, actor: str | None, at: datetime) -> FakeEvent:
         """``actor`` merges pull request ``number``: a ``merged`` and a ``closed`` event, as on GitHub."""
