@@ -19,7 +19,9 @@ For I issues and pull requests, C comments, R review comments, E events in
 the window and P pull requests that is ⌈I/100⌉ + ⌈C/100⌉ + ⌈R/100⌉ +
 ⌈E/100⌉ + ⌈P/50⌉ requests (P with REST reviews; each listing costs at least one, and the events
 listing one more page when it has to look past the window); comments are
-never fetched issue by issue.
+never fetched issue by issue.  One repository is read by
+:mod:`stakeplug_github._collect`, through the paging, rate-limit waits and
+tally of skipped records of :mod:`stakeplug_github._listing`.
 
 Writing creates an issue in the ``repo`` of the task target, labelled
 ``stakeplug`` and ``stakeplug-fp-<fingerprint>`` (and ``care:<action>`` for a private target), with the
@@ -29,28 +31,24 @@ relationship owner's login when the draft names one.  One listing by the
 repository is refused unless ``allow_public = true``; even then only the
 draft's neutral body is posted (its wording and marker, never its
 explanation or evidence), so no score or category is written where anyone
-can read it.
+can read it.  What a task issue carries is :mod:`stakeplug_github._tasks`'s.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-import attrs
 import requests
 
 from stakeplug import (
-    FINGERPRINT_LABEL_PREFIX,
     TASK_LABEL,
     Activity,
     Capabilities,
@@ -59,9 +57,6 @@ from stakeplug import (
     SourceStats,
     TaskDraft,
     TaskRef,
-    fingerprint_from_labels,
-    fingerprint_from_text,
-    fingerprint_marker,
 )
 from stakeplug.adapter import Checker, config_place, parse_options, secret_from_env, utc_window
 from stakeplug.errors import (
@@ -69,43 +64,34 @@ from stakeplug.errors import (
     PayloadError,
     PermissionDeniedError,
     PrivacyError,
-    RateLimitedError,
     TrackerError,
-    TransientError,
 )
 from stakeplug.http import HttpClient, HttpPolicy, get_logger
-from stakeplug_github._limits import GitHubLimits, RateLimitState, utc_text
-from stakeplug_github._mapping import Translator, is_pull_request, parse_time
-from stakeplug_github._reviews import REVIEWS_VIA, ReviewReader
+from stakeplug_github._collect import RepositoryReader
+from stakeplug_github._limits import GitHubLimits, RateLimitState
+from stakeplug_github._listing import Listings, Tally
+from stakeplug_github._reviews import REVIEWS_VIA
+from stakeplug_github._tasks import (
+    fingerprint_label,
+    issue_number,
+    issue_payload,
+    may_have_acted,
+    task_ref,
+)
 
 __all__ = ["DEFAULT_BASE_URL", "GitHubAdapter"]
 
 log: logging.Logger = get_logger("stakeplug.github")
 
 DEFAULT_BASE_URL = "https://api.github.com"
-PER_PAGE = 100
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_MAX_REASONS = 20
 _MAX_WORKERS = 8
 """More would outgrow the HTTP connection pool and invite GitHub's secondary limits."""
-T = TypeVar("T")
 
 try:
     _VERSION = _dist_version("stakeplug-github")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     _VERSION = "0.0.0"
-
-
-def _since_param(since: datetime) -> str:
-    """``since`` for GitHub: whole seconds, a second early.
-
-    GitHub documents ``since`` as "updated after", and its timestamps have
-    whole seconds; asking from a second earlier keeps a record updated exactly
-    at the window start whichever way GitHub compares.  The window itself is
-    applied exactly to the activities afterwards.
-    """
-    early = since.astimezone(UTC).replace(microsecond=0) - timedelta(seconds=1)
-    return early.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class GitHubAdapter:
@@ -203,15 +189,18 @@ class GitHubAdapter:
             classify=self._limits,
             session=session,
         )
-        self._reviews = ReviewReader(
-            self._http, via=reviews_via, token_env=token_env, rest_fetch=self._rest_reviews, skip=self._skip
+        self._listings = Listings(self._http, self._limits, adapter=self.name)
+        self._tally = Tally()
+        self._reader = RepositoryReader(
+            self._http,
+            self._listings,
+            self._tally,
+            reviews_via=reviews_via,
+            token_env=token_env,
+            review_workers=review_workers,
+            status_labels=self.status_labels,
+            input_labels=self.input_labels,
         )
-        self._wait_lock = threading.Lock()
-        self._stats_lock = threading.Lock()
-        self._items = 0
-        self._activities = 0
-        self._skipped = 0
-        self._reasons: list[str] = []
         self._known: dict[str, TaskRef] | None = None
         self._public: dict[str, bool] = {}
         self._label_rights: set[str] = set()
@@ -303,14 +292,7 @@ class GitHubAdapter:
     @property
     def stats(self) -> SourceStats:
         """Requests made, items and activities seen, and what had to be skipped."""
-        with self._stats_lock:
-            return SourceStats(
-                requests=self._http.counter.total,
-                items=self._items,
-                activities=self._activities,
-                skipped=self._skipped,
-                skipped_reasons=tuple(self._reasons),
-            )
+        return self._tally.stats(self._http.counter.total)
 
     @property
     def rate_limit(self) -> RateLimitState:
@@ -329,150 +311,10 @@ class GitHubAdapter:
             return
         found: list[Activity] = []
         for repo in self.repos:
-            found.extend(self._collect_repo(repo, since, until))
+            found.extend(self._reader.read(repo, since, until))
         found.sort(key=lambda a: a.timestamp)
-        with self._stats_lock:
-            self._activities += len(found)
+        self._tally.count(activities=len(found))
         yield from found
-
-    def _collect_repo(self, repo: str, since: datetime, until: datetime) -> list[Activity]:
-        tr = Translator(repo, status_labels=self.status_labels, input_labels=self.input_labels)
-        out: list[Activity] = []
-        stamp = _since_param(since)
-        prs: list[int] = []
-        items = 0
-        listing = {"state": "all", "sort": "updated", "direction": "asc", "since": stamp}
-        for page in self._pages(f"repos/{repo}/issues", listing):
-            for issue in page:
-                items += 1
-                out.extend(self._guard(f"{repo} issue", issue, tr.issue) or ())
-                if isinstance(issue, Mapping) and is_pull_request(issue):
-                    number = issue.get("number")
-                    if isinstance(number, int):
-                        prs.append(number)
-        with self._stats_lock:
-            self._items += items
-        with ThreadPoolExecutor(self.review_workers, thread_name_prefix="github-reviews") as pool:
-            reviews = self._reviews.start(pool, repo, prs)
-            try:
-                comments = {"sort": "created", "direction": "asc", "since": stamp}
-                for page in self._pages(f"repos/{repo}/issues/comments", comments):
-                    out.extend(self._guard_each(f"{repo} comment", page, tr.comment))
-                for page in self._pages(f"repos/{repo}/pulls/comments", comments):
-                    out.extend(self._guard_each(f"{repo} review comment", page, tr.review_comment))
-                out.extend(self._events(repo, since, tr))
-                for number, found in reviews.results():
-                    for review in found:
-                        act = self._guard(f"{repo}#{number} review", review, partial(tr.review, number))
-                        if act is not None:
-                            out.append(act)
-            finally:
-                reviews.cancel()
-        return [_respell(a, tr) for a in tr.withdraw(out) if since <= a.timestamp < until]
-
-    def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
-        """Read the newest-first events listing back to ``since``; one completion per merge."""
-        events: list[tuple[Any, tuple[int | None, str | None, datetime | None]]] = []
-        for page in self._pages(f"repos/{repo}/issues/events", {}):
-            reached = False
-            for event in page:
-                key = _event_key(event)
-                if key[2] is not None and key[2] < since:
-                    reached = True
-                    continue
-                events.append((event, key))
-            if reached:
-                break
-        merged: dict[int, list[datetime]] = {}
-        for _, (number, name, when) in events:
-            if name == "merged" and number is not None and when is not None:
-                merged.setdefault(number, []).append(when)
-        out: list[Activity] = []
-        for event, key in reversed(events):
-            if _closed_by_merge(key, merged):
-                continue
-            act = self._guard(f"{repo} event", event, tr.event)
-            if act is not None:
-                out.append(act)
-        return out
-
-    def _rest_reviews(self, repo: str, number: int) -> list[Any]:
-        found: list[Any] = []
-        for page in self._pages(f"repos/{repo}/pulls/{number}/reviews", {}):
-            found.extend(page)
-        return found
-
-    def _pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
-        """Each page of a listing as a list, following ``link: rel="next"``.
-
-        Before each request a used-up rate limit is waited out.  Paging, and its
-        refusal to follow a next link to another host with the token, is
-        :meth:`HttpClient.paginate`'s.
-        """
-        pages = self._http.paginate(
-            path, params={**params, "per_page": PER_PAGE}, before_each=self._respect_rate_limit
-        )
-        return (self._list(response) for response in pages)
-
-    def _list(self, response: requests.Response) -> list[Any]:
-        where = urlsplit(response.url).path
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise PayloadError(
-                f"GitHub answered {where} with something that is not JSON",
-                adapter=self.name,
-                status=response.status_code,
-            ) from exc
-        if not isinstance(data, list):
-            raise PayloadError(
-                f"GitHub answered {where} with a {type(data).__name__}, not a list",
-                adapter=self.name,
-                status=response.status_code,
-            )
-        return data
-
-    def _respect_rate_limit(self) -> None:
-        """When the last answer said the limit is used up, wait for the reset (within the budget)."""
-        if self._limits.exhausted_until() is None:
-            return
-        with self._wait_lock:
-            reset = self._limits.exhausted_until()
-            if reset is None:
-                return
-            wait = self._limits.wait_for(reset)
-            policy = self._http.policy
-            if wait > policy.budget_seconds:
-                error = self._limits.primary_exhausted(reset)
-                raise RateLimitedError(
-                    f"{error}; that is beyond the retry budget of {policy.budget_seconds:.0f} s, "
-                    f"so this source stops here: run it again after {utc_text(reset)}",
-                    adapter=self.name,
-                    status=None,
-                    retry_after=wait,
-                )
-            log.info("github: rate limit used up; waiting %.0f s for the reset", wait)
-            policy.sleep(wait)
-            self._limits.forget_exhaustion()
-
-    def _guard(self, what: str, payload: Any, fn: Callable[[Any], T]) -> T | None:
-        """Translate one payload; a malformed one is counted as skipped, never fatal."""
-        try:
-            return fn(payload)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            ident = payload.get("id") if isinstance(payload, Mapping) else None
-            self._skip(f"{what} {ident if ident is not None else '?'}: {type(exc).__name__}: {exc}")
-            return None
-
-    def _guard_each(self, what: str, page: list[Any], fn: Callable[[Any], Activity]) -> list[Activity]:
-        return [a for a in (self._guard(what, p, fn) for p in page) if a is not None]
-
-    def _skip(self, reason: str) -> None:
-        log.warning("github: skipped %s", reason)
-        with self._stats_lock:
-            self._skipped += 1
-            if len(self._reasons) < _MAX_REASONS:
-                self._reasons.append(reason)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -490,9 +332,9 @@ class GitHubAdapter:
         repo = self._target()
         tasks: list[TaskRef] = []
         params = {"labels": TASK_LABEL, "state": "all"}
-        for page in self._pages(f"repos/{repo}/issues", params):
+        for page in self._listings.pages(f"repos/{repo}/issues", params):
             for issue in page:
-                ref = self._guard(f"{repo} task", issue, partial(_task_ref, repo))
+                ref = self._tally.guard(f"{repo} task", issue, partial(task_ref, repo))
                 if ref is not None:
                     tasks.append(ref)
         self._known = {t.fingerprint: t for t in tasks}
@@ -539,7 +381,7 @@ class GitHubAdapter:
                 f"{repo} is a public repository: stakeplug does not post care tasks where anyone can "
                 "read them about people; allow_public = true in the task target permits it"
             )
-        payload = _issue_payload(draft, public=public)
+        payload = issue_payload(draft, public=public)
         if dry_run:
             return PostResult(
                 draft, created=False, dry_run=True, reason=f"dry run: would create an issue in {repo}"
@@ -547,7 +389,7 @@ class GitHubAdapter:
         self._ensure_label_rights(repo, fingerprint_label(draft.fingerprint))
         issue, reason = self._create_issue(repo, draft, payload)
         try:
-            ref = _task_ref(repo, issue, fingerprint=draft.fingerprint)
+            ref = task_ref(repo, issue, fingerprint=draft.fingerprint)
             if ref is None:
                 raise ValueError("no fingerprint")
             kept = {x["name"] if isinstance(x, Mapping) else str(x) for x in issue.get("labels") or ()}
@@ -601,7 +443,7 @@ class GitHubAdapter:
                 del payload["assignees"]
                 reason = f"created in {repo} without an assignee: GitHub refused {draft.assignee!r}"
                 return self._post_issue(repo, payload), reason
-            if not _may_have_acted(exc):
+            if not may_have_acted(exc):
                 raise
             log.warning("github: creating an issue in %s may have failed (%s); looking first", repo, exc)
         same = self._open_with_fingerprint(repo, draft.fingerprint)
@@ -623,7 +465,7 @@ class GitHubAdapter:
         params = {"labels": fingerprint_label(fingerprint), "state": "open"}
         found = [
             issue
-            for page in self._pages(f"repos/{repo}/issues", params)
+            for page in self._listings.pages(f"repos/{repo}/issues", params)
             for issue in page
             if isinstance(issue, Mapping) and isinstance(issue.get("number"), int)
         ]
@@ -632,10 +474,10 @@ class GitHubAdapter:
     def _converge(self, repo: str, fingerprint: str, ours: TaskRef) -> tuple[TaskRef, str]:
         """Keep the oldest open task with ``fingerprint``; close the others as its duplicates."""
         same = self._open_with_fingerprint(repo, fingerprint)
-        refs = [r for r in (_task_ref(repo, i, fingerprint=fingerprint) for i in same) if r is not None]
+        refs = [r for r in (task_ref(repo, i, fingerprint=fingerprint) for i in same) if r is not None]
         if ours.id not in {r.id for r in refs}:
             refs.append(ours)
-        refs.sort(key=_issue_number)
+        refs.sort(key=issue_number)
         keep, others = refs[0], refs[1:]
         for dup in others:
             self._close_duplicate(repo, dup, keep)
@@ -645,12 +487,12 @@ class GitHubAdapter:
         return keep, f"; another run created the same task at the same time: kept {keep.id}, closed {closed}"
 
     def _close_duplicate(self, repo: str, dup: TaskRef, keep: TaskRef) -> None:
-        number = _issue_number(dup)
+        number = issue_number(dup)
         log.warning("github: closing %s as a duplicate of %s", dup.id, keep.id)
         self._http.request(
             "POST",
             f"repos/{repo}/issues/{number}/comments",
-            json={"body": f"Closed as a duplicate of #{_issue_number(keep)}, which tracks the same task."},
+            json={"body": f"Closed as a duplicate of #{issue_number(keep)}, which tracks the same task."},
         )
         self._http.request(
             "PATCH", f"repos/{repo}/issues/{number}", json={"state": "closed", "state_reason": "not_planned"}
@@ -665,101 +507,3 @@ class GitHubAdapter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _event_key(event: Any) -> tuple[int | None, str | None, datetime | None]:
-    """``(issue number, event name, time)`` of an event, with ``None`` for what is missing or malformed."""
-    if not isinstance(event, Mapping):
-        return None, None, None
-    issue = event.get("issue")
-    number = issue.get("number") if isinstance(issue, Mapping) else None
-    try:
-        when = parse_time(event.get("created_at"))
-    except ValueError:
-        when = None
-    name = event.get("event")
-    return (
-        number if isinstance(number, int) else None,
-        name if isinstance(name, str) else None,
-        when,
-    )
-
-
-def _closed_by_merge(
-    key: tuple[int | None, str | None, datetime | None], merged: Mapping[int, list[datetime]]
-) -> bool:
-    """A ``closed`` event (by its :func:`_event_key`) that comes with a merge of the same pull
-    request (GitHub sends both)."""
-    number, name, when = key
-    if name != "closed" or number is None or when is None:
-        return False
-    return any(abs((when - m).total_seconds()) <= 60 for m in merged.get(number, ()))
-
-
-def _respell(activity: Activity, tr: Translator) -> Activity:
-    """Addressees spelt as GitHub spells the login, now that the whole run has been seen."""
-    spelt = tr.canonical(activity.addressees)
-    return activity if spelt == activity.addressees else attrs.evolve(activity, addressees=spelt)
-
-
-def _task_ref(repo: str, issue: Any, *, fingerprint: str | None = None) -> TaskRef | None:
-    labels = [x["name"] if isinstance(x, Mapping) else str(x) for x in issue.get("labels") or ()]
-    fp = fingerprint or fingerprint_from_labels(labels) or fingerprint_from_text(issue.get("body"))
-    if not fp:
-        return None
-    return TaskRef(
-        fingerprint=fp,
-        id=f"{repo}#{issue['number']}",
-        url=issue.get("html_url"),
-        open=issue.get("state", "open") == "open",
-        created=parse_time(issue.get("created_at")),
-        closed=parse_time(issue.get("closed_at")),
-    )
-
-
-def hidden_marker(body: str, fingerprint: str) -> str:
-    """``body`` with its fingerprint marker as an HTML comment, invisible on GitHub's pages."""
-    plain = fingerprint_marker(fingerprint)
-    hidden = f"<!-- {plain} -->"
-    if hidden in body:
-        return body
-    if plain in body:
-        return body.replace(plain, hidden)
-    return f"{body.rstrip()}\n\n{hidden}"
-
-
-def fingerprint_label(fingerprint: str) -> str:
-    """The label that carries ``fingerprint``."""
-    return f"{FINGERPRINT_LABEL_PREFIX}{fingerprint}"
-
-
-def _issue_number(ref: TaskRef) -> int:
-    return int(ref.id.rpartition("#")[2])
-
-
-def _may_have_acted(error: TrackerError) -> bool:
-    """Whether a failed write may still have been carried out (no answer, or a 5xx after it)."""
-    if isinstance(error, RateLimitedError):
-        return False
-    return isinstance(error, TransientError) or (error.status is not None and error.status >= 500)
-
-
-def _issue_payload(draft: TaskDraft, *, public: bool) -> dict[str, Any]:
-    """What the new issue shows: in a public repository nothing that tells the action or category.
-
-    There the title is a generic one, the body the neutral wording, and the
-    labels only the care label and the fingerprint label.
-    """
-    fp_label = fingerprint_label(draft.fingerprint)
-    if public:
-        title = f"Keep in touch with {draft.stakeholder}" if draft.stakeholder else "Keep in touch"
-        labels = [TASK_LABEL, fp_label]
-        body = hidden_marker(draft.neutral_body, draft.fingerprint)
-    else:
-        title = draft.title
-        labels = list(dict.fromkeys([*draft.labels, TASK_LABEL, fp_label]))
-        body = hidden_marker(draft.body, draft.fingerprint)
-    payload: dict[str, Any] = {"title": title, "body": body, "labels": labels}
-    if draft.assignee:
-        payload["assignees"] = [draft.assignee]
-    return payload
