@@ -405,6 +405,26 @@ def test_the_share_of_changes_requested_needs_a_few_reviews() -> None:
     assert w.audit(rules=rules).score("Sam").category is Category.UNDECIDED
 
 
+def test_the_review_and_reaction_thresholds_refuse_values_out_of_range() -> None:
+    """A negative reaction cap, no minimum of reviews or a share outside 0..1 is a config error naming the key."""
+    with pytest.raises(ConfigError, match=r"rules\.factors\.reactions_per_week"):
+        load_rules(overrides={"factors": {"reactions_per_week": -1}})
+    with pytest.raises(ConfigError, match=r"rules\.map\.changes_requested_min_reviews"):
+        load_rules(overrides={"map": {"changes_requested_min_reviews": 0}})
+    for share in (-0.1, 1.5):
+        with pytest.raises(ConfigError, match=r"rules\.map\.changes_requested_share"):
+            load_rules(overrides={"map": {"changes_requested_share": share}})
+
+
+def test_a_reaction_cap_of_zero_and_a_share_of_one_are_accepted() -> None:
+    """Zero reactions a week and a share of one are valid edges of the ranges and load as given."""
+    rules = load_rules(
+        overrides={"factors": {"reactions_per_week": 0}, "map": {"changes_requested_share": 1}}
+    )
+    assert rules.reactions_per_week == 0
+    assert rules.changes_requested_share == 1.0
+
+
 # -- window, decay, scores -----------------------------------------------------
 
 

@@ -134,9 +134,11 @@ def _check_ranges(data: Mapping[str, Any], check: Checker) -> None:
         ("scoring", "evidence_per_signal"),
         ("planner", "max_per_owner"),
         ("planner", "max_per_stakeholder"),
+        ("map", "changes_requested_min_reviews"),
     ):
         check.positive(data[table][key], f"rules.{table}.{key}")
     for table, key in (
+        ("factors", "reactions_per_week"),
         ("scoring", "smoothing"),
         ("scoring", "prior_strength"),
         ("windows", "due_grace_days"),
@@ -151,6 +153,11 @@ def _check_ranges(data: Mapping[str, Any], check: Checker) -> None:
         )
     if not 1 <= m["high_energy"] <= 5:
         raise check.fail("rules.map.high_energy", f"must be from 1 to 5, got {m['high_energy']:g}")
+    if not 0 <= m["changes_requested_share"] <= 1:
+        raise check.fail(
+            "rules.map.changes_requested_share",
+            f"is a share of reviews, from 0 to 1, got {m['changes_requested_share']:g}",
+        )
 
 
 def _signal_weights(
