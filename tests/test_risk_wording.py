@@ -8,7 +8,9 @@ import pytest
 from spworld import World, make_register
 
 from stakeplug import Audit, plan_care
+from stakeplug.domain.risk import activity_rates, risk_detail
 from stakeplug.reports import build_report, github_annotations, render_html, render_markdown, render_summary
+from stakeplug.reports.text import risk_line
 
 
 def _pia_and_tom() -> Audit:
@@ -79,7 +81,7 @@ def test_explain_names_the_reason_with_its_measure(result: Audit) -> None:
     assert "  at risk, pushing back: they act as much as before but push back more than they used to" in pia
     tom = str(result.explain("Tom"))
     assert tom.splitlines()[0] == "Tom: partner — partner at risk (losing interest)"
-    assert "  at risk, losing interest: they act clearly less than they used to (recent energy" in tom
+    assert "  at risk, losing interest: they act clearly less than they used to (" in tom
 
 
 def test_the_care_task_explanation_names_the_reason(result: Audit) -> None:
@@ -87,3 +89,41 @@ def test_the_care_task_explanation_names_the_reason(result: Audit) -> None:
     briefings = {s.stakeholder: s.explanation for s in plan_care(result) if str(s.action) == "risk_briefing"}
     assert "Partner at risk, pushing back:" in briefings["Pia"]
     assert "Partner at risk, losing interest:" in briefings["Tom"]
+
+
+def test_every_text_gives_the_activity_rates_not_the_energy_scale(
+    result: Audit, report: dict[str, Any]
+) -> None:
+    """Planner, explain and the report say how many activities a week lately against before, and the share."""
+    tom = result.score("Tom")
+    assert tom.rate_ratio is not None
+    rates = (
+        f"({tom.recent_rate:.1f} activities a week lately against {tom.baseline_rate:.1f} a week before, "
+        f"{round(tom.rate_ratio * 100)}% of their usual)"
+    )
+    briefing = next(
+        s for s in plan_care(result) if s.stakeholder == "Tom" and str(s.action) == "risk_briefing"
+    )
+    markdown = next(line for line in render_markdown(report).splitlines() if line.startswith("- **Tom**"))
+    for text in (briefing.explanation, str(result.explain("Tom")), markdown):
+        assert rates in text
+        assert "recent energy" not in text
+        assert "baseline of" not in text
+
+
+def test_the_rates_read_as_a_project_manager_reads_them() -> None:
+    """The phrase rounds like the JSON report, says the share in percent and copes with no baseline."""
+    assert risk_detail("losing_interest", recent_rate=1.2, baseline_rate=4.0, rate_ratio=0.3) == (
+        "losing interest: they act clearly less than they used to "
+        "(1.2 activities a week lately against 4.0 a week before, 30% of their usual)"
+    )
+    assert activity_rates(2.0, 0.0, None) == "2.0 activities a week lately, none before"
+    assert activity_rates(4.04, 3.96, 1.0202) == (
+        "4.0 activities a week lately against 4.0 a week before, 102% of their usual"
+    )
+
+
+def test_a_report_without_rates_names_the_road_without_inventing_rates() -> None:
+    """A stakeholder entry from a report that has no rates gives the road and its meaning, not zeros."""
+    line = risk_line({"at_risk_reason": "pushing_back", "recent_energy": 3.0, "baseline_energy": 4.0})
+    assert line == "pushing back: they act as much as before but push back more than they used to"

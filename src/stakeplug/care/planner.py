@@ -134,7 +134,10 @@ def _explain(score: StakeholderScore) -> str:
     ]
     if score.at_risk:
         detail = risk_detail(
-            score.at_risk_reason, recent_energy=score.recent_energy, baseline_energy=score.baseline_energy
+            score.at_risk_reason,
+            recent_rate=score.recent_rate,
+            baseline_rate=score.baseline_rate,
+            rate_ratio=score.rate_ratio,
         )
         parts.append(f"Partner at risk, {detail}.")
     return " ".join(parts)

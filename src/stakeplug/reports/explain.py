@@ -69,12 +69,14 @@ class Explanation:
             f"{s.name}: {s.category.label}"
             + (f" — partner at risk ({risk_label(s.at_risk_reason)})" if s.at_risk else ""),
             f"  acceptance {s.acceptance:+.2f} (−3…+3), energy {s.energy:.2f} (1…5), "
-            f"trend {s.trend.value} ({_rates(s)}; energy {s.recent_energy:.2f} vs own baseline "
-            f"{s.baseline_energy:.2f}), priority {s.priority}",
+            f"trend {s.trend.value} ({_rates(s)}), priority {s.priority}",
         ]
         if s.at_risk:
             detail = risk_detail(
-                s.at_risk_reason, recent_energy=s.recent_energy, baseline_energy=s.baseline_energy
+                s.at_risk_reason,
+                recent_rate=s.recent_rate,
+                baseline_rate=s.baseline_rate,
+                rate_ratio=s.rate_ratio,
             )
             lines.append(f"  at risk, {detail}")
         if s.signal_counts:

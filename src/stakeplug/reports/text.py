@@ -15,7 +15,7 @@ from typing import Any
 
 from stakeplug.domain.model import Category
 from stakeplug.domain.numbers import one_decimal, signed_one_decimal
-from stakeplug.domain.risk import risk_detail
+from stakeplug.domain.risk import risk_detail, risk_label, risk_meaning
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -130,7 +130,18 @@ def columns(rows: Sequence[Sequence[str]], *, right: Iterable[int] = (), rule: b
 
 
 def risk_line(s: Mapping[str, Any]) -> str:
-    """Why a report's partner at risk is at risk: the road and the measure behind it, in the shared words."""
+    """Why a report's partner at risk is at risk: the road and the rates behind it, in the shared words.
+
+    A report written before the rates were recorded has none to show, so it gives the road and its
+    meaning only rather than rates of zero.
+    """
+    reason = s.get("at_risk_reason")
+    if "recent_rate" not in s:
+        return f"{risk_label(reason)}: {risk_meaning(reason)}"
+    ratio = s.get("rate_ratio")
     return risk_detail(
-        s.get("at_risk_reason"), recent_energy=s["recent_energy"], baseline_energy=s["baseline_energy"]
+        reason,
+        recent_rate=float(s["recent_rate"]),
+        baseline_rate=float(s.get("baseline_rate", 0.0)),
+        rate_ratio=None if ratio is None else float(ratio),
     )
