@@ -158,7 +158,8 @@ class AdapterContract:
             assert isinstance(a.item.id, str) and a.item.id, a
             assert a.actor is None or (isinstance(a.actor, str) and a.actor), a
             assert all(isinstance(x, str) and x for x in a.addressees), a
-            assert a.verdict is None or a.kind is ActivityKind.REVIEW, a
+            # A review has a verdict; a line comment may carry the verdict of the review it belongs to.
+            assert a.verdict is None or a.kind in (ActivityKind.REVIEW, ActivityKind.REVIEW_COMMENT), a
             assert a.count >= 1, a
             assert a.id is None or isinstance(a.id, str), a
 

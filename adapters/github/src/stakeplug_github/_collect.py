@@ -90,7 +90,9 @@ class RepositoryReader:
                             out.append(act)
             finally:
                 reviews.cancel()
-        return [_respell(a, tr) for a in tr.withdraw(out) if since <= a.timestamp < until]
+        return [
+            _respell(tr.with_review_verdict(a), tr) for a in tr.withdraw(out) if since <= a.timestamp < until
+        ]
 
     def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
         """Read the newest-first events listing back to ``since``; one completion per merge."""

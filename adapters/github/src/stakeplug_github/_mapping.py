@@ -26,6 +26,13 @@ Decisions worth knowing:
   cost one request per issue, so they are not read.
 * Due dates come from the issue's milestone (``due_on``), the only due date
   GitHub issues have.
+* A line comment belongs to a review (REST ``pull_request_review_id``, the
+  review's ``id``, which GraphQL calls ``databaseId``): it carries that
+  review's verdict, so the comments of a review requesting changes are read
+  as part of it, not as unasked participation.  Review comments are listed
+  before the reviews are read, so the verdict is joined once everything is in
+  (:meth:`Translator.with_review_verdict`); a comment whose review was not
+  read stays a plain review comment.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+
+import attrs
 
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict
 
@@ -131,6 +140,8 @@ class Translator:
         self.assignees: dict[int, tuple[str, ...]] = {}
         self.due: dict[int, datetime | None] = {}
         self.logins: dict[str, str] = {}
+        self.verdicts: dict[int, Verdict] = {}
+        """The verdict of each review read, by review id (REST ``id``, GraphQL ``databaseId``)."""
         self.withdrawn: list[tuple[str, str, datetime]] = []
         """Review requests taken back: ``(item id, reviewer, when)``, applied by :meth:`withdraw`."""
         self._status = {x.lower() for x in status_labels}
@@ -259,6 +270,8 @@ class Translator:
         if verdict is None or submitted is None:
             return None
         author = self._login(review.get("user"))
+        if isinstance(review.get("id"), int):
+            self.verdicts[review["id"]] = verdict
         return Activity(
             kind=ActivityKind.REVIEW,
             actor=author,
@@ -335,6 +348,17 @@ class Translator:
                 **base,
             )
         return None
+
+    def with_review_verdict(self, activity: Activity) -> Activity:
+        """A review comment with the verdict of the review it belongs to, once that review was read.
+
+        Anything else, and a comment whose review is unknown, comes back unchanged.
+        """
+        if activity.kind is not ActivityKind.REVIEW_COMMENT or activity.verdict is not None:
+            return activity
+        review_id = activity.details.get("review_id")
+        verdict = self.verdicts.get(review_id) if isinstance(review_id, int) else None
+        return activity if verdict is None else attrs.evolve(activity, verdict=verdict)
 
     def withdraw(self, activities: list[Activity]) -> list[Activity]:
         """``activities`` without the review requests taken back before the reviewer answered.
