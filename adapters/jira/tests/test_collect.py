@@ -82,8 +82,8 @@ def test_the_window_is_exact_and_the_query_is_incremental(
     assert [a.kind.value for a in acts] == ["comment", "comment", "transitioned"]
     later = list(adapter.collect(at(13), at(30)))
     assert later == []
-    assert adapter._window_jql(at(13)) == (
-        'project = "APOLLO" AND updated >= "2026-11-12 19:00" ORDER BY updated ASC'
+    assert adapter._window_jql(at(13), now=at(14)) == (
+        'project = "APOLLO" AND updated >= "-1442m" ORDER BY updated ASC'
     )
 
 

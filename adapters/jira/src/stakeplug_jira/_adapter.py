@@ -23,10 +23,14 @@ and its policy, with ``jira.JIRAError`` and ``requests`` errors mapped to
 :mod:`stakeplug.errors` at this edge.  Creating an issue is retried only when
 Jira certainly did not act (429, 503, connection refused).
 
-**Incremental.**  The search asks for issues updated since the window start,
-minus 14 hours: JQL dates are read in the searching user's time zone, and the
-margin covers every zone.  Each activity is then filtered on its own exact
-timestamp, so nothing before ``since`` comes back.
+**Incremental.**  The search asks only for issues updated since the window
+start, written as a period back from now (``updated >= "-1442m"``): Jira counts
+such a period from its own clock, so no time zone is involved (an absolute JQL
+date is read in the searching user's zone), and the minute's precision is met
+by asking :data:`JQL_SLACK` early.  Each activity is then filtered on its own
+exact timestamp, so nothing before ``since`` comes back.  Every activity has a
+stable id, so the adapter declares ``incremental``: the store asks it only from
+its cursor, and a quiet night costs the fixed calls and one search page.
 
 **Care tasks are not evidence.**  Issues labelled ``stakeplug`` are the
 team's own care tasks; the read side passes over them.
@@ -38,9 +42,10 @@ over the same session, policy and request counter.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 import requests
@@ -98,9 +103,9 @@ SEARCH_FIELDS: tuple[str, ...] = (
 
 PAGE_SIZE = 100
 """Issues per search page, and comments or changelog entries per extra page."""
-JQL_MARGIN = timedelta(hours=14)
-"""How far before ``since`` the ``updated >=`` clause reaches: JQL reads dates in the
-searching user's time zone, and no zone is further than 14 hours from UTC."""
+JQL_SLACK = timedelta(minutes=2)
+"""How far before ``since`` the ``updated >=`` period reaches: a period has whole minutes,
+and Jira's clock may run a little ahead of ours."""
 
 _DONE_NAMES = frozenset({"done", "closed", "resolved", "complete", "completed"})
 _ORDER_BY = re.compile(r"\s+ORDER\s+BY\s+.*$", re.IGNORECASE | re.DOTALL)
@@ -137,6 +142,7 @@ class JiraAdapter:
         links=True,
         created=True,
         posts_tasks=True,
+        incremental=True,
     )
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "url": Option(str, required=True, help="the Jira site, e.g. https://acme.atlassian.net"),
@@ -484,14 +490,15 @@ class JiraAdapter:
             if not issues or not isinstance(total, int) or start >= total:
                 return
 
-    def _window_jql(self, since: datetime) -> str:
-        start = (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M")
+    def _window_jql(self, since: datetime, now: datetime) -> str:
+        """The search for issues updated since ``since``, as a period counted back from ``now``."""
+        minutes = max(1, math.ceil((now - since + JQL_SLACK) / timedelta(minutes=1)))
         parts = []
         if self.project:
             parts.append(f'project = "{self.project}"')
         if self.jql:
             parts.append(f"({_ORDER_BY.sub('', self.jql).strip()})")
-        parts.append(f'updated >= "{start}"')
+        parts.append(f'updated >= "-{minutes}m"')
         return " AND ".join(parts) + " ORDER BY updated ASC"
 
     # ------------------------------------------------------------------ read side
@@ -505,7 +512,8 @@ class JiraAdapter:
         """
         since, until = utc_window(since, until)
         found: list[Activity] = []
-        for raw in self._search(self._window_jql(since), SEARCH_FIELDS, "changelog"):
+        now = datetime.fromtimestamp(self._http.policy.clock(), UTC)
+        for raw in self._search(self._window_jql(since, now), SEARCH_FIELDS, "changelog"):
             self._items += 1
             if _is_care_task(raw):
                 continue

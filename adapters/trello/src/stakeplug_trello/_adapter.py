@@ -11,6 +11,10 @@ window that is ⌊A/1000⌋ + 1 pages, plus 4, per board: ⌈A/1000⌉ + 4 unles
 is a multiple of 1,000 (then one more page says the listing has ended).
 Nothing is ever fetched card by card or member by member.
 
+Every activity carries its action's id, and the actions listing starts at
+``since``, so the adapter declares ``incremental``: through the store a quiet
+night costs the four board requests and one page of actions.
+
 Writing creates a card in the ``[tasks]`` list; see :mod:`stakeplug_trello._tasks`.
 
 Credentials travel in the ``Authorization: OAuth oauth_consumer_key="…",
@@ -103,6 +107,7 @@ class TrelloAdapter:
         membership=True,
         created=True,
         posts_tasks=True,
+        incremental=True,
     )
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "board": Option(str, help="the board's id or short link (trello.com/b/<short link>/...)"),

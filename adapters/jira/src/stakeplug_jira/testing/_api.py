@@ -43,7 +43,7 @@ class JiraApi:
     def search(self, v: str, params: Mapping[str, list[str]], *, cloud: bool) -> dict[str, Any]:
         jql = _one(params, "jql") or ""
         try:
-            query = parse_jql(jql)
+            query = parse_jql(jql, now=self.fake.clock())
         except JqlError as exc:
             raise ApiError(400, [str(exc)]) from None
         for key in query.projects():

@@ -13,7 +13,10 @@ Supported::
     op       := "=" | "!=" | ">=" | "<=" | ">" | "<"      (order operators on dates only)
 
 Dates are ``"yyyy-MM-dd HH:mm"``, ``"yyyy/MM/dd HH:mm"`` or ``"yyyy-MM-dd"``
-and are read in UTC (Jira reads them in the searching user's time zone).
+and are read in UTC (Jira reads them in the searching user's time zone), or a
+period relative to the fake's clock as Jira writes it: ``"-90m"``,
+``"-4w 2d"``, ``"-2h"`` (weeks, days, hours, minutes; a bare number is minutes;
+``-`` is the past, no sign or ``+`` the future).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -111,7 +114,26 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _date(value: str) -> datetime:
+_PERIOD = re.compile(r"^([+-]?)((?:\d+[wdhm]?)(?:\s+\d+[wdhm])*)$")
+_UNIT = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+
+
+def _period(value: str, now: datetime) -> datetime | None:
+    """A relative date (``"-90m"``, ``"-4w 2d"``) counted from ``now``, or ``None`` for anything else."""
+    m = _PERIOD.match(value.strip())
+    if m is None:
+        return None
+    span = sum(
+        (int(part.rstrip("wdhm")) * _UNIT.get(part[-1], _UNIT["m"]) for part in m.group(2).split()),
+        timedelta(0),
+    )
+    return now - span if m.group(1) == "-" else now + span
+
+
+def _date(value: str, now: datetime) -> datetime:
+    relative = _period(value, now)
+    if relative is not None:
+        return relative
     for fmt in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d"):
         try:
             return datetime.strptime(value, fmt).replace(tzinfo=UTC)
@@ -124,8 +146,9 @@ def _date(value: str) -> datetime:
 
 
 class _Parser:
-    def __init__(self, tokens: Sequence[tuple[str, str]]):
+    def __init__(self, tokens: Sequence[tuple[str, str]], now: datetime):
         self.tokens = list(tokens)
+        self.now = now
         self.i = 0
 
     def peek(self) -> tuple[str, str] | None:
@@ -175,7 +198,7 @@ class _Parser:
         vkind, value = self.take()
         if vkind not in ("word", "str"):
             raise JqlError(f"Error in the JQL Query: expecting a value but got '{value}'.")
-        parsed: Any = _date(value) if field in _DATE_FIELDS else value
+        parsed: Any = _date(value, self.now) if field in _DATE_FIELDS else value
         return [Condition(field, op, parsed)]
 
     def order(self) -> list[tuple[str, bool]]:
@@ -200,10 +223,13 @@ class _Parser:
             return result
 
 
-def parse_jql(text: str) -> Query:
-    """Parse ``text``; raise :class:`JqlError` with Jira's wording when it is not supported."""
+def parse_jql(text: str, *, now: datetime | None = None) -> Query:
+    """Parse ``text``; raise :class:`JqlError` with Jira's wording when it is not supported.
+
+    Relative dates are counted from ``now`` (the fake's clock; the wall clock when not given).
+    """
     tokens = _tokens(text)
-    parser = _Parser(tokens)
+    parser = _Parser(tokens, now or datetime.now(UTC))
     conditions: list[Condition] = []
     first = parser.peek()
     if first is not None and not (first[0] == "word" and first[1].upper() == "ORDER"):
