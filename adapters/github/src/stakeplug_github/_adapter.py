@@ -23,6 +23,11 @@ never fetched issue by issue.  One repository is read by
 :mod:`stakeplug_github._collect`, through the paging, rate-limit waits and
 tally of skipped records of :mod:`stakeplug_github._listing`.
 
+Every activity carries the id GitHub gave its record and every listing starts
+at ``since``, so the adapter declares ``incremental``: through the store a quiet
+night costs one page of each listing and no review reads.  One thing only a
+full refresh mends: a review request taken back after the run that stored it.
+
 Writing creates an issue in the ``repo`` of the task target, labelled
 ``stakeplug`` and ``stakeplug-fp-<fingerprint>`` (and ``care:<action>`` for a private target), with the
 fingerprint also hidden in the body as an HTML comment, assigned to the
@@ -116,6 +121,7 @@ class GitHubAdapter:
         membership=False,
         created=True,
         posts_tasks=True,
+        incremental=True,
     )
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "repo": Option(str, help="the repository, owner/name (also where care tasks are posted)"),
