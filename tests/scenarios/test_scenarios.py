@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
-from stakeplug import Audit, CareSuggestion, audit, load_rules, plan_care
+from stakeplug import Audit, CareSuggestion, audit, fingerprint, load_rules, plan_care
+from stakeplug.adapter import TaskRef
+from stakeplug.app.identities import identity_warnings
 from stakeplug.config.register import register_from_mapping
 from stakeplug.sources.file import FileAdapter
 
@@ -25,9 +27,22 @@ HERE = Path(__file__).parent
 SCENARIOS = sorted(HERE.glob("*.toml"))
 DEFAULT_UNTIL = "2026-06-01T00:00:00Z"
 _KNOWN_KEYS = frozenset(
-    {"description", "until", "now", "rules", "register", "activities", "repeat", "expect", "tasks"}
+    {
+        "description",
+        "until",
+        "now",
+        "rules",
+        "register",
+        "activities",
+        "repeat",
+        "history",
+        "expect",
+        "tasks",
+        "identities",
+    }
 )
-_TASK_FIELDS = frozenset({"action", "owner", "via", "stakeholder"})
+_TASK_FIELDS = frozenset({"action", "owner", "via", "stakeholder", "title", "why"})
+_IDENTITY_KEYS = frozenset({"warnings", "no_warnings", "candidates"})
 
 
 def _when(value: str) -> datetime:
@@ -65,6 +80,20 @@ def stream_lines(scenario: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _history(scenario: Mapping[str, Any], result: Audit) -> list[TaskRef]:
+    """The ``[[history]]`` tasks as the tracker would list them, each with the planner's fingerprint."""
+    refs = []
+    for n, task in enumerate(scenario.get("history", [])):
+        rule = result.rules.care[task["action"]]
+        created = _when(str(task["created"]))
+        period = (created.date() - result.rules.epoch).days // rule.cadence_days
+        fp = fingerprint(result.project.name, task["stakeholder"], task["action"], period, rule.cadence_days)
+        refs.append(
+            TaskRef(fingerprint=fp, id=f"TASK-{n}", open=bool(task.get("open", False)), created=created)
+        )
+    return refs
+
+
 def run_scenario(path: Path, tmp: Path) -> tuple[Audit, list[CareSuggestion]]:
     """Audit and plan one scenario file through the file source."""
     scenario = tomllib.loads(path.read_text("utf-8"))
@@ -79,19 +108,22 @@ def run_scenario(path: Path, tmp: Path) -> tuple[Audit, list[CareSuggestion]]:
     result = audit(register, [("stream", source)], until=until, rules=rules)
     assert source.stats.skipped == 0, f"{path.name}: unreadable lines {source.stats.skipped_reasons}"
     now = _when(scenario["now"]) if "now" in scenario else until
-    return result, plan_care(result, now=now)
+    return result, plan_care(result, now=now, history=_history(scenario, result))
 
 
 def _matches(task: CareSuggestion, wanted: Mapping[str, Any]) -> bool:
     unknown = set(wanted) - _TASK_FIELDS
     assert not unknown, f"unknown task fields {sorted(unknown)}"
+    if "why" in wanted and wanted["why"] not in task.explanation:
+        return False
     actual = {
         "action": str(task.action),
         "owner": task.owner,
         "via": task.via,
         "stakeholder": task.stakeholder,
+        "title": task.title,
     }
-    return all(actual[key] == value for key, value in wanted.items())
+    return all(actual[key] == value for key, value in wanted.items() if key != "why")
 
 
 def _check_tasks(
@@ -122,6 +154,12 @@ def _check_person(result: Audit, tasks: Sequence[CareSuggestion], expect: Mappin
             wanted = actual if score.at_risk else "at risk"
         if actual != wanted:
             problems.append(f"{name}: at risk {actual}, expected {wanted}")
+    for axis in ("acceptance", "energy"):
+        if f"{axis}_between" in expect:
+            low, high = expect[f"{axis}_between"]
+            value = getattr(score, axis)
+            if not low <= value <= high:
+                problems.append(f"{name}: {axis} {value:.4f}, expected from {low} to {high}")
     if "trend" in expect and str(score.trend) != expect["trend"]:
         problems.append(f"{name}: trend {score.trend}, expected {expect['trend']}")
     for signal, count in expect.get("signals", {}).items():
@@ -134,6 +172,28 @@ def _check_person(result: Audit, tasks: Sequence[CareSuggestion], expect: Mappin
     return problems
 
 
+def _check_identities(result: Audit, expect: Mapping[str, Any]) -> list[str]:
+    """The identity warnings (as the report and stderr give them) and the candidates to add."""
+    unknown = set(expect) - _IDENTITY_KEYS
+    assert not unknown, f"unknown [identities] keys {sorted(unknown)}"
+    messages = [w.message() for w in identity_warnings(result)]
+    problems = [
+        f"no identity warning says {part!r}"
+        for part in expect.get("warnings", [])
+        if not any(part in m for m in messages)
+    ]
+    if expect.get("no_warnings") and messages:
+        problems.append(f"unexpected identity warnings {messages}")
+    shown = {(c.tool, c.account): c.display_name for c in result.candidates}
+    for wanted in expect.get("candidates", []):
+        key = (wanted.get("tool", "jira"), wanted["account"])
+        if key not in shown:
+            problems.append(f"no candidate {key}; candidates {sorted(shown)}")
+        elif "display_name" in wanted and shown[key] != wanted["display_name"]:
+            problems.append(f"candidate {key} shown as {shown[key]!r}, expected {wanted['display_name']!r}")
+    return problems
+
+
 def _reading(result: Audit, tasks: Sequence[CareSuggestion]) -> str:
     """What the audit made of the scenario, for the failure message."""
     lines = []
@@ -143,7 +203,10 @@ def _reading(result: Audit, tasks: Sequence[CareSuggestion]) -> str:
             f"  {s.name}: {s.category} (acceptance {s.acceptance:+.2f}, energy {s.energy:.2f}, "
             f"trend {s.trend}{risk}) signals {dict(s.signal_counts)}"
         )
-    lines += [f"  task {t.action} for {t.stakeholder} (owner {t.owner}, via {t.via})" for t in tasks]
+    lines += [
+        f"  task {t.action} for {t.stakeholder} (owner {t.owner}, via {t.via}): {t.title}" for t in tasks
+    ]
+    lines += [f"  identity warning: {w.message()}" for w in identity_warnings(result)]
     return "\n".join(lines)
 
 
@@ -155,6 +218,8 @@ def test_the_scenario_reads_as_a_practitioner_expects(path: Path, tmp_path: Path
     problems: list[str] = []
     for expect in scenario.get("expect", []):
         problems += _check_person(result, tasks, expect)
+    if "identities" in scenario:
+        problems += _check_identities(result, scenario["identities"])
     overall = scenario.get("tasks", {})
     problems += _check_tasks("any task", tasks, overall.get("must", []), overall.get("must_not", []))
     if "count" in overall and len(tasks) != overall["count"]:
@@ -167,5 +232,6 @@ def test_every_scenario_expects_something() -> None:
     assert len(SCENARIOS) >= 15
     for path in SCENARIOS:
         scenario = tomllib.loads(path.read_text("utf-8"))
-        assert scenario.get("expect") or scenario.get("tasks"), f"{path.name} expects nothing"
+        expects = scenario.get("expect") or scenario.get("tasks") or scenario.get("identities")
+        assert expects, f"{path.name} expects nothing"
         assert str(scenario.get("description", "")).strip(), f"{path.name} has no description"
