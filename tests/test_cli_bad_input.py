@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -76,3 +77,22 @@ def test_limits_out_of_range_name_the_key(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "must be a number from 0.1 to 1440, got 0" in result.stderr
     assert "limits.source_minutes" in result.stderr
+
+
+def test_a_bad_line_in_a_file_source_makes_it_partial_and_the_report_names_the_line(tmp_path: Path) -> None:
+    """A reaction count of 10**400 and a date past 9999 skip their lines; the audit reports the rest, exit 3."""
+    _project(tmp_path)
+    good = LINE.replace('{"id": "A-1"}', '{"tool": "file", "id": "A-1"}')
+    huge = good.replace('"comment"', '"reaction"').replace('"item"', f'"count": {10**400}, "item"')
+    late = good.replace("2026-05-01T10:00:00Z", "9999-12-31T23:00:00-05:00")
+    (tmp_path / "activity.jsonl").write_text(good + huge + late, "utf-8")
+    result = _audit(tmp_path, "--until", "2026-06-01", "--format", "json")
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    (source,) = report["sources"]
+    assert source["status"] == "partial"
+    assert source["activities"] == 1
+    assert source["skipped"] == 2
+    assert source["skipped_reasons"][0].startswith("line 2: count must be a whole number from 1 to")
+    assert source["skipped_reasons"][1].startswith("line 3: timestamp '9999-12-31T23:00:00-05:00' is outside")

@@ -13,7 +13,7 @@ import pytest
 
 from stakeplug import Activity, ActivityKind, ItemKind, Verdict, build_adapter
 from stakeplug.adapter import TaskDraft
-from stakeplug.errors import ConfigError, NotFoundError, StakeplugError
+from stakeplug.errors import ConfigError, NotFoundError, StakeplugError, TrackerError
 from stakeplug.sources.file import FileAdapter, parse_line
 from stakeplug.testing import SAMPLE_START, AdapterContract, ContractSubject, sample_activities
 
@@ -267,3 +267,97 @@ def test_request_kind_marks_review_requests(tmp_path: Path) -> None:
     assert activity.details["request_kind"] == "review"
     assert adapter.stats.skipped == 1
     assert "request_kind 'please'" in adapter.stats.skipped_reasons[0]
+
+
+GOOD = {
+    "kind": "comment",
+    "actor": "ann",
+    "timestamp": "2026-03-02T10:00:00Z",
+    "item": {"tool": "w", "id": "1"},
+}
+
+
+def good_line(**changes: Any) -> bytes:
+    """One valid line as UTF-8 bytes, with ``changes`` applied to the object."""
+    return json.dumps({**GOOD, **changes}, ensure_ascii=False).encode("utf-8")
+
+
+def raw_line(key: str, raw: bytes, **changes: Any) -> bytes:
+    """A valid line whose ``key`` holds ``raw``, JSON text that :func:`json.dumps` would not write."""
+    return good_line(**{key: "@RAW@"}, **changes).replace(b'"@RAW@"', raw)
+
+
+def read_lines(tmp_path: Path, lines: list[bytes]) -> tuple[list[Activity], FileAdapter]:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    adapter = FileAdapter(path)
+    got = list(adapter.collect(SAMPLE_START - timedelta(days=30), SAMPLE_START + timedelta(days=30)))
+    return got, adapter
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (
+            good_line(timestamp="9999-12-31T23:00:00-05:00"),
+            "timestamp '9999-12-31T23:00:00-05:00' is outside",
+        ),
+        (
+            good_line(timestamp="0001-01-01T00:00:00+01:00"),
+            "timestamp '0001-01-01T00:00:00+01:00' is outside",
+        ),
+        (good_line(timestamp="2500-01-01T00:00:00Z"), "is outside the years 1970–2199"),
+        (good_line(kind="assigned", due="1969-12-31T23:59:59Z"), "due '1969-12-31T23:59:59Z' is outside"),
+        (raw_line("actor", b'"ann\xff"'), "not UTF-8 text (byte 34 of the line)"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply to be an activity"),
+        (raw_line("item", b'{"labels": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"), "nested too deeply"),
+        (good_line(kind="reaction", count=10**400), "count must be a whole number from 1 to 1000000"),
+        (good_line(kind="reaction", count=0), "count must be a whole number from 1 to 1000000"),
+        (raw_line("count", b"1e400", kind="reaction"), "count must be a whole number"),
+        (raw_line("count", b"7" * 5000, kind="reaction"), "not usable JSON (Exceeds the limit"),
+        (raw_line("timestamp", b"NaN"), "timestamp must be an ISO 8601 string, got float"),
+    ],
+)
+def test_any_single_bad_line_is_skipped_with_its_number_and_reason(
+    tmp_path: Path, bad: bytes, reason: str
+) -> None:
+    """Dates out of range, bytes that are not UTF-8, deep nesting and huge numbers lose one line only."""
+    got, adapter = read_lines(tmp_path, [good_line(id="before"), bad, good_line(id="after")])
+    assert [a.id for a in got] == ["before", "after"]
+    (why,) = adapter.stats.skipped_reasons
+    assert why.startswith("line 2: ")
+    assert reason in why
+
+
+def test_lines_are_split_only_on_newline(tmp_path: Path) -> None:
+    """U+2028, U+0085 and other separators inside a string stay in their line; CRLF endings work."""
+    title = "Status\u2028report\x85week\u2029ten\x0bnine\x1cend"
+    lines = [good_line(id="a", item={"tool": "w", "id": "1", "title": title}) + b"\r", good_line(id="b")]
+    got, adapter = read_lines(tmp_path, lines)
+    assert [a.id for a in got] == ["a", "b"]
+    assert got[0].item.title == title
+    assert adapter.stats.skipped == 0
+
+
+def test_a_byte_order_mark_at_the_start_is_accepted(tmp_path: Path) -> None:
+    """A file saved with a UTF-8 BOM keeps its first line."""
+    got, adapter = read_lines(tmp_path, [b"\xef\xbb\xbf" + good_line(id="first"), good_line(id="second")])
+    assert [a.id for a in got] == ["first", "second"]
+    assert adapter.stats.skipped == 0
+
+
+def test_a_byte_order_mark_inside_the_file_is_a_bad_line(tmp_path: Path) -> None:
+    """Only the file's very start may carry a BOM; elsewhere it is reported with its line."""
+    got, adapter = read_lines(tmp_path, [good_line(id="first"), b"\xef\xbb\xbf" + good_line(id="second")])
+    assert [a.id for a in got] == ["first"]
+    assert adapter.stats.skipped_reasons[0].startswith("line 2: not valid JSON")
+
+
+def test_a_file_of_which_no_line_can_be_read_fails_as_a_whole(tmp_path: Path) -> None:
+    """When every line is bad the source fails with the first reason instead of reporting nothing as read."""
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b"\xff\xfe not text\n" + good_line(count=0) + b"\n")
+    with pytest.raises(TrackerError) as info:
+        list(FileAdapter(path).collect(SAMPLE_START, SAMPLE_START + timedelta(days=1)))
+    assert "cannot be read: none of its lines is an activity (line 1: not UTF-8 text" in str(info.value)
+    assert info.value.adapter == "file"

@@ -51,10 +51,16 @@ Keys of a line:
     The name the tool shows for the actor (``Maria Jensen``), if known; only
     shown next to the account in reports, never scored.
 
-Blank lines and lines starting with ``#`` are ignored.  A line that cannot be
-read (bad JSON, a missing or unknown key, a naive timestamp, an unknown kind)
-is skipped and logged; its line number and the reason are counted in
-:attr:`FileAdapter.stats` and the rest of the file is read.  Lines may come in
+The file is UTF-8 (a byte order mark at its start is allowed); only ``\n``
+ends a line (``\r\n`` works too), so U+2028 or U+0085 inside a string stay
+in their line.  Blank lines and lines starting with ``#`` are ignored.  A
+line that cannot be read, whatever is wrong with it (bad JSON or bytes that
+are not UTF-8, a missing or unknown key, a naive timestamp or one outside the
+years 1970–2199, an unknown kind, a ``count`` outside 1 to 1,000,000, nesting
+too deep or a number too long to read), is skipped and logged; its line
+number and the reason are counted in :attr:`FileAdapter.stats`, which makes
+the source partial in the report, and the rest of the file is read.  A file
+of which no line can be read fails as a whole.  Lines may come in
 any order: the file is read whole and sorted, since a file source is small.
 There is no place for comment bodies: stakeplug does not store them.
 
@@ -69,7 +75,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -116,6 +122,14 @@ _LINE_KEYS = frozenset(
 _ITEM_KEYS = frozenset({"tool", "id", "url", "title", "labels", "kind", "project"})
 
 
+_MAX_COUNT = 1_000_000
+"""The largest ``count`` of one line: more reactions than that on one item is a broken export."""
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""Times a line may give: those an audit window can name (``--since``/``--until`` take the same)."""
+_BOM = b"\xef\xbb\xbf"
+
+
 class _BadLine(ValueError):
     """Why one line of the file cannot be used."""
 
@@ -133,7 +147,13 @@ def _time(value: Any, key: str) -> datetime:
         raise _BadLine(f"{key} {value!r} is not an ISO 8601 date and time") from None
     if parsed.tzinfo is None:
         raise _BadLine(f"{key} {value!r} has no UTC offset; add Z or +hh:mm")
-    return ensure_utc(parsed)
+    try:
+        when = ensure_utc(parsed)
+    except (OverflowError, ValueError):
+        when = None
+    if when is None or not _EARLIEST <= when < _LATEST:
+        raise _BadLine(f"{key} {value!r} is outside the years {_EARLIEST.year}–{_LATEST.year - 1}")
+    return when
 
 
 def _text(value: Any, key: str, *, optional: bool = True) -> str | None:
@@ -197,6 +217,21 @@ def _item_key(value: Any) -> tuple[Any, ...] | None:
     return key
 
 
+def _decode(text: str) -> dict[str, Any]:
+    """The JSON object of one line; nesting too deep or an integer too long is a bad line too."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _BadLine(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise _BadLine("nested too deeply to be an activity") from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise _BadLine(f"not usable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _BadLine("a line must be a JSON object")
+    return data
+
+
 def parse_line(
     text: str, *, default_tool: str | None = None, items: dict[Any, Item] | None = None
 ) -> Activity:
@@ -206,12 +241,7 @@ def parse_line(
     item share a single :class:`~stakeplug.Item`.  Raises :class:`ValueError`
     with the reason when the line cannot be used.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _BadLine(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise _BadLine("a line must be a JSON object")
+    data = _decode(text)
     _unknown(data, _LINE_KEYS, "")
     for key in ("kind", "actor", "timestamp", "item"):
         if key not in data:
@@ -230,8 +260,8 @@ def parse_line(
     if not isinstance(external, bool):
         raise _BadLine("external must be true or false")
     count = data.get("count", 1)
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise _BadLine("count must be a positive integer")
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= _MAX_COUNT:
+        raise _BadLine(f"count must be a whole number from 1 to {_MAX_COUNT}")
     request_kind = data.get("request_kind")
     if request_kind is not None and request_kind not in ("review", "input"):
         raise _BadLine(f"request_kind {request_kind!r} is not one of review, input")
@@ -321,7 +351,7 @@ class FileAdapter(ReadOnlyAdapter):
             key = (info.st_mtime_ns, info.st_size)
             if key == self._cache_key:
                 return self._activities
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError as exc:
             raise NotFoundError(
                 f"the activity file {str(self.path)!r} no longer exists", adapter=self.name
@@ -331,7 +361,7 @@ class FileAdapter(ReadOnlyAdapter):
                 f"the activity file {str(self.path)!r} cannot be read: permission denied",
                 adapter=self.name,
             ) from exc
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise TrackerError(
                 f"the activity file {str(self.path)!r} cannot be read: {exc}", adapter=self.name
             ) from exc
@@ -339,16 +369,26 @@ class FileAdapter(ReadOnlyAdapter):
         activities: list[Activity] = []
         skipped: list[str] = []
         items: dict[Any, Item] = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
+        for number, data in enumerate(raw.removeprefix(_BOM).split(b"\n"), start=1):
             try:
+                stripped = data.decode("utf-8").strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
                 activities.append(parse_line(stripped, default_tool=self.tool, items=items))
+            except UnicodeDecodeError as exc:
+                reason = f"line {number}: not UTF-8 text (byte {exc.start + 1} of the line)"
             except (ValueError, TypeError) as exc:
                 reason = f"line {number}: {exc}"
-                skipped.append(reason)
-                log.warning("%s: skipped %s", self.path, reason)
+            else:
+                continue
+            skipped.append(reason)
+            log.warning("%s: skipped %s", self.path, reason)
+        if skipped and not activities:
+            raise TrackerError(
+                f"the activity file {str(self.path)!r} cannot be read: none of its lines is an "
+                f"activity ({skipped[0]}{'; ...' if len(skipped) > 1 else ''})",
+                adapter=self.name,
+            )
         activities.sort(key=lambda a: a.timestamp)
         self._activities = activities
         self._skipped = skipped
