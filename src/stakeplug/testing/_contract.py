@@ -17,8 +17,10 @@ overrides one fixture, ``contract_subject``::
 Every check is a test method.  Checks that only make sense for some adapters
 are skipped by :class:`~stakeplug.adapter.Capabilities` (an adapter that does
 not declare ``posts_tasks`` skips the posting checks and instead must refuse
-to post), never by adapter name.  The fixture is function-scoped: each check
-gets a freshly built adapter and closes it.
+to post; one that declares ``incremental`` is checked for stable ids, an empty
+answer from a cursor after everything, and overlapping reruns through a real
+activity store that count each activity once), never by adapter name.  The
+fixture is function-scoped: each check gets a freshly built adapter and closes it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +38,8 @@ from stakeplug.adapter import Adapter, Capabilities, PostResult, SourceStats, Ta
 from stakeplug.care.posting import FINGERPRINT_LABEL_PREFIX, TASK_LABEL, fingerprint_marker
 from stakeplug.domain.model import Activity, ActivityKind, Item
 from stakeplug.errors import StakeplugError, TrackerError
+from stakeplug.store import Store, StoredSource
+from stakeplug.store._rows import activity_key
 from stakeplug.testing._subject import ContractSubject
 
 __all__ = ["KIND_CAPABILITY", "AdapterContract"]
@@ -225,6 +230,47 @@ class AdapterContract:
         for a in later:
             assert a.timestamp >= kit_subject.until, a
             assert _key(a) not in seen, a
+
+    # ------------------------------------------------------------------ incremental (by capability)
+
+    def test_an_incremental_adapter_gives_every_activity_its_own_stable_id(
+        self, kit_subject: ContractSubject
+    ) -> None:
+        """With ``incremental`` each activity has an id, and no two activities share the store's key."""
+        _needs(kit_subject, "incremental")
+        everything = self.collect(kit_subject, kit_subject.since, kit_subject.until)
+        assert all(isinstance(a.id, str) and a.id for a in everything), "every activity has an id"
+        keys = Counter(activity_key(a) for a in everything)
+        doubled = [a for a in everything if keys[activity_key(a)] > 1]
+        assert not doubled, f"activities the store would merge into one: {doubled[:3]}"
+
+    def test_a_cursor_later_than_everything_gives_no_activities(self, kit_subject: ContractSubject) -> None:
+        """Asked from just after the newest activity there is, an incremental adapter yields nothing."""
+        _needs(kit_subject, "incremental")
+        far = kit_subject.until + timedelta(days=3650)
+        seen = self.collect(kit_subject, kit_subject.since, kit_subject.until)
+        seen += self.collect(kit_subject, kit_subject.until, far)
+        cursor = max(a.timestamp for a in seen) + timedelta(microseconds=1)
+        assert self.collect(kit_subject, cursor, far) == []
+
+    def test_an_overlapping_rerun_through_the_store_counts_each_activity_once(
+        self, kit_subject: ContractSubject, tmp_path: Path
+    ) -> None:
+        """Collected in two halves that overlap, through a real store, the window holds each activity once."""
+        _needs(kit_subject, "incremental")
+        everything = self.collect(kit_subject, kit_subject.since, kit_subject.until)
+        stamps = sorted({a.timestamp for a in everything})
+        early, cut = stamps[len(stamps) // 4], stamps[len(stamps) // 2]
+        with Store.open(tmp_path / "kit-store.sqlite") as store:
+            store.write("kit", self.collect(kit_subject, kit_subject.since, cut))
+            store.write("kit", self.collect(kit_subject, early, kit_subject.until))
+            stored = list(store.read("kit", kit_subject.since, kit_subject.until))
+            source = StoredSource(store, "rerun", kit_subject.adapter, now=kit_subject.until)
+            list(source.collect(kit_subject.since, cut))
+            rerun = list(source.collect(kit_subject.since, kit_subject.until))
+            assert source.full is False, "the store asked the adapter only from its cursor"
+        assert Counter(map(_key, stored)) == Counter(map(_key, everything))
+        assert Counter(map(_key, rerun)) == Counter(map(_key, everything))
 
     def test_stats_describe_the_collection(self, kit_subject: ContractSubject) -> None:
         """Stats are a SourceStats with counts that never go negative."""

@@ -131,6 +131,7 @@ _EVERYTHING = Capabilities(
     membership=True,
     created=True,
     posts_tasks=True,
+    incremental=True,
 )
 
 
