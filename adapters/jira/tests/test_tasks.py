@@ -49,10 +49,10 @@ def test_a_task_is_created_with_labels_due_date_and_assignee(
     assert "stakeplug-fingerprint: 0123456789abcdef" in issue.description
 
 
-def test_posting_costs_one_query_and_one_create_per_new_task(
+def test_posting_costs_one_query_one_scheme_and_a_create_and_a_check_per_new_task(
     cloud: FakeJira, make_adapter: Callable[..., JiraAdapter]
 ) -> None:
-    """No GET follows a create (no prefetch); a known fingerprint costs nothing more."""
+    """No GET follows a create (no prefetch); each new task costs one check search; a known one nothing."""
     seed_example(cloud)
     adapter = make_adapter(cloud)
     for fp in ("a" * 16, "b" * 16, "a" * 16):
@@ -60,7 +60,8 @@ def test_posting_costs_one_query_and_one_create_per_new_task(
     assert cloud.stats()["by_path"] == {
         "/rest/api/2/field": 1,
         "/rest/api/2/issue": 2,
-        "/rest/api/2/search/jql": 1,
+        "/rest/api/2/project/APOLLO/permissionscheme": 1,
+        "/rest/api/2/search/jql": 3,
         "/rest/api/2/serverInfo": 1,
     }
 

@@ -75,7 +75,7 @@ from stakeplug.errors import (
     UnavailableError,
 )
 from stakeplug.http import HttpClient, HttpPolicy, NoRetry, get_logger, write_may_retry
-from stakeplug_jira._posting import JiraTasks
+from stakeplug_jira._posting import SETTLE_SECONDS, JiraTasks
 from stakeplug_jira._translate import Malformed, issue_activities
 
 __all__ = ["SEARCH_FIELDS", "JiraAdapter"]
@@ -159,6 +159,14 @@ class JiraAdapter:
         ),
         "api_version": Option((int, str), default=2, help="REST API version, 2 or 3"),
         "issue_type": Option(str, default="Task", help="issue type of care tasks"),
+        "settle_seconds": Option(
+            (int, float),
+            default=SETTLE_SECONDS,
+            help="seconds to wait, at most, for Jira Cloud's search to show a task just created",
+        ),
+        "allow_public": Option(
+            bool, default=False, help="post care tasks even into a project anyone may browse"
+        ),
     }
 
     def __init__(
@@ -173,6 +181,8 @@ class JiraAdapter:
         issue_type: str = "Task",
         policy: HttpPolicy | None = None,
         credential_names: Sequence[str] = (),
+        settle_seconds: float = SETTLE_SECONDS,
+        allow_public: bool = False,
     ):
         if not project and not jql:
             raise ConfigError("give a project key (project) or a JQL filter (jql) to read")
@@ -217,6 +227,9 @@ class JiraAdapter:
             project=project,
             issue_type=issue_type,
             api_version=api_version,
+            sleep=policy.sleep,
+            settle_seconds=settle_seconds,
+            allow_public=allow_public,
             name=self.name,
         )
         self._items = 0
@@ -278,6 +291,8 @@ class JiraAdapter:
             issue_type=opts["issue_type"],
             policy=policy,
             credential_names=names,
+            settle_seconds=float(opts["settle_seconds"]),
+            allow_public=bool(opts["allow_public"]),
         )
 
     def __repr__(self) -> str:
@@ -414,8 +429,10 @@ class JiraAdapter:
 
     # ------------------------------------------------------------------ search
 
-    def _search(self, jql: str, fields: Sequence[str], expand: str | None) -> Iterator[dict[str, Any]]:
-        """Yield the raw issues of ``jql``, page after page."""
+    def _search(
+        self, jql: str, fields: Sequence[str], expand: str | None, *, reconcile: Sequence[int] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the raw issues of ``jql``, page after page; Cloud's search reconciles the ids given."""
         cloud = self._ensure_server_info()
         if not cloud:
             try:
@@ -424,7 +441,7 @@ class JiraAdapter:
             except _Gone:
                 log.info("jira: the legacy search is gone (HTTP 410) at %s; using the Cloud search", self.url)
                 self._set_cloud(True)
-        yield from self._search_cloud(jql, fields, expand)
+        yield from self._search_cloud(jql, fields, expand, reconcile)
 
     def _page(self, page: Any, what: str) -> list[dict[str, Any]]:
         if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
@@ -433,7 +450,9 @@ class JiraAdapter:
             {"_malformed": True} for i in page["issues"] if not isinstance(i, dict)
         ]
 
-    def _search_cloud(self, jql: str, fields: Sequence[str], expand: str | None) -> Iterator[dict[str, Any]]:
+    def _search_cloud(
+        self, jql: str, fields: Sequence[str], expand: str | None, reconcile: Sequence[int] = ()
+    ) -> Iterator[dict[str, Any]]:
         token: str | None = None
         what = f"GET {self.url}/rest/api/{self.api_version}/search/jql"
         seen: set[str] = set()
@@ -446,6 +465,7 @@ class JiraAdapter:
                     maxResults=PAGE_SIZE,
                     fields=list(fields),
                     expand=expand,
+                    reconcileIssues=list(reconcile) or None,
                     json_result=True,
                 ),
                 what,

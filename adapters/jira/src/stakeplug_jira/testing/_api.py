@@ -23,7 +23,10 @@ from stakeplug_jira.testing._state import ISSUE_TYPES, FakeIssue
 if TYPE_CHECKING:
     from stakeplug_jira.testing._server import FakeJira
 
-__all__ = ["ApiError", "JiraApi", "body_params"]
+__all__ = ["MAX_RECONCILE", "ApiError", "JiraApi", "body_params"]
+
+MAX_RECONCILE = 50
+"""Issue ids one search may reconcile (Jira Cloud's limit)."""
 
 
 class ApiError(ReplyNow):
@@ -53,12 +56,17 @@ class JiraApi:
         expand = {e.strip() for e in ",".join(params.get("expand", [])).split(",") if e.strip()}
         max_results = _int(params, "maxResults", 50)
         max_results = max(0, min(max_results, self.fake.page_cap))
+        reconcile = _reconcile(params) if cloud else set()
         with self.fake.state.lock:
             found = [
                 i
                 for i in self.fake.state.issues.values()
-                if query.matches(functools.partial(_get, i, fake=self.fake))
+                if (i.unindexed <= 0 or i.id in reconcile)
+                and query.matches(functools.partial(_get, i, fake=self.fake))
             ]
+            if cloud:
+                for i in self.fake.state.issues.values():
+                    i.unindexed -= i.unindexed > 0
             order = query.order or (("key", False),)
             for field, desc in reversed(order):
                 found.sort(key=functools.partial(_sort_key, field=field), reverse=desc)
@@ -217,7 +225,12 @@ class JiraApi:
                 fields["assignee"] = account
         if errors:
             raise ApiError(400, [], errors)
-        issue = self.fake.state.create_from_api(fields, self.fake.BOT, self.fake.clock())
+        issue = self.fake.state.create_from_api(
+            fields,
+            self.fake.BOT,
+            self.fake.clock(),
+            unindexed=self.fake.search_lag if self.fake.mode == "cloud" else 0,
+        )
         return {
             "id": str(issue.id),
             "key": issue.key,
@@ -245,6 +258,9 @@ def body_params(body: Any) -> dict[str, list[str]]:
     for name in ("jql", "nextPageToken", "maxResults", "startAt"):
         if body.get(name) is not None:
             params[name] = [str(body[name])]
+    ids = body.get("reconcileIssues")
+    if isinstance(ids, list):
+        params["reconcileIssues"] = [str(x) for x in ids]
     for name in ("fields", "expand"):
         value = body.get(name)
         if isinstance(value, list):
@@ -267,6 +283,17 @@ def _int(params: Mapping[str, list[str]], name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ApiError(400, [f"The value '{value}' is not valid for the parameter '{name}'."]) from None
+
+
+def _reconcile(params: Mapping[str, list[str]]) -> set[int]:
+    """The issue ids of ``reconcileIssues`` (repeated or comma-separated), at most 50 as on Jira Cloud."""
+    raw = [x.strip() for value in params.get("reconcileIssues", []) for x in value.split(",") if x.strip()]
+    if len(raw) > MAX_RECONCILE:
+        raise ApiError(400, [f"reconcileIssues accepts at most {MAX_RECONCILE} issue ids, got {len(raw)}."])
+    try:
+        return {int(x) for x in raw}
+    except ValueError:
+        raise ApiError(400, ["reconcileIssues takes numeric issue ids."]) from None
 
 
 def _fields_param(params: Mapping[str, list[str]]) -> set[str]:

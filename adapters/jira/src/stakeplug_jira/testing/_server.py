@@ -22,6 +22,7 @@ from stakeplug.testing import FakeServer, Fault, Reply, Request, Routes
 from stakeplug_jira.testing._api import ApiError, JiraApi, body_params
 from stakeplug_jira.testing._payloads import FIELDS, JiraShapes
 from stakeplug_jira.testing._state import DELETE, STATUSES, FakeIssue, State
+from stakeplug_jira.testing._writes import JiraWrites
 
 __all__ = ["DELETE", "FakeJira", "Fault"]
 
@@ -48,6 +49,10 @@ class FakeJira(FakeServer):
     ``token=None`` to accept anyone.  ``announce_deployment=False`` leaves
     ``deploymentType`` out of ``serverInfo`` (as in Atlassian's published
     example); a Cloud client then meets the legacy search's ``410 Gone``.
+    ``search_lag`` makes the Cloud search eventually consistent, as Jira
+    Cloud's is: an issue created through the API is missing from the next
+    ``search_lag`` searches unless a search names its id in ``reconcileIssues``
+    (a direct ``GET /issue/{key}`` always sees it).
 
     Build the world with :meth:`add_user`, :meth:`add_issue`, :meth:`comment`,
     :meth:`assign`, :meth:`transition`, :meth:`link` (or
@@ -77,6 +82,7 @@ class FakeJira(FakeServer):
         port: int = 0,
         clock: Any = None,
         announce_deployment: bool = True,
+        search_lag: int = 0,
     ):
         if mode not in ("cloud", "server"):
             raise ValueError("mode must be 'cloud' or 'server'")
@@ -88,10 +94,12 @@ class FakeJira(FakeServer):
         self.page_cap = page_cap
         self.clock = clock or (lambda: datetime.now(UTC))
         self.announce_deployment = announce_deployment
+        self.search_lag = search_lag
         self.state = State()
         self.state.add_user(self.BOT, "stakeplug bot", name="stakeplug-bot", email=email)
         self.shapes = JiraShapes(self)
         self.api = JiraApi(self, self.shapes)
+        self.writes = JiraWrites(self)
         super().__init__(host=host, port=port, latency=latency)
 
     # ------------------------------------------------------------------ lifecycle (the kit)
@@ -201,6 +209,21 @@ class FakeJira(FakeServer):
         with self.state.lock:
             self.state.issue(key).corrupt.update(fields)
 
+    def grant_browse(self, project: str, *holders: tuple[str, str | None]) -> None:
+        """Set who may browse ``project``: ``("anyone", None)`` is public, ``("group", "staff")``...
+
+        Without a call the project has the default scheme's grants (its
+        Administrators role and the licensed users of Jira Software).
+        """
+        self.writes.browse[project] = list(holders)
+
+    def open_tasks(self, fingerprint: str) -> list[str]:
+        """The keys of the open issues labelled with ``fingerprint``, oldest first (for tests)."""
+        label = f"stakeplug-fp-{fingerprint}"
+        with self.state.lock:
+            found = [i for i in self.state.issues.values() if label in i.labels]
+            return [i.key for i in sorted(found, key=lambda i: i.id) if STATUSES[i.status][1] != "done"]
+
     @property
     def issues(self) -> Mapping[str, FakeIssue]:
         """The issues by key (read-only use)."""
@@ -285,7 +308,10 @@ class FakeJira(FakeServer):
         routes.add("POST", _API + "search/jql", api(self._search_post))
         routes.add("POST", _API + "search", api(self._search_post))
         routes.add("GET", _API + "project/{key}", api(self._project))
+        routes.add("GET", _API + "project/{key}/permissionscheme", api(self._permission_scheme))
         routes.add("GET", _API + "issue/{key}", api(self._issue))
+        routes.add("GET", _API + "issue/{key}/transitions", api(self._transitions))
+        routes.add("POST", _API + "issue/{key}/transitions", api(self._transition))
         routes.add("GET", _API + "issue/{key}/{sub}", api(self._issue))
         routes.add("POST", _API + "issue", api(lambda v, r, b: (201, self.api.create(v, b))))
         routes.add("POST", _API + "issue/{key}/comment", api(self._comment))
@@ -350,6 +376,17 @@ class FakeJira(FakeServer):
         if sub not in (None, "comment", "changelog"):
             raise ApiError(404, [f"null for uri: {request.path}"])
         return 200, self.api.issue_get(v, request.params["key"], sub, request.query)
+
+    def _permission_scheme(self, v: str, request: Request, body: Any) -> tuple[int, Any]:
+        expand = ",".join(request.query.get("expand", []))
+        return 200, self.writes.permission_scheme(v, request.params["key"], expand)
+
+    def _transitions(self, v: str, request: Request, body: Any) -> tuple[int, Any]:
+        return 200, self.writes.transitions(v, request.params["key"])
+
+    def _transition(self, v: str, request: Request, body: Any) -> tuple[int, Any]:
+        self.writes.transition(v, request.params["key"], body)
+        return 204, None
 
     def _comment(self, v: str, request: Request, body: Any) -> tuple[int, Any]:
         return 201, self.api.add_comment(v, request.params["key"], body)

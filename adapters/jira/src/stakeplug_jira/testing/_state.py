@@ -128,6 +128,8 @@ class FakeIssue:
     histories: list[FakeHistory] = attrs.Factory(list)
     links: list[FakeLink] = attrs.Factory(list)
     corrupt: dict[str, Any] = attrs.Factory(dict)
+    unindexed: int = 0
+    """Searches still to come that do not see this issue (the search index lags behind writes)."""
 
     def touch(self, at: datetime) -> None:
         self.updated = max(self.updated, at)
@@ -354,7 +356,10 @@ class State:
                 self._history(issue, by, at, [item])
             return link
 
-    def create_from_api(self, fields: dict[str, Any], creator: str | None, now: datetime) -> FakeIssue:
+    def create_from_api(
+        self, fields: dict[str, Any], creator: str | None, now: datetime, *, unindexed: int = 0
+    ) -> FakeIssue:
+        """Create an issue as ``POST /issue`` does; the next ``unindexed`` searches do not see it."""
         with self.lock:
             issue = self.add_issue(
                 fields["project"],
@@ -367,6 +372,7 @@ class State:
                 description=fields.get("description", ""),
                 issuetype=fields.get("issuetype", "Task"),
             )
+            issue.unindexed = unindexed
             self.created.append(
                 {
                     "key": issue.key,
