@@ -5,7 +5,8 @@ a stateless run).  With one, the sources collect through the store
 (:func:`stored_sources`), the last recorded run stands in for ``--previous``,
 and after the audit the result is recorded, the care tasks seen in the tracker
 are followed up and what lies beyond the lookback window plus its margin is
-pruned.  :func:`open_store` opens the store a config names.
+pruned.  :func:`open_store` opens the store a config names; what the report
+reads from the store is in :mod:`stakeplug.app._report`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 from stakeplug.adapter import Adapter, TaskRef
 from stakeplug.config.loader import Config
 from stakeplug.engine.audit import Audit
-from stakeplug.store import ReportHistory, Store, report_history, store_settings, stored_sources
+from stakeplug.store import Store, store_settings, stored_sources
 
-__all__ = ["after_audit", "before_audit", "open_store", "through_store"]
+__all__ = ["after_audit", "open_store", "through_store"]
 
 
 def open_store(config: Config, *, disabled: bool = False) -> Store | None:
@@ -42,11 +43,6 @@ def through_store(
     return list(stored_sources(store, sources, config.register, full_refresh_days=days))
 
 
-def before_audit(store: Store, config: Config) -> ReportHistory:
-    """What the report shows from the store: earlier runs and care follow-up, read before recording."""
-    return report_history(store, config.register)
-
-
 def after_audit(
     store: Store,
     config: Config,
@@ -54,10 +50,14 @@ def after_audit(
     suggestions: Sequence[Any],
     tasks: Sequence[TaskRef] | None,
 ) -> None:
-    """Record the audit (unless partial), follow up the listed care tasks, prune, fold the log in."""
+    """Record the audit (unless partial), follow up the listed care tasks, prune, fold the log in.
+
+    A task open past its due date is overdue as of the end of the audit's window, the
+    planner's today, so a report of an earlier window does not call its tasks late.
+    """
     store.note_suggestions(suggestions)
     if tasks is not None:
-        store.follow_tasks(tasks)
+        store.follow_tasks(tasks, now=result.until)
     if not result.is_partial:
         store.record_audit(result)
     store.prune_for(config.register.project.lookback_days)

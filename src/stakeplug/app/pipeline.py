@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from stakeplug.adapter import Adapter, TaskRef
+from stakeplug.app._report import StoredContext, remember
 from stakeplug.app.identities import identity_warnings
-from stakeplug.app.memory import after_audit, before_audit, through_store
+from stakeplug.app.memory import through_store
 from stakeplug.app.results import AuditRun, Collection, Posting, ReportDocument
 from stakeplug.care.planner import plan_care
 from stakeplug.care.posting import post_care
@@ -33,7 +34,7 @@ from stakeplug.errors import ConfigError, PostingInterruptedError, PrivacyError,
 from stakeplug.redact import redact, register_secret
 from stakeplug.reports import build_report, check_writable, load_previous, write_reports
 from stakeplug.reports.explain import explain
-from stakeplug.store import ReportHistory, Store
+from stakeplug.store import Store
 
 __all__ = [
     "CollectionProgress",
@@ -287,7 +288,6 @@ def run_audit(
     rules = config.load_rules()  # before the task target is built, so rule errors come first
     require_sources(config)
     tasks_adapter = config.build_tasks_adapter() if post or config.tasks is not None else None
-    kept = before_audit(store, config) if store is not None else None
     try:
         collection = collect_and_plan(
             config,
@@ -304,8 +304,8 @@ def run_audit(
     finally:
         if tasks_adapter is not None:
             close_adapter(tasks_adapter)
-    earlier, runs = _remember(store, config, collection, kept, earlier, listed=tasks_adapter is not None)
-    report = redact_report(_report(collection, posting, earlier, generated_at, runs))
+    stored = remember(store, config, collection, posting, earlier, listed=tasks_adapter is not None)
+    report = redact_report(_report(collection, posting, stored, generated_at))
     written = tuple(write_reports(report, out, formats)) if out is not None else ()
     return AuditRun(collection, posting, report, written)
 
@@ -317,32 +317,11 @@ def _loaded(config: Config | str | os.PathLike[str]) -> Config:
     return open_config(config)
 
 
-def _remember(
-    store: Store | None,
-    config: Config,
-    collection: Collection,
-    kept: ReportHistory | None,
-    previous: Mapping[str, Any] | None,
-    *,
-    listed: bool,
-) -> tuple[Mapping[str, Any] | None, Sequence[tuple[str, Mapping[str, Any]]]]:
-    """Record the run in ``store``; returns the previous run and earlier ones for the report.
-
-    The care tasks are followed up only when the target was listed.
-    """
-    if store is None or kept is None:
-        return previous, ()
-    tasks = collection.existing_tasks if listed and not collection.history_error else None
-    after_audit(store, config, collection.audit, collection.suggestions, tasks)
-    return previous or kept.previous, kept.earlier
-
-
 def _report(
     collection: Collection,
     posting: Posting,
-    previous: Mapping[str, Any] | None,
+    stored: StoredContext,
     generated_at: datetime | None,
-    runs: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> ReportDocument:
     return build_report(
         collection.audit,
@@ -352,8 +331,9 @@ def _report(
         posted=posting.posted,
         withheld=posting.withheld,
         target=posting.target,
-        previous=previous,
-        earlier=runs,
+        previous=stored.previous,
+        earlier=stored.earlier,
+        care=stored.care,
         generated_at=generated_at,
         warnings=[w.message() for w in collection.identity_warnings],
     )

@@ -320,4 +320,4 @@ def _add_context(
         earlier = [("previous run", previous), *earlier]
     _add_history(report["stakeholders"], earlier)
     if care is not None:
-        report["care"] = care_followup(care)
+        report["care"] = care_followup(care, until=audit.until)

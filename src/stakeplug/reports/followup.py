@@ -10,10 +10,12 @@ report has none (a run without the store).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["by_owner", "care_followup", "overdue_count", "task_name", "weekly_rate"]
+from stakeplug.reports.text import number
+
+__all__ = ["by_owner", "care_followup", "overdue_count", "rates", "task_name", "weekly_rate"]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -36,7 +38,15 @@ def _task(task: Any) -> dict[str, Any]:
     }
 
 
-def care_followup(history: Any) -> dict[str, Any]:
+def _elapsed(after: Sequence[int], closed: datetime | None, until: datetime | None) -> list[int]:
+    """The weeks after a task closed that had ended by ``until``: a week still to come counts nothing yet."""
+    weeks = [int(n) for n in after]
+    if closed is None or until is None:
+        return weeks
+    return [n for i, n in enumerate(weeks) if closed + timedelta(weeks=i + 1) <= until]
+
+
+def care_followup(history: Any, *, until: datetime | None = None) -> dict[str, Any]:
     """The report's ``care`` entry from the store's follow-up.
 
     ``history`` has ``open_tasks`` (care tasks open or overdue in the tracker,
@@ -44,11 +54,14 @@ def care_followup(history: Any) -> dict[str, Any]:
     ``state``, ``url``, ``first_seen``, ``due`` and ``closed``) and ``done``
     (``(task, engagement)`` pairs, the engagement holding the stakeholder's
     acts per week ``before`` and ``after`` the task closed, oldest first).
+    With ``until``, the end of the audit's window, only the weeks after that
+    had ended by then are kept, so a task done last week is not shown as
+    followed by silence in the weeks that have not happened yet.
     """
     return {
         "open": [_task(t) for t in history.open_tasks],
         "done": [
-            {**_task(t), "before": [int(n) for n in e.before], "after": [int(n) for n in e.after]}
+            {**_task(t), "before": [int(n) for n in e.before], "after": _elapsed(e.after, t.closed, until)}
             for t, e in history.done
         ],
     }
@@ -81,3 +94,15 @@ def overdue_count(tasks: Sequence[Mapping[str, Any]]) -> int:
 def weekly_rate(weeks: Sequence[int]) -> float | None:
     """Acts a week over ``weeks``; ``None`` when there are no weeks to measure."""
     return sum(weeks) / len(weeks) if weeks else None
+
+
+def rates(task: Mapping[str, Any]) -> tuple[str, str]:
+    """A done task's acts a week before and after it, as printed: ``("0.5", "2.0 (2 of 4 weeks)")``.
+
+    The after side names how many of its weeks have passed when fewer than the before side's.
+    """
+    before, after = weekly_rate(task["before"]), weekly_rate(task["after"])
+    shown_after = "—" if after is None else number(after)
+    if len(task["after"]) < len(task["before"]):
+        shown_after += f" ({len(task['after'])} of {len(task['before'])} weeks)"
+    return ("—" if before is None else number(before)), shown_after

@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from stakeplug.reports.charts import CATEGORY_STYLE, grid_box, grid_svg, map_svg, shape_svg, sparkline_svg
-from stakeplug.reports.followup import by_owner, overdue_count, task_name, weekly_rate
+from stakeplug.reports.followup import by_owner, overdue_count, rates, task_name
 from stakeplug.reports.html_style import STYLE
 from stakeplug.reports.markdown import change_line
 from stakeplug.reports.text import (
@@ -256,11 +256,6 @@ def _tasks_section(report: Mapping[str, Any]) -> str:
     return f'<section id="tasks"><h2>Suggested care tasks</h2>{_posting_line(report)}{body}</section>'
 
 
-def _rate(weeks: Sequence[int]) -> str:
-    rate = weekly_rate(weeks)
-    return "—" if rate is None else number(rate)
-
-
 def _care_section(report: Mapping[str, Any]) -> str:
     """Open and overdue care tasks per owner, and what followed the done ones; only with the store."""
     if not isinstance(report.get("care"), Mapping):
@@ -279,13 +274,12 @@ def _care_section(report: Mapping[str, Any]) -> str:
     done = report["care"]["done"]
     if done:
         rows = [
-            [_e(task_name(t)), _e((t.get("closed") or "")[:10]), _rate(t["before"]), _rate(t["after"])]
-            for t in done
+            [_e(task_name(t)), _e((t.get("closed") or "")[:10]), *(_e(r) for r in rates(t))] for t in done
         ]
         body += (
             "<p class=note>Done care tasks: the stakeholder's acts a week before and after "
             "(what followed, not proof the task caused it).</p>"
-            + _table(["Task", "Done", "Before", "After"], rows, numeric=(2, 3))
+            + _table(["Task", "Done", "Acts a week before", "Acts a week after"], rows, numeric=(2, 3))
         )
     return f'<section id="care"><h2>Care follow-up</h2>{body}</section>'
 

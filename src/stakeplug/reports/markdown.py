@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stakeplug.reports.followup import by_owner, overdue_count, task_name, weekly_rate
+from stakeplug.reports.followup import by_owner, overdue_count, rates, task_name
 from stakeplug.reports.text import (
     CATEGORY_ORDER,
     label,
@@ -161,13 +161,10 @@ def _care(report: Mapping[str, Any]) -> list[str]:
             "Done care tasks: the stakeholder's acts a week before and after (what followed, not proof):",
             "",
         ]
-        out += ["| Task | Done | Before | After |", "|---|---|--:|--:|"]
+        out += ["| Task | Done | Acts a week before | Acts a week after |", "|---|---|--:|--:|"]
         for t in done:
-            before, after = weekly_rate(t["before"]), weekly_rate(t["after"])
-            out.append(
-                f"| {_cell(task_name(t))} | {(t.get('closed') or '')[:10]} | "
-                f"{'—' if before is None else number(before)} | {'—' if after is None else number(after)} |"
-            )
+            before, after = rates(t)
+            out.append(f"| {_cell(task_name(t))} | {(t.get('closed') or '')[:10]} | {before} | {after} |")
     return out
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stakeplug.domain.risk import risk_label
-from stakeplug.reports.followup import overdue_count
+from stakeplug.reports.followup import by_owner, overdue_count, rates, task_name
 from stakeplug.reports.text import (
     STATUS_LABEL,
     columns,
@@ -94,6 +94,26 @@ def _posting(report: Mapping[str, Any]) -> list[str]:
         care = report.get("care")
         late = overdue_count(care["open"]) if isinstance(care, Mapping) else 0
         out.append(f"Care tasks still open: {still_open}" + (f" ({late} overdue)" if late else ""))
+    return out + _followed(report)
+
+
+def _followed(report: Mapping[str, Any]) -> list[str]:
+    """The care follow-up in a few lines: open and overdue per owner, then what followed each done task."""
+    if not isinstance(report.get("care"), Mapping):
+        return []
+    out = []
+    for owner, tasks in by_owner(report):
+        late = overdue_count(tasks)
+        first = tasks[0]
+        due = f", due {first['due'][:10]}" if first.get("due") else ""
+        oldest = f"; first: {task_name(first)} ({first['state']}{due})"
+        out.append(f"  {owner}: {plural(len(tasks), 'open task')}, {late} overdue{oldest}")
+    for t in report["care"]["done"]:
+        before, after = rates(t)
+        out.append(
+            f"  Done {(t.get('closed') or '')[:10]}: {task_name(t)}; acts a week in the "
+            f"{plural(len(t['before']), 'week')} before: {before}, after: {after}"
+        )
     return out
 
 

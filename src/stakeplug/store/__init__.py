@@ -33,7 +33,7 @@ from stakeplug.store._db import (
     StoreVersionError,
 )
 from stakeplug.store._history import CareTaskState, Engagement, HistoryPoint, RunRecord
-from stakeplug.store._report import ReportHistory, report_history
+from stakeplug.store._report import CareFollowUp, ReportHistory, care_follow_up, report_history
 from stakeplug.store._store import BATCH, PRUNE_MARGIN_DAYS, SourceState, Store, StoreInfo
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "OVERLAP",
     "PRUNE_MARGIN_DAYS",
     "SCHEMA_VERSION",
+    "CareFollowUp",
     "CareTaskState",
     "Engagement",
     "HistoryPoint",
@@ -57,6 +58,7 @@ __all__ = [
     "StoreSettings",
     "StoreVersionError",
     "StoredSource",
+    "care_follow_up",
     "opted_out_filter",
     "report_history",
     "store_settings",
