@@ -188,6 +188,8 @@ def _check_identity(db: sqlite3.Connection, path: str) -> int:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if _unwritable(exc):
+            raise _cannot_write(exc, path) from None
         raise StoreCorruptError(f"not a readable stakeplug store ({exc}); {_REBUILD}", path=path) from None
     if app_id != APPLICATION_ID and (tables or version or app_id):
         raise StoreCorruptError(f"this SQLite file is not a stakeplug store; {_REBUILD}", path=path)
@@ -216,6 +218,20 @@ def _migrate(db: sqlite3.Connection, version: int, path: str) -> None:
             db.commit()
 
 
+def _unwritable(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc)
+    return isinstance(exc, sqlite3.OperationalError) and ("readonly" in text or "unable to open" in text)
+
+
+def _cannot_write(exc: sqlite3.DatabaseError, path: str) -> StoreError:
+    """A store that may not be written: the file or its folder is read-only (its WAL files live beside it)."""
+    return StoreError(
+        f"cannot write the store ({exc}); make the file and its folder writable, "
+        "or point [store] path elsewhere",
+        path=path,
+    )
+
+
 @contextlib.contextmanager
 def write_errors(path: str) -> Iterator[None]:
     """Turn SQLite's failures into :class:`StoreError` naming the file: full disk, read-only, damage."""
@@ -228,11 +244,8 @@ def write_errors(path: str) -> Iterator[None]:
                 f"the disk is full ({text}); the last complete batch is kept, free some space and rerun",
                 path=path,
             ) from None
-        if isinstance(exc, sqlite3.OperationalError) and ("readonly" in text or "unable to open" in text):
-            raise StoreError(
-                f"cannot write here ({text}); make the folder writable or point [store] path elsewhere",
-                path=path,
-            ) from None
+        if _unwritable(exc):
+            raise _cannot_write(exc, path) from None
         if isinstance(exc, sqlite3.OperationalError):
             raise StoreError(f"store write failed: {text}", path=path) from None
         raise StoreCorruptError(f"the store is damaged ({text}); {_REBUILD}", path=path) from None
