@@ -25,6 +25,9 @@ def test_the_engine_benchmark_prints_every_figure() -> None:
         "audit_seconds",
         "activities_per_second",
         "overhead_ratio",
+        "generate_cpu_seconds",
+        "audit_cpu_seconds",
+        "engine_cpu_seconds",
         "floor_seconds",
         "floor_ratio",
         "peak_mb",
@@ -33,4 +36,7 @@ def test_the_engine_benchmark_prints_every_figure() -> None:
     }
     assert figures["activities"] == "4000"
     assert figures["small_activities"] == "1000"
-    assert all(float(figures[key]) > 0 for key in ("audit_seconds", "floor_seconds", "generate_seconds"))
+    assert all(
+        float(figures[key]) > 0
+        for key in ("audit_seconds", "floor_seconds", "generate_seconds", "engine_cpu_seconds")
+    )

@@ -2,13 +2,18 @@
 
 Run it on demand::
 
-    python tests/benchmarks/bench_engine.py [--activities 1000000]
+    python tests/benchmarks/bench_engine.py [--activities 1000000] [--audit-only]
 
 It prints one ``key=value`` line per figure:
 
 * ``generate_seconds``: generating and iterating the activities only;
 * ``audit_seconds``: generating the same activities and scoring them;
 * ``activities_per_second`` and ``overhead_ratio`` (audit / generate);
+* ``generate_cpu_seconds`` and ``audit_cpu_seconds``: the same in processor time of the
+  measuring process, which other work on a shared machine disturbs far less than the clock;
+* ``engine_cpu_seconds``: processor time of the audit alone, in a process of its own that
+  builds all the activities first and audits them from a list, so nothing but the engine
+  is timed; compare two versions of the engine on it, runs of each interleaved;
 * ``peak_mb``: growth of the process's peak resident memory during the audit,
   measured in a fresh child process for each size so runs do not mask each other;
   a run with a quarter of the activities at the same density (over a quarter of
@@ -23,6 +28,8 @@ It prints one ``key=value`` line per figure:
   explanations (as copies of their values, the cheapest way found); in a process of
   its own, against the generation timed there.  What the audit costs beyond this is
   the engine's rules.
+
+With ``--audit-only`` only the first figures are measured (no floor, no memory run).
 
 Targets: under 3 s on one core, overhead_ratio <= 2.0, peak_mb < 100.
 """
@@ -212,15 +219,28 @@ def floor_pass(
             return seen
 
 
+def _measure_engine(n: int, days: float) -> dict[str, float]:
+    """Processor time of the audit alone, over activities built beforehand."""
+    register = build_register()
+    built = list(activities(n, days=days))
+    gc.collect()
+    c0 = time.process_time()
+    result = audit(register, [built], until=UNTIL)  # type: ignore[arg-type]
+    cpu = time.process_time() - c0
+    assert result.activities_seen == n
+    return {"engine_cpu_seconds": cpu}
+
+
 def _measure(n: int, days: float, floor: bool) -> dict[str, float]:
     """Time generating the activities, then either the audit (and its memory) or the floor pass."""
     register = build_register()
     gc.collect()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     count = 0
     for _ in activities(n, days=days):
         count += 1
     generate = time.perf_counter() - t0
+    generate_cpu = time.process_time() - c0
     if floor:
         rules = load_rules()
         accounts = {f"sh-{i}" for i in range(STAKEHOLDERS)}
@@ -235,14 +255,17 @@ def _measure(n: int, days: float, floor: bool) -> dict[str, float]:
         return {"generate_seconds": generate, "floor_seconds": seconds}
     gc.collect()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = audit(register, [activities(n, days=days)], until=UNTIL)  # type: ignore[arg-type]
     seconds = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert result.activities_seen == count
     return {
         "generate_seconds": generate,
         "audit_seconds": seconds,
+        "generate_cpu_seconds": generate_cpu,
+        "audit_cpu_seconds": cpu,
         "peak_mb": max(0, after - before) / 1024.0,
     }
 
@@ -250,15 +273,22 @@ def _measure(n: int, days: float, floor: bool) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument(
+        "--audit-only", action="store_true", help="time the audit only (no floor pass, no memory run)"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--days", type=float, default=180.0, help=argparse.SUPPRESS)
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_measure(args.child, args.days, args.floor)))
+        if args.engine:
+            print(json.dumps(_measure_engine(args.child, args.days)))
+        else:
+            print(json.dumps(_measure(args.child, args.days, args.floor)))
         return
 
-    def child(n: int, days: float = 180.0, floor: bool = False) -> dict[str, float]:
+    def child(n: int, days: float = 180.0, floor: bool = False, engine: bool = False) -> dict[str, float]:
         out = subprocess.run(
             [
                 sys.executable,
@@ -268,6 +298,7 @@ def main() -> None:
                 "--days",
                 str(days),
                 *(["--floor"] if floor else []),
+                *(["--engine"] if engine else []),
             ],
             check=True,
             capture_output=True,
@@ -276,11 +307,7 @@ def main() -> None:
         return json.loads(out.stdout)  # type: ignore[no-any-return]
 
     big = child(args.activities)
-    # The floor in a process of its own, against the generation timed in that process.
-    floor = child(args.activities, floor=True)
-    # A quarter of the activities at the same density (a quarter of the days): memory that
-    # depends only on the rate of activity, not on how many there are, stays the same.
-    small = child(max(1, args.activities // 4), days=45.0)
+    alone = child(args.activities, engine=True)
     n = args.activities
     print(f"activities={n}")
     print(f"stakeholders={STAKEHOLDERS}")
@@ -288,6 +315,16 @@ def main() -> None:
     print(f"audit_seconds={big['audit_seconds']:.3f}")
     print(f"activities_per_second={n / big['audit_seconds']:.0f}")
     print(f"overhead_ratio={big['audit_seconds'] / big['generate_seconds']:.2f}")
+    print(f"generate_cpu_seconds={big['generate_cpu_seconds']:.3f}")
+    print(f"audit_cpu_seconds={big['audit_cpu_seconds']:.3f}")
+    print(f"engine_cpu_seconds={alone['engine_cpu_seconds']:.3f}")
+    if args.audit_only:
+        return
+    # The floor in a process of its own, against the generation timed in that process.
+    floor = child(args.activities, floor=True)
+    # A quarter of the activities at the same density (a quarter of the days): memory that
+    # depends only on the rate of activity, not on how many there are, stays the same.
+    small = child(max(1, args.activities // 4), days=45.0)
     print(f"floor_seconds={floor['floor_seconds']:.3f}")
     print(f"floor_ratio={floor['floor_seconds'] / floor['generate_seconds']:.2f}")
     print(f"peak_mb={big['peak_mb']:.1f}")

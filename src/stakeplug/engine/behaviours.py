@@ -55,6 +55,13 @@ class Behaviours:
         self.quick_s = rules.quick_response_hours * 3600.0
         self.grace_s = rules.due_grace_days * DAY
         self.reactions_per_week = rules.reactions_per_week
+        self.energy = ledger.energy
+
+    def show(self, handle: Handle, slot: int, at: int) -> None:
+        """The act at batch position ``at`` shows ``slot`` and nothing else in the loop: log both."""
+        handle.logs[slot].append(at)
+        handle.act_log.append(at)
+        handle.act_weights.append(self.energy[slot])
 
     def answered(self, handle: Handle, activity: Activity, ts: float, entry: PendingRequest, at: int) -> str:
         """Record the answer (at batch position ``at``) to the pending request ``entry``; return its kind."""
@@ -131,7 +138,7 @@ class Behaviours:
             return
         person.reactions[week] = counted + times
         if given == 1:
-            handle.logs[REACTION].append(at)
+            self.show(handle, REACTION, at)
         else:
             note = "reacted" if times == given else f"reacted ×{given}, {times} counted (weekly cap)"
             self.ledger.add(person, REACTION, ts, (activity,), note, times, at)
@@ -143,7 +150,7 @@ class Behaviours:
         nothing, one of an approving or commenting review is participation.
         """
         if activity.verdict not in _BLOCKING and activity.verdict is not Verdict.DISMISSED:
-            handle.logs[PARTICIPATES_ACTIVELY].append(at)
+            self.show(handle, PARTICIPATES_ACTIVELY, at)
 
     def stakeholder_activity(self, handle: Handle, activity: Activity, ts: float, at: int) -> None:
         """Stakeholder activities whose signal depends on more than their kind or verdict.
@@ -152,34 +159,34 @@ class Behaviours:
         loop.  ``at`` is the activity's position in the batch, for the logs.
         """
         kind = activity.kind
-        logs = handle.logs
+        show = self.show
         tool = handle.tool
         resolve = self.identities.resolve
         if kind is ActivityKind.ASSIGNED:
             if any(resolve(tool, a) is handle for a in activity.addressees):
-                logs[MAKES_TIME].append(at)
+                show(handle, MAKES_TIME, at)
                 if activity.due is not None:
                     self.deadlines.open_agreement(handle.index, activity.due, activity, ts)
             else:
-                logs[PARTICIPATES_ACTIVELY].append(at)
+                show(handle, PARTICIPATES_ACTIVELY, at)
         elif kind is ActivityKind.UNASSIGNED:
             if not activity.addressees or any(resolve(tool, a) is handle for a in activity.addressees):
-                logs[UNASSIGNS_SELF].append(at)
+                show(handle, UNASSIGNS_SELF, at)
                 self.deadlines.drop_agreement((tool, activity.item.id), handle.index, ts)
         elif kind is ActivityKind.COMPLETED:
-            logs[MAKES_TIME].append(at)
+            show(handle, MAKES_TIME, at)
             self.complete(activity, ts, (handle.index, at))
         elif kind is ActivityKind.LINKED:
             if "block" in (activity.link_type or "").casefold():
-                logs[BLOCKS].append(at)
+                show(handle, BLOCKS, at)
             elif activity.external and not self.register.is_own_project(
                 tool, activity.details.get("other_project")
             ):
-                logs[INVITES_YOU].append(at)
+                show(handle, INVITES_YOU, at)
             else:
-                logs[PARTICIPATES_ACTIVELY].append(at)
+                show(handle, PARTICIPATES_ACTIVELY, at)
         elif kind is ActivityKind.MEMBER_ADDED and any(resolve(tool, a) is TEAM for a in activity.addressees):
-            logs[INVITES_YOU].append(at)
+            show(handle, INVITES_YOU, at)
 
 
 def _act(index: int, by: tuple[int, int] | None) -> int | None:

@@ -22,14 +22,19 @@ _REPORT_CACHE_LIMIT = 50_000
 
 
 class Handle:
-    """A stakeholder as one tool knows them: their requests pending there, by item id."""
+    """A stakeholder as one tool knows them: their requests pending there, by item id.
 
-    __slots__ = ("index", "lapsed", "logs", "pending", "person", "tool")
+    It holds the person's logs (and act log, with its weights) too, for the hot loop.
+    """
+
+    __slots__ = ("act_log", "act_weights", "index", "lapsed", "logs", "pending", "person", "tool")
 
     def __init__(self, person: Person, tool: str):
         self.person = person
         self.index = person.index
         self.logs = person.logs
+        self.act_log = person.act_log
+        self.act_weights = person.act_weights
         self.lapsed = person.lapsed
         self.tool = tool
         self.pending: dict[str, PendingRequest] = {}

@@ -3,10 +3,13 @@
 The hot loop does not add to the sums one activity at a time: it notes the
 activity's position in the current :class:`Batch` in the stakeholder's log for
 the slot, and :meth:`Ledger.fold` turns the logs into sums and keeps the newest
-activities as evidence, every batch.  Signals whose time or evidence is not
-simply their activity's (answers, agreements judged, reactions with a count) go
-through :meth:`Ledger.add` directly; requests left unanswered are collected per
-stakeholder and folded with the batch (:meth:`Ledger.fold_lapsed`).
+activities as evidence, every batch.  Each act of the person's that shows a
+signal is noted once more, in the person's act log with the energy weight of
+the strongest signal it shows there, so energy and the rates count acts, not
+signals, without a second look at the logs.  Signals whose time or evidence is
+not simply their activity's (answers, agreements judged, reactions with a
+count) go through :meth:`Ledger.add` directly; requests left unanswered are
+collected per stakeholder and folded with the batch (:meth:`Ledger.fold_lapsed`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class Person:
 
     __slots__ = (
         "act_energy",
+        "act_log",
+        "act_weights",
         "acts",
         "counts",
         "energy",
@@ -87,16 +92,22 @@ class Person:
         """Occurrences per slot in the recent part of the window."""
         self.logs: list[list[int]] = [[] for _ in _SLOTS]
         """Positions in the current batch of the activities that showed each slot."""
+        self.act_log: list[int] = []
+        """Positions in the current batch of the person's acts that showed a slot, each once, in order."""
+        self.act_weights: list[float] = []
+        """The energy weight of each act in :attr:`act_log`: that of the strongest slot it showed."""
         self.recorded: dict[int, list[Recorded]] = {}
         """Evidence recorded through :meth:`Ledger.add` during the current batch, by slot."""
         self.lapsed: list[PendingRequest] = []
         """Requests whose deadline passed unanswered during the current batch."""
         self.reactions = [0] * weeks
+        """Reactions counted per week of the window (see :attr:`Ledger.week_start`), for their cap."""
         self.acts = 0
         """Distinct acts in the window: the person's own activities that showed a signal."""
         self.recent_acts = 0
         """Distinct acts in the recent part of the window."""
         self.weekly = [0] * weeks
+        """Distinct acts per week of the window, oldest first."""
         self.energy = 0.0
         """Decayed energy of the person's acts, each act at the weight of its strongest signal."""
         self.act_energy = 0.0
@@ -104,8 +115,6 @@ class Person:
         self.recent_act_energy = 0.0
         self.extra: list[tuple[int, float]] = []
         """Batch positions of acts whose signal :meth:`Ledger.add` recorded, with its energy weight."""
-        """Distinct acts per week of the window, oldest first."""
-        """Reactions counted per week of the window (see :attr:`Ledger.week_start`), for their cap."""
         self.evidence: list[deque[Any]] = [deque(maxlen=cap) for _ in _SLOTS]
         """The newest evidence per slot: a bare Activity (its note follows from the slot and the
         activity, see :func:`~stakeplug.engine.signals.bare_note`) or a :data:`Recorded` tuple."""
@@ -125,7 +134,6 @@ class Ledger:
         self.people = people
         self.energy = energy
         """The energy weight of each slot."""
-        self.energy_order = sorted(_SLOTS, key=energy.__getitem__)
         self.until_ts = until_ts
         self.recent_start = recent_start
         weeks = len(people[0].reactions) if people else 0
@@ -181,12 +189,10 @@ class Ledger:
         # The position of the batch's first recent activity, when the batch is in time order.
         cut = bisect_left(times, self.recent_start) if batch.ordered else None
         weeks = self.week_ends(times) if cut is not None else None
-        best = [0.0] * len(times)
         for person in self.people:
             logs = person.logs
-            slots = [s for s in self.energy_order if logs[s]]
-            if slots or person.extra:
-                self.count_acts(person, slots, batch, best, cut, weeks)
+            if person.act_log or person.extra:
+                self.count_acts(person, batch, cut, weeks)
             if person.recorded:
                 self.fold_recorded(person, batch, cut)
             if person.lapsed:
@@ -208,35 +214,30 @@ class Ledger:
         ends.append((last, len(times)))
         return ends
 
+    def act_weight(self, slots: Iterable[int]) -> float:
+        """The energy weight of an act showing ``slots``: that of the strongest of them."""
+        return max((self.energy[slot] for slot in slots), default=0.0)
+
     def count_acts(
-        self,
-        person: Person,
-        slots: list[int],
-        batch: Batch,
-        best: list[float],
-        cut: int | None,
-        weeks: list[tuple[int, int]] | None,
+        self, person: Person, batch: Batch, cut: int | None, weeks: list[tuple[int, int]] | None
     ) -> None:
         """Count the person's distinct acts of the batch and their energy, each act once.
 
         One act may show several signals (a requested approval: responds, keeps an agreement,
-        participates); it counts with the energy weight of the strongest.  ``best`` holds that
-        weight per batch position: slots are written in rising weight, so the last write wins.
+        participates); it counts with the energy weight of the strongest.  The loop noted each act
+        once with the weight of what it showed there; the signals :meth:`add` recorded for an act
+        raise that weight, or make an act of their own when the loop noted none.
         """
-        logs, energy, times = person.logs, self.energy, batch.times
-        setitem = best.__setitem__
-        for slot in slots:
-            deque(map(setitem, logs[slot], repeat(energy[slot])), maxlen=0)
-        extra = person.extra
+        acts, values, extra = person.act_log, person.act_weights, person.extra
         for j, weight in extra:
-            best[j] = max(best[j], weight)
-        active = [logs[slot] for slot in slots]
-        if extra:
-            active.append([j for j, _ in extra])
-            extra.clear()
-        acts = active[0] if len(active) == 1 else sorted(set().union(*active))
+            i = bisect_left(acts, j)
+            if i < len(acts) and acts[i] == j:
+                values[i] = max(values[i], weight)
+            else:
+                acts.insert(i, j)
+                values.insert(i, weight)
+        extra.clear()
         n = len(acts)
-        values = list(map(best.__getitem__, acts))
         person.energy += sum(map(mul, values, map(batch.decays.__getitem__, acts)))
         person.act_energy += sum(values)
         person.acts += n
@@ -250,14 +251,17 @@ class Ledger:
                 hi = bisect_left(acts, end, lo)
                 weekly[week] += hi - lo
                 lo = hi
-            return
-        start, week_start = self.recent_start, self.week_start
-        for j, value in zip(acts, values, strict=True):
-            t = times[j]
-            weekly[int((t - week_start) // WEEK)] += 1
-            if t >= start:
-                person.recent_acts += 1
-                person.recent_act_energy += value
+        else:
+            times, start, week_start = batch.times, self.recent_start, self.week_start
+            for j, value in zip(acts, values, strict=True):
+                t = times[j]
+                weekly[int((t - week_start) // WEEK)] += 1
+                if t >= start:
+                    person.recent_acts += 1
+                    person.recent_act_energy += value
+        # Cleared in place: each of the person's handles holds these lists for the loop.
+        acts.clear()
+        values.clear()
 
     def fold_recorded(self, person: Person, batch: Batch, cut: int | None) -> None:
         """Merge what :meth:`add` recorded with the logged activities of the same slot, in time order."""

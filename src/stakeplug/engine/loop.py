@@ -3,7 +3,9 @@
 The common cases (a stakeholder's comment, the kinds in ``SIMPLE``, a review, a
 team member's request) are handled inline with local names, because this loop
 runs once per activity; everything rarer goes through
-:class:`~stakeplug.engine.behaviours.Behaviours`.
+:class:`~stakeplug.engine.behaviours.Behaviours`.  Each act of a stakeholder's
+that shows a slot is noted once in their act log, with the energy weight of the
+strongest slot it shows here (see :meth:`~stakeplug.engine.ledger.Ledger.count_acts`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
     open_agreement = deadlines.open_agreement
     resolve, report_flag, caches = identities.resolve, identities.report_flag, identities.tool
     answered_by, complete, stranger = behaviours.answered, behaviours.complete, behaviours.stranger
+    energy, act_weight = behaviours.ledger.energy, behaviours.ledger.act_weight
     stakeholder_activity = behaviours.stakeholder_activity
     line_comment_of_review, react = behaviours.review_comment, behaviours.reaction
     team, missing = TEAM, MISSING
@@ -63,6 +66,10 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
         GIVES_UNSOLICITED_FEEDBACK,
     )
     assignment = ASSIGNMENT
+    # The energy weight of an act by what it shows: the strongest of its slots.
+    taking_part = energy[participates]
+    unasked, unasked_report = act_weight((participates, approaches)), act_weight((participates, unsolicited))
+    review_weight = {verdict: act_weight(slots) for verdict, slots in review_slots.items()}
     current: str | None = None
     who: Callable[..., Any] = dict.get
     reports: dict[str, bool] = {}
@@ -123,6 +130,7 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
             # A stakeholder's comment: participation, plus an answer or an unasked contribution.
             logs = actor.logs
             logs[participates].append(at)
+            actor.act_log.append(at)
             item_id = item.id
             pending = actor.pending
             if pending:
@@ -131,11 +139,17 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
                     if ts > entry[0] + answer_s:
                         lapse(actor, entry)
                     elif answered_by(actor, activity, ts, entry, at) is not assignment:
+                        actor.act_weights.append(taking_part)
                         continue
             report = reports.get(item_id)
             if report is None:
                 report = report_flag(item, reports)
-            logs[unsolicited if report else approaches].append(at)
+            if report:
+                logs[unsolicited].append(at)
+                actor.act_weights.append(unasked_report)
+            else:
+                logs[approaches].append(at)
+                actor.act_weights.append(unasked)
             continue
         answered = None
         if actor.pending and kind in answering:
@@ -153,9 +167,15 @@ def classify(behaviours: Behaviours, part: list[Activity], times: list[float], p
                 react(actor, activity, ts, at)
             else:
                 actor.logs[slot].append(at)
+                actor.act_log.append(at)
+                actor.act_weights.append(energy[slot])
         elif kind is review:
-            logs = actor.logs
-            for slot in review_slots[activity.verdict]:
-                logs[slot].append(at)
+            slots = review_slots[activity.verdict]
+            if slots:
+                logs = actor.logs
+                for slot in slots:
+                    logs[slot].append(at)
+                actor.act_log.append(at)
+                actor.act_weights.append(review_weight[activity.verdict])
         else:
             stakeholder_activity(actor, activity, ts, at)
