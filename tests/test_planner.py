@@ -83,6 +83,19 @@ def test_partner_at_risk_gets_a_risk_briefing() -> None:
     assert "Partner at risk" in briefing.explanation
 
 
+def test_an_at_risk_partners_explanation_gives_the_energy_the_map_shows() -> None:
+    """The task's explanation places a partner at risk at their recent energy, as the map does."""
+    reg = make_register([person("Pia", "pia", power=4, interest=4)])
+    w = World(reg)
+    partner_activity(w, "pia", quiet_recently=True)
+    score = w.audit().score("Pia")
+    assert score.at_risk and f"{score.recent_energy:.1f}" != f"{score.energy:.1f}"
+    assert score.map_energy == score.recent_energy
+    briefing = next(s for s in plan_care(w.audit()) if s.action is CareAction.RISK_BRIEFING)
+    assert f"energy {score.recent_energy:.1f}," in briefing.explanation
+    assert f"energy {score.energy:.1f}," not in briefing.explanation
+
+
 def test_recent_contribution_is_celebrated() -> None:
     """A partner who recently kept an agreement gets a celebrate-and-thank suggestion with that evidence."""
     reg = make_register([person("Pia", "pia", power=4, interest=4)])

@@ -128,7 +128,7 @@ def fingerprint(
 def _explain(score: StakeholderScore) -> str:
     parts = [
         f"{score.name} is {score.category.label} on the map "
-        f"(acceptance {signed_one_decimal(score.acceptance)}, energy {one_decimal(score.energy)}, "
+        f"(acceptance {signed_one_decimal(score.acceptance)}, energy {one_decimal(score.map_energy)}, "
         f"trend {score.trend.value}, "
         f"priority {score.priority})."
     ]

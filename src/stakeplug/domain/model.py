@@ -413,6 +413,15 @@ class StakeholderScore:
     def name(self) -> str:
         return self.stakeholder.name
 
+    @property
+    def map_energy(self) -> float:
+        """Where the stakeholder stands on the energy axis: a partner at risk at their recent energy.
+
+        The at-risk flag says their recent energy fell clearly below their own baseline;
+        placing them at the window's overall energy would hide exactly that fall.
+        """
+        return self.recent_energy if self.at_risk else self.energy
+
 
 @attrs.frozen
 class CareSuggestion:

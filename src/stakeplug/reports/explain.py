@@ -68,7 +68,7 @@ class Explanation:
         lines = [
             f"{s.name}: {s.category.label}"
             + (f" — partner at risk ({risk_label(s.at_risk_reason)})" if s.at_risk else ""),
-            f"  acceptance {s.acceptance:+.2f} (−3…+3), energy {s.energy:.2f} (1…5), "
+            f"  acceptance {s.acceptance:+.2f} (−3…+3), energy {_energy(s)}, "
             f"trend {s.trend.value} ({_rates(s)}), priority {s.priority}",
         ]
         if s.at_risk:
@@ -113,6 +113,13 @@ def _suggestion_dict(c: CareSuggestion) -> dict[str, Any]:
         "due": c.due.date().isoformat(),
         "fingerprint": c.fingerprint,
     }
+
+
+def _energy(s: StakeholderScore) -> str:
+    """The energy as the map places it; for a partner at risk, also the window's overall figure."""
+    if s.at_risk:
+        return f"{s.map_energy:.2f} lately (1…5; {s.energy:.2f} over the window)"
+    return f"{s.energy:.2f} (1…5)"
 
 
 def explain(

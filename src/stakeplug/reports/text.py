@@ -87,12 +87,7 @@ def ordered_stakeholders(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def map_energy(s: Mapping[str, Any]) -> float:
-    """Where a stakeholder stands on the energy axis: a partner at risk stands at their recent energy.
-
-    The at-risk flag says their recent energy fell clearly below their own
-    baseline; drawing or listing them at the window's overall energy would hide
-    exactly that fall.
-    """
+    """:attr:`~stakeplug.domain.model.StakeholderScore.map_energy`, read from a report entry."""
     return float(s["recent_energy"] if s["at_risk"] else s["energy"])
 
 
