@@ -123,7 +123,8 @@ def _demo(sub: argparse._SubParsersAction[_Parser]) -> None:
         cmd_demo,
         help="run the whole pipeline on a bundled example project (offline)",
         description="Run the whole pipeline on a bundled example project: 12 stakeholders and "
-        "six months of activity from Jira, GitHub and mail. No network, no credentials.",
+        "six months of activity from Jira, GitHub, mail and a Trello board export. No network, "
+        "no credentials.",
         epilog="example:\n  stakeplug demo --out /tmp/demo-report",
     )
     p.add_argument(
