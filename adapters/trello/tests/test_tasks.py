@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 from stakeplug_trello import TrelloAdapter
 from stakeplug_trello.testing import FAKE_ENV, TrelloState, example_board
@@ -122,14 +123,38 @@ def test_a_public_board_is_refused_unless_allowed(fake, state, make_adapter, dry
 
 
 def test_an_allowed_public_board_gets_the_neutral_wording_only(fake, state, make_adapter):
-    """With allow_public the card carries the wording and the marker: no scores, category or evidence."""
-    example_board(state, permission="public")
+    """With allow_public the card shows nothing that tells the action or category, whatever the draft says.
+
+    The draft is one for a private target (the action's title, the care:<action> label, scores
+    and evidence); on a public board the card gets the generic title, the neutral text and the
+    stakeplug label only, and no care label is created on the board.
+    """
+    world = example_board(state, permission="public")
     result = make_adapter(board="ApoLLo01", allow_public=True).post_task(draft(), dry_run=False)
     assert result.created
-    desc = state.created_cards[0]["desc"]
+    [card] = state.created_cards
+    desc = card["desc"]
     assert desc.startswith("Thank Maria for the figures")
     assert "Why:" not in desc and "energy" not in desc and "Evidence" not in desc
     assert fingerprint_from_text(desc) == "0a1b2c3d4e5f6a7b"
+    assert card["name"] == "Keep in touch with Maria Jensen"
+    assert [x["name"] for x in card["labels"]] == ["stakeplug"]
+    assert not any(x["name"].startswith("care:") for x in state.labels[world.board["id"]])
+    assert posts(fake) == ["/1/lists", "/1/labels", "/1/cards"]
+
+
+def test_a_neutral_draft_on_a_private_board_gets_no_action_label(world, fake, state, make_adapter):
+    """A draft for a shared target (no care:<action> label, the generic title) is posted as it is."""
+    neutral = attrs.evolve(
+        draft(private=False),
+        title="Keep in touch with Maria Jensen",
+        labels=(TASK_LABEL, f"{FINGERPRINT_LABEL_PREFIX}0a1b2c3d4e5f6a7b"),
+    )
+    assert make_adapter(board="ApoLLo01").post_task(neutral, dry_run=False).created
+    [card] = state.created_cards
+    assert card["name"] == "Keep in touch with Maria Jensen"
+    assert [x["name"] for x in card["labels"]] == ["stakeplug"]
+    assert "Why:" not in card["desc"]
 
 
 def test_several_boards_need_a_board_to_receive_the_tasks(world, state, make_adapter):

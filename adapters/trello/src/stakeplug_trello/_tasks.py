@@ -2,7 +2,8 @@
 
 A task is a card in the list named by ``list`` (``Stakeholder care`` unless
 set; created at the end of the board when missing), labelled ``stakeplug``
-and, for a private target, ``care:<action>`` (labels created when missing), with the relationship
+and, when the draft carries it (the core gives it only to a target declared
+private), ``care:<action>`` (labels created when missing), with the relationship
 owner as member when they are a member of the board, the due date, and the
 fingerprint as a marker line at the end of the description.  The
 per-fingerprint label of the draft is not created: labels are shared by the
@@ -18,7 +19,8 @@ every other is archived, by whichever run sees them.  Every run picks the same
 card, and the last run to create one sees all earlier ones, so whatever ran
 at the same time each fingerprint ends with one open task.  A board whose
 permission level is ``public`` is refused unless ``allow_public = true``; even then the card
-carries only the neutral wording.
+carries only the neutral wording: the generic title, the neutral text and the
+``stakeplug`` label, whatever the draft carries.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from stakeplug import (
     TaskRef,
     fingerprint_from_text,
     fingerprint_marker,
+    neutral_title,
 )
 from stakeplug.errors import PayloadError, PrivacyError
 from stakeplug.http import HttpClient
@@ -75,6 +78,19 @@ def task_ref(card: Mapping[str, Any]) -> TaskRef | None:
 def _fingerprint(card: Mapping[str, Any]) -> str | None:
     desc = card.get("desc")
     return fingerprint_from_text(desc) if isinstance(desc, str) else None
+
+
+def _labels(draft: TaskDraft, *, public: bool) -> list[str]:
+    """The labels a card gets: ``stakeplug``, and on a board that is not public the draft's others.
+
+    The per-fingerprint label is never created (the description's marker
+    carries the fingerprint); on a public board the ``care:<action>`` label,
+    which tells the category, is left out whatever the draft carries.
+    """
+    if public:
+        return [TASK_LABEL]
+    others = (x for x in draft.labels if not x.startswith(FINGERPRINT_LABEL_PREFIX))
+    return list(dict.fromkeys([TASK_LABEL, *others]))
 
 
 def _marked(text: str, fingerprint: str) -> str:
@@ -175,14 +191,11 @@ class TaskTarget:
             return PostResult(
                 draft, created=False, dry_run=True, reason=f"dry run: would create a card in {where}{missing}"
             )
-        body = draft.neutral_body if public else draft.body
         payload: dict[str, Any] = {
             "idList": self._task_list(),
-            "name": draft.title,
-            "desc": _marked(body, draft.fingerprint),
-            "idLabels": [
-                self._label(name) for name in draft.labels if not name.startswith(FINGERPRINT_LABEL_PREFIX)
-            ],
+            "name": neutral_title(draft.stakeholder) if public else draft.title,
+            "desc": _marked(draft.neutral_body if public else draft.body, draft.fingerprint),
+            "idLabels": [self._label(name) for name in _labels(draft, public=public)],
             "pos": "bottom",
         }
         if draft.due is not None:
