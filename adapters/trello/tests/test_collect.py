@@ -14,6 +14,8 @@ from stakeplug_trello.testing import (
     FAKE_TOKEN,
     KEY_BODY,
     TOKEN_BODY,
+    FakeClock,
+    FakeTrello,
     TrelloState,
     example_board,
     generate_board,
@@ -21,7 +23,8 @@ from stakeplug_trello.testing import (
 
 from stakeplug import ActivityKind, ItemKind
 from stakeplug.errors import AuthenticationError, ConfigError, NotFoundError, RateLimitedError
-from stakeplug.testing import AdapterContract, ContractSubject
+from stakeplug.http import HttpPolicy
+from stakeplug.testing import AdapterContract, ContractSubject, Reply, Request
 
 WINDOW = (EXAMPLE_START - timedelta(days=1), EXAMPLE_START + timedelta(days=7))
 EVER = (datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
@@ -133,6 +136,16 @@ def test_the_actions_are_asked_for_by_type_and_field_with_credentials_only_in_th
     assert query["since"] == "2026-03-01T08:59:59.999Z" and query["before"] == "2026-03-09T09:00:00.000Z"
     assert fake.stats()["credentials_in_query"] == 0
     assert not any("key=" in t or "token=" in t or FAKE_TOKEN in t for _, t in fake.request_log)
+    asked = {
+        urlsplit(t).path: {k: v[-1] for k, v in parse_qs(urlsplit(t).query).items()}
+        for _, t in fake.request_log
+    }
+    assert "prefs" in asked["/1/boards/ApoLLo01"]["fields"].split(",")
+    card_fields = set(asked["/1/boards/ApoLLo01/cards"]["fields"].split(","))
+    assert {"due", "dueComplete", "idMembers", "labels", "idList", "shortUrl"} <= card_fields
+    assert asked["/1/boards/ApoLLo01/cards"]["filter"] == "all"
+    assert asked["/1/boards/ApoLLo01/members"]["fields"] == "id,username,fullName"
+    assert asked["/1/boards/ApoLLo01/lists"] == {"filter": "all", "fields": "id,name,closed"}
 
 
 def test_several_boards_are_read_and_links_between_them_name_the_other_board(state, fake, make_adapter):
@@ -295,3 +308,87 @@ def test_a_used_up_key_waits_for_the_window_as_well(world, fake, clock, make_ada
         "API_KEY_LIMIT_EXCEEDED": 1,
     }
     assert clock.waits == [10.0] and fake.requests == 5 + 1
+
+
+class SlowTrello(FakeTrello):
+    """A fake Trello on which each request takes 1.5 s of the shared fake clock to arrive."""
+
+    def __init__(self, state: TrelloState, clock: FakeClock):
+        super().__init__(state, clock=clock)
+        self.fake_clock = clock
+
+    def prepare(self, request: Request) -> Request | Reply:
+        self.fake_clock.advance(1.5)
+        return super().prepare(request)
+
+
+def test_a_refusal_after_a_refusal_waits_the_whole_window(world, state, clock, policy):
+    """The first 429 waits for this adapter's oldest request to leave the window; a second one, all of it.
+
+    The requests are spread over the window, so the rest of it is short: 2.5 s.  Refused again,
+    others spend the same budget, and each further wait is the whole 10 s window.
+    """
+    with SlowTrello(state, clock) as fake:
+        fake.fail(429, path="/actions", body=TOKEN_BODY, times=3)
+        adapter = TrelloAdapter.from_config(
+            {"board": "ApoLLo01", "base_url": fake.url}, env=FAKE_ENV, policy=policy
+        )
+        got = list(adapter.collect(*WINDOW))
+        adapter.close()
+    assert got and clock.waits == [2.5, 10.0, 10.0]
+    assert fake.requests == 5 + 3
+
+
+def test_a_storm_beyond_the_policys_budget_stops_naming_the_budget(world, fake, clock):
+    """Waits for the window count against the shared policy's retry budget: past it, the source stops."""
+    tight = HttpPolicy(sleep=clock.sleep, clock=clock, jitter=0.0, budget_seconds=15.0)
+    fake.fail(429, path="/actions", body=KEY_BODY, times=5)
+    adapter = TrelloAdapter.from_config(
+        {"board": "ApoLLo01", "base_url": fake.url}, env=FAKE_ENV, policy=tight
+    )
+    with pytest.raises(RateLimitedError) as info:
+        list(adapter.collect(*WINDOW))
+    adapter.close()
+    text = str(info.value)
+    assert "API_KEY_LIMIT_EXCEEDED" in text and "per-key limit (300 requests per 10 s)" in text
+    assert "beyond the retry budget of 15 s" in text
+    assert clock.waits == [10.0] and fake.requests == 4 + 2
+
+
+def test_a_card_moved_from_another_board_of_the_run_names_it_by_short_link(state, fake, make_adapter):
+    """Trello names a moved card's source board by id; a board read in the run is named by its short link.
+
+    That is how items and the register's own_projects name boards, so a card moved between the
+    team's own boards is not taken for an outside board.
+    """
+    world = example_board(state)
+    other = state.add_board("Partner board", short_link="OthEr002", when=EXAMPLE_START)
+    card = world.cards["task"]
+    when = EXAMPLE_START + timedelta(hours=21)
+    for source in (other, {"id": "5a1b2c3d4e5f60718293a4b5"}):
+        state.record(
+            world.board["id"],
+            "moveCardToBoard",
+            world.people["maria"],
+            when,
+            {"card": {"id": card["id"], "shortLink": card["shortLink"]}, "boardSource": {"id": source["id"]}},
+        )
+    got = list(make_adapter(boards=["ApoLLo01", "OthEr002"]).collect(*WINDOW))
+    moved = [a for a in got if a.details.get("via") == "moveCardToBoard"]
+    assert sorted((a.kind, a.external, a.details["other_project"]) for a in moved) == [
+        (ActivityKind.LINKED, True, "5a1b2c3d4e5f60718293a4b5"),
+        (ActivityKind.LINKED, True, "OthEr002"),
+    ]
+
+
+def test_comment_text_is_read_for_mentions_and_never_kept(world, state, make_adapter):
+    """A comment's words reach no activity: only the people it mentions are kept."""
+    words = "The partner's budget is cut by 40 percent, keep it quiet"
+    state.comment(
+        world.cards["task"], world.people["dana"], f"{words} @maria", EXAMPLE_START + timedelta(hours=22)
+    )
+    got = list(make_adapter(board="ApoLLo01").collect(*WINDOW))
+    [comment] = [a for a in got if a.timestamp == EXAMPLE_START + timedelta(hours=22)]
+    assert comment.kind is ActivityKind.COMMENT and comment.addressees == ("maria",)
+    shown = repr(got)
+    assert "budget" not in shown and "40 percent" not in shown and "quiet" not in shown

@@ -12,7 +12,10 @@ under the per-token limit).  When Trello answers 429 all the same (another
 program uses the same token or key), :class:`TrelloResponses` turns it into a
 :class:`~stakeplug.errors.RateLimitedError` whose wait is the rest of the
 10-second window, or the ``Retry-After`` Trello sends if it ever does; the
-shared HTTP policy waits and retries within its budget.
+shared HTTP policy waits and retries within its budget.  The rest of the
+window is reckoned from this adapter's own requests in it; when the retry is
+refused again, others use the budget too, and the wait is the whole window
+(after which every request that counted when it was refused has left it).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Pacer:
         self._sleep = sleep
         self._sent: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
+        self._refused = False
         self.waited = 0.0
         """Seconds spent waiting so far (tests and the benchmark read it)."""
 
@@ -87,6 +91,22 @@ class Pacer:
                 return self.window
             return max(0.0, self._sent[0] + self.window - now)
 
+    def after_refusal(self) -> float:
+        """The wait after a 429 that named none: the rest of the window, the whole of it when refused again.
+
+        A refusal that follows another with no answer in between means other
+        programs spend the same budget, so this adapter's own requests do not
+        tell when the window ends.
+        """
+        with self._lock:
+            again, self._refused = self._refused, True
+        return self.window if again else self.rest_of_window()
+
+    def answered(self) -> None:
+        """A request was served: the next refusal starts a new streak."""
+        with self._lock:
+            self._refused = False
+
 
 class TrelloResponses:
     """The ``classify`` hook of the adapter's HTTP client: Trello's 429 and 401, said plainly."""
@@ -104,7 +124,7 @@ class TrelloResponses:
             which = _LIMIT_NAMES.get(code or "", "a rate limit")
             wait = parse_retry_after(response.headers.get("retry-after"), now=self._clock())
             if wait is None:
-                wait = self.pacer.rest_of_window()
+                wait = self.pacer.after_refusal()
             shown = f" ({code})" if code else ""
             return RateLimitedError(
                 f"Trello answered 429: {which} is used up{shown}; waiting {wait:.1f} s for the window",
@@ -112,6 +132,7 @@ class TrelloResponses:
                 status=status,
                 retry_after=wait,
             )
+        self.pacer.answered()
         if status == 401:
             said = redact(" ".join(response.text[:120].split())) if response.content else ""
             detail = f" ({said})" if said else ""

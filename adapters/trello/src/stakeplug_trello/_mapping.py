@@ -23,7 +23,9 @@ Decisions worth knowing:
 * A card copied or moved from another board, and an attachment that is a
   link to a Trello card, are links; external when the other board is not this
   one (``details["other_project"]`` names it when known, so the register's
-  ``own_projects`` decide).
+  ``own_projects`` decide).  Trello names the source board of a moved card by
+  its id; a board read in the same run is named by its short link instead, as
+  ``own_projects`` and items name boards.
 * ``addMemberToBoard`` is a member added to the board.
 """
 
@@ -84,8 +86,10 @@ class Translator:
         self._status = {x.casefold() for x in status_labels}
         self._input = {x.casefold() for x in input_labels}
         self._links = {board.short_link: {c.short_link for c in board.cards.values()}}
+        self._short_links = {board.id: board.short_link}
         for key, other in (boards or {}).items():
             self._links.setdefault(key, {c.short_link for c in other.cards.values()})
+            self._short_links.setdefault(other.id, key)
         self._items: dict[str, Item] = {}
         self._board_item = Item(
             tool=TOOL,
@@ -216,6 +220,8 @@ class Translator:
             if kind == "copyCard" and not source:
                 return Activity(kind=ActivityKind.CREATED, item=item, **base)
             other = source.get("shortLink") or source.get("id")
+            if isinstance(other, str):
+                other = self._short_links.get(other, other)
             return self._link(item, other if isinstance(other, str) else None, kind, base)
         if kind == "addAttachmentToCard":
             url = _mapping(data.get("attachment")).get("url")
