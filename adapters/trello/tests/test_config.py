@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from stakeplug_trello import TrelloAdapter
 
@@ -67,3 +69,15 @@ def test_credentials_go_in_the_authorization_header_only():
     assert "key-123456" not in adapter.http.base_url
     assert adapter.http.redact(header).count("***") >= 1 and "tok-654321" not in adapter.http.redact(header)
     adapter.close()
+
+
+def test_the_readme_documents_every_key():
+    """adapters/trello/README.md has a row for each key the adapter accepts, with its default."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip().strip("`"): line for line in readme.splitlines() if line.startswith("| `")
+    }
+    assert set(TrelloAdapter.OPTIONS) <= set(rows)
+    for key, option in TrelloAdapter.OPTIONS.items():
+        if isinstance(option.default, str | int) and not isinstance(option.default, bool):
+            assert str(option.default) in rows[key], key

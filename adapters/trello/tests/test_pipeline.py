@@ -62,7 +62,9 @@ def test_an_audit_of_a_trello_board_posts_care_as_cards_once(tmp_path: Path) -> 
             for secret in (FAKE_KEY, FAKE_TOKEN):
                 assert secret not in run.stdout and secret not in run.stderr
         for path in (tmp_path / "stakeplug-report").iterdir():
-            assert FAKE_TOKEN not in path.read_text(errors="replace")
+            text = path.read_text(errors="replace")
+            assert FAKE_TOKEN not in text
+            assert "what do you think" not in text, "comment text is never kept"
         assert fake.stats()["credentials_in_query"] == 0
 
 
