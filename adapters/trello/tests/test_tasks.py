@@ -236,3 +236,21 @@ def test_posting_n_tasks_costs_one_listing_four_reads_and_two_requests_a_card(
     results = [adapter.post_task(draft(f"{i:016x}"), dry_run=False) for i in range(1, 4)]
     assert all(r.created for r in results)
     assert fake.requests == adapter.stats.requests == 1 + 4 + 2 * 3
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_workspace_board_takes_neutral_tasks_only(fake, state, make_adapter, dry_run):
+    """A board its whole workspace reads refuses a private draft (scores, care label), posts a neutral one."""
+    example_board(state, permission="org")
+    adapter = make_adapter(board="ApoLLo01")
+    with pytest.raises(PrivacyError, match="every member of its workspace") as info:
+        adapter.post_task(draft(), dry_run=dry_run)
+    assert "private = false" in str(info.value)
+    assert state.created_cards == [] and posts(fake) == []
+    neutral = attrs.evolve(
+        draft(private=False),
+        title="Keep in touch with Maria Jensen",
+        labels=(TASK_LABEL, f"{FINGERPRINT_LABEL_PREFIX}0a1b2c3d4e5f6a7b"),
+    )
+    result = adapter.post_task(neutral, dry_run=dry_run)
+    assert result.created is not dry_run

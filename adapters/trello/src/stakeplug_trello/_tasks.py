@@ -20,7 +20,9 @@ card, and the last run to create one sees all earlier ones, so whatever ran
 at the same time each fingerprint ends with one open task.  A board whose
 permission level is ``public`` is refused unless ``allow_public = true``; even then the card
 carries only the neutral wording: the generic title, the neutral text and the
-``stakeplug`` label, whatever the draft carries.
+``stakeplug`` label, whatever the draft carries.  A board every member of its
+workspace may read (``org``) takes neutral tasks only: a draft for a private
+target is refused there, as on a Jira project every site user may browse.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stakeplug import (
+    ACTION_LABEL_PREFIX,
     FINGERPRINT_LABEL_PREFIX,
     TASK_LABEL,
     PostResult,
@@ -91,6 +94,12 @@ def _labels(draft: TaskDraft, *, public: bool) -> list[str]:
         return [TASK_LABEL]
     others = (x for x in draft.labels if not x.startswith(FINGERPRINT_LABEL_PREFIX))
     return list(dict.fromkeys([TASK_LABEL, *others]))
+
+
+def _is_private(draft: TaskDraft) -> bool:
+    """Whether ``draft`` carries what only a target declared private may show."""
+    action = any(x.startswith(ACTION_LABEL_PREFIX) for x in draft.labels)
+    return action or bool(draft.explanation) or bool(draft.evidence)
 
 
 def _marked(text: str, fingerprint: str) -> str:
@@ -167,11 +176,15 @@ class TaskTarget:
             self._info = dict(info)
         return self._info
 
-    def public(self) -> bool:
-        """Whether anyone on the internet can read the board."""
+    def level(self) -> str:
+        """Who may read the board: ``private`` (its members), ``org`` (its workspace) or ``public``."""
         prefs = self._board_info().get("prefs")
         level = prefs.get("permissionLevel") if isinstance(prefs, Mapping) else None
-        return str(level).lower() == "public"
+        return str(level).lower()
+
+    def public(self) -> bool:
+        """Whether anyone on the internet can read the board."""
+        return self.level() == "public"
 
     def post(self, draft: TaskDraft, *, dry_run: bool) -> PostResult:
         """Create ``draft`` as a card unless a card carries its fingerprint already."""
@@ -184,6 +197,12 @@ class TaskTarget:
             raise PrivacyError(
                 f"Trello board {self.board!r} is public: stakeplug does not post care tasks where anyone "
                 "can read them about people; allow_public = true in [tasks] permits it (neutral wording only)"
+            )
+        if self.level() == "org" and _is_private(draft):
+            raise PrivacyError(
+                f"Trello board {self.board!r} can be read by every member of its workspace, the "
+                "stakeholders too, but [tasks] private = true would put scores, categories and care "
+                "actions on its cards: set private = false, or make the board visible to its members only"
             )
         where = f"list {self.list_name!r} of board {self.board!r}"
         if dry_run:
