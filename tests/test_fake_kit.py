@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
+from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
@@ -152,6 +154,24 @@ def test_a_status_fault_answers_with_the_tools_error_body_and_counts_down(fake: 
     assert s.get(fake.address + "/todos/1", timeout=5).status_code == 200
     fake.fail(200, path="/todos/1", body=["not", "a", "todo"])
     assert s.get(fake.address + "/todos/1", timeout=5).json() == ["not", "a", "todo"]
+
+
+def test_an_echo_fault_repeats_the_credentials_in_the_tools_error_body(fake: FakeTodo) -> None:
+    """With echo the stock error's message carries the Authorization header raw and URL-encoded,
+    a basic credential decoded, and the query string."""
+    basic = "Basic " + base64.b64encode(b"bot@x.example:s3cret/pw").decode()
+    fake.fail(401, path="/todos", echo=True)
+    fake.fail(401, path="/todos", echo=True)
+    first = requests.get(fake.address + "/todos/1?key=k3y", headers={"authorization": basic}, timeout=5)
+    message = first.json()["error"]
+    assert first.status_code == 401
+    assert basic in message
+    assert quote_plus(basic) in message
+    assert quote(basic) in message
+    assert "user bot@x.example:s3cret/pw" in message
+    assert "query key=k3y" in message
+    second = _session().get(fake.address + "/todos/1", timeout=5).json()["error"]
+    assert second.startswith("refused Bearer t (links: /login?as=Bearer+t, /login/Bearer%20t)")
 
 
 def test_a_fault_scoped_to_a_method_leaves_other_methods_alone(fake: FakeTodo) -> None:

@@ -6,7 +6,7 @@ import base64
 import logging
 import subprocess
 import sys
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -17,6 +17,7 @@ from stakeplug.redact import (
     install_redaction,
     redact,
     register_basic_auth,
+    register_secret,
 )
 
 EMAIL = "bot@acme.example"
@@ -47,6 +48,16 @@ def test_the_basic_auth_credential_is_hidden_raw_and_url_encoded() -> None:
     assert quote(encoded, safe="") not in hidden
     assert TOKEN not in hidden
     assert hidden.count("***") == 3
+
+
+def test_a_secret_is_hidden_in_every_url_encoded_form() -> None:
+    """Quoted whole, quoted with ``/`` kept (a path) and with spaces as ``+`` (a query string)."""
+    secret = "s3cret/with+signs=and space"  # noqa: S105 - a made-up canary
+    register_secret(secret)
+    forms = [quote(secret, safe=""), quote(secret), quote_plus(secret)]
+    assert len(set(forms)) == 3
+    hidden = redact(" | ".join([secret, *forms]))
+    assert hidden == " | ".join(["***"] * 4)
 
 
 def test_a_password_outside_latin_1_still_gives_its_utf_8_form() -> None:

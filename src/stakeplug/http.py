@@ -254,11 +254,11 @@ class HttpClient:
         if status < 400:
             return None
         reason = response.reason or ""
-        snippet = response.text[:_BODY_SNIPPET].strip() if response.content else ""
-        detail = f"{what}: HTTP {status} {reason}".rstrip()
+        # The body is redacted whole before it is cut, so no credential is left half shown.
+        snippet = self.redact(" ".join(response.text.split()))[:_BODY_SNIPPET] if response.content else ""
+        message = self.redact(f"{what}: HTTP {status} {reason}".rstrip())
         if snippet:
-            detail += f": {' '.join(snippet.split())}"
-        message = self.redact(detail)
+            message += f": {snippet}"
         headers = response.headers
         now = self.policy.clock()
         exhausted = headers.get("x-ratelimit-remaining") == "0"

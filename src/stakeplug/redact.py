@@ -3,7 +3,8 @@
 :func:`redact` hides ``Authorization`` values, ``token=``/``access_token``-style
 values, ``key=`` in query strings, ``user:password@`` in URLs, and every
 secret registered with :func:`register_secret` in every form a client
-library may send or a tracker may echo: as it is, URL-encoded, and (for a
+library may send or a tracker may echo: as it is, URL-encoded (in a path, a
+query string or with every character quoted), and (for a
 user and password given to :func:`register_basic_auth`) the base64 of
 ``user:password`` that HTTP basic authentication puts in a header, itself
 URL-encoded too.
@@ -22,7 +23,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 __all__ = [
     "RedactingFilter",
@@ -51,12 +52,12 @@ token travel in the query string), and the ``jira`` package's own."""
 
 
 class _Secrets:
-    """The process's registered secrets, longest first, each with its URL-encoded form."""
+    """The process's registered secrets, longest first, each with its URL-encoded forms."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.known: set[str] = set()
-        self.pairs: tuple[tuple[str, str | None], ...] = ()
+        self.pairs: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def add(self, values: Iterable[str]) -> None:
         with self.lock:
@@ -67,13 +68,14 @@ class _Secrets:
 _secrets = _Secrets()
 
 
-def _pairs(secrets: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
-    """Each secret, longest first (so a secret inside another is not cut in two), with its
-    URL-encoded form when that differs."""
+def _pairs(secrets: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each secret, longest first (so a secret inside another is not cut in two), with the
+    URL-encoded forms that differ from it: every character quoted, ``/`` kept (a path), and
+    spaces as ``+`` (a form or query string)."""
     pairs = []
     for secret in sorted(secrets, key=len, reverse=True):
-        encoded = quote(secret, safe="")
-        pairs.append((secret, encoded if encoded != secret else None))
+        forms = (quote(secret, safe=""), quote(secret), quote_plus(secret, safe=""))
+        pairs.append((secret, tuple(f for f in dict.fromkeys(forms) if f != secret)))
     return tuple(pairs)
 
 
@@ -128,8 +130,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         replacements = _pairs(extra.union(s for s, _ in replacements))
     for secret, encoded in replacements:
         text = text.replace(secret, _REDACTED)
-        if encoded is not None:
-            text = text.replace(encoded, _REDACTED)
+        for form in encoded:
+            text = text.replace(form, _REDACTED)
     text = _AUTH_RE.sub(lambda m: m.group(1) + _REDACTED, text)
     text = _TOKEN_RE.sub(lambda m: m.group(1) + m.group(2) + _REDACTED, text)
     text = _QUERY_KEY_RE.sub(lambda m: m.group(1) + _REDACTED, text)

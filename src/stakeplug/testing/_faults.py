@@ -38,6 +38,11 @@ class Fault:
     The answer itself may misbehave on the wire: ``drip`` sends its body one
     byte every ``drip`` seconds, and ``truncate`` announces the whole body's
     ``Content-Length`` but closes the connection after half of it.
+
+    With ``echo`` the error's message repeats the credentials the request
+    carried, as a careless tracker's error page does: the ``Authorization``
+    header as sent, URL-encoded, decoded when it is basic authentication, and
+    the query string.
     """
 
     status: int | None = None
@@ -51,6 +56,7 @@ class Fault:
     body: Any = None
     drip: float = 0.0
     truncate: bool = False
+    echo: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.drop and self.status is not None:

@@ -19,7 +19,9 @@ differ (:meth:`~FakeServer.error` for the tool's error body,
 
 from __future__ import annotations
 
+import base64
 import collections
+import contextlib
 import socket
 import struct
 import threading
@@ -27,6 +29,7 @@ import time
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar, Literal
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 import attrs
 
@@ -150,11 +153,13 @@ class FakeServer(LoopbackServer):
         headers: Mapping[str, str] | None = None,
         body: Any = None,
         after: bool = False,
+        echo: bool = False,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status`` (after handling them, with ``after``).
 
         ``body`` is the JSON to send instead of the tracker's error body; a 200
-        with a hand-made body serves malformed payloads.
+        with a hand-made body serves malformed payloads.  With ``echo`` the
+        tracker's error message repeats the request's credentials (see :class:`Fault`).
         """
         self.inject(
             Fault(
@@ -165,6 +170,7 @@ class FakeServer(LoopbackServer):
                 headers=dict(headers or {}),
                 body=body,
                 after=after,
+                echo=echo,
             )
         )
 
@@ -246,10 +252,10 @@ class FakeServer(LoopbackServer):
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and not fault.after and (fault.drop or fault.status is not None):
-            return None if fault.drop else self.finish(request, self._fault_reply(fault))
+            return None if fault.drop else self.finish(request, self._fault_reply(fault, request))
         reply = self.answer(request)
         if fault is not None and fault.after:
-            return None if fault.drop else self.finish(request, self._fault_reply(fault))
+            return None if fault.drop else self.finish(request, self._fault_reply(fault, request))
         if fault is not None and (fault.drip or fault.truncate):
             reply = attrs.evolve(reply, drip=fault.drip, truncate=fault.truncate)
         return self.finish(request, reply)
@@ -268,11 +274,12 @@ class FakeServer(LoopbackServer):
         except ReplyNow as now:
             return now.reply
 
-    def _fault_reply(self, fault: Fault) -> Reply:
+    def _fault_reply(self, fault: Fault, request: Request) -> Reply:
         status = 500 if fault.status is None else fault.status
-        stock = self.error(status)
-        body = stock.body if fault.body is None else fault.body
-        return Reply(status, body, {**stock.headers, **fault.headers})
+        stock = self.error(status, _echo(request) if fault.echo else None)
+        if fault.body is None:
+            return attrs.evolve(stock, headers={**stock.headers, **fault.headers})
+        return Reply(status, fault.body, {**stock.headers, **fault.headers})
 
     def _builtin(self, request: Request) -> Reply | None:
         path = request.path
@@ -284,6 +291,20 @@ class FakeServer(LoopbackServer):
             self.reset()
             return Reply(200, self.stats())
         return self.error(404)
+
+
+def _echo(request: Request) -> str:
+    """An error message that repeats what the request authenticated with, in every form."""
+    sent = request.headers.get("authorization", "")
+    scheme, _, value = sent.partition(" ")
+    parts = [f"refused {sent} (links: /login?as={quote_plus(sent)}, /login/{quote(sent)})"]
+    if scheme.lower() == "basic":
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            parts.append(f"user {base64.b64decode(value, validate=True).decode()} sent {value}")
+    query = urlsplit(request.target).query
+    if query:
+        parts.append(f"query {query} ({unquote_plus(query)})")
+    return "; ".join(parts)
 
 
 class _FakeHandler(BaseHTTPRequestHandler):

@@ -74,7 +74,7 @@ from stakeplug.errors import (
     TransientError,
     UnavailableError,
 )
-from stakeplug.http import HttpClient, HttpPolicy, NoRetry, get_logger, write_may_retry
+from stakeplug.http import HttpClient, HttpPolicy, NoRetry, get_logger, redact, write_may_retry
 from stakeplug_jira._posting import SETTLE_SECONDS, JiraTasks
 from stakeplug_jira._translate import Malformed, issue_activities
 
@@ -715,8 +715,8 @@ def _has_status_change(histories: Sequence[Any]) -> bool:
 
 
 def _reason(exc: Exception) -> str:
-    """What went wrong in words: the exception's own message, short, else its kind."""
-    text = " ".join(str(exc).split())[:200]
+    """What went wrong in words: the exception's own message, redacted and then cut short, else its kind."""
+    text = redact(" ".join(str(exc).split()))[:200]
     return f"{text} ({type(exc).__name__})" if text else f"unexpected {type(exc).__name__}"
 
 

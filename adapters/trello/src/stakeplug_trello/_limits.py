@@ -134,7 +134,7 @@ class TrelloResponses:
             )
         self.pacer.answered()
         if status == 401:
-            said = redact(" ".join(response.text[:120].split())) if response.content else ""
+            said = redact(" ".join(response.text.split()))[:120] if response.content else ""
             detail = f" ({said})" if said else ""
             return AuthenticationError(
                 f"Trello refused the credentials with HTTP 401{detail}: check the API key in "

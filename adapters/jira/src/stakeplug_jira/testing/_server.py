@@ -247,6 +247,7 @@ class FakeJira(FakeServer):
         headers: Mapping[str, str] | None = None,
         body: Any = None,
         after: bool = False,
+        echo: bool = False,
         retry_after: str | float | None = None,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status`` (see the kit's ``fail``).
@@ -257,7 +258,9 @@ class FakeJira(FakeServer):
         extra = dict(headers or {})
         if retry_after is not None:
             extra["Retry-After"] = str(retry_after)
-        super().fail(status, path=path, method=method, times=times, headers=extra, body=body, after=after)
+        super().fail(
+            status, path=path, method=method, times=times, headers=extra, body=body, after=after, echo=echo
+        )
 
     def reset_connection(
         self, *, path: str | None = None, method: str | None = None, times: int = 1, after: bool = False
