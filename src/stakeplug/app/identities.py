@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator, Sequence
 
 import attrs
 
-from stakeplug.domain.model import Identity, Stakeholder, TeamMember
+from stakeplug.domain.model import Identity, Stakeholder, TeamMember, fold_name, nfc
 from stakeplug.engine.audit import Audit, Candidate
 
 __all__ = ["IdentityWarning", "identity_warnings", "similar_accounts"]
@@ -72,7 +72,7 @@ class IdentityWarning:
 
 
 def _squashed(account: str) -> str:
-    return _IGNORED.sub("", account).casefold()
+    return nfc(_IGNORED.sub("", account).casefold())
 
 
 def _one_letter_apart(a: str, b: str) -> bool:
@@ -111,11 +111,11 @@ def _meant(
     person: Stakeholder | TeamMember, ident: Identity, candidates: Sequence[Candidate]
 ) -> Candidate | None:
     """The busiest candidate in the identity's tool that the identity or the person's name points at."""
-    name = person.name.casefold()
+    name = fold_name(person.name)
     for c in candidates:  # busiest first, as the audit sorts them
         if c.tool != ident.tool:
             continue
-        if similar_accounts(ident.account, c.account) or (c.display_name or "").casefold() == name:
+        if similar_accounts(ident.account, c.account) or fold_name(c.display_name or "") == name:
             return c
     return None
 

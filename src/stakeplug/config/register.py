@@ -28,6 +28,7 @@ environment variables, named by ``*_env`` keys.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from stakeplug.config.checks import Checker, show
-from stakeplug.domain.model import Identity, Stakeholder, TeamMember
+from stakeplug.domain.model import Identity, Stakeholder, TeamMember, fold_name, nfc
 from stakeplug.domain.register import ProjectSettings, Register, normalize_account
 from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import ConfigError, SecretInConfigError
@@ -62,7 +63,10 @@ _SECRET_VALUE = re.compile(
 
 
 def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a TOML file, turning every failure into a :class:`ConfigError` naming the file."""
+    """Read a TOML file, turning every failure into a :class:`ConfigError` naming the file.
+
+    A UTF-8 byte order mark at the start (which some Windows editors write) is skipped.
+    """
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -74,10 +78,11 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError("is a directory, expected a TOML file", path=str(p)) from None
     except OSError as exc:
         raise ConfigError(f"cannot be read: {exc.strerror}", path=str(p)) from None
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw[bom:].decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"is not UTF-8 text (byte {exc.start})", path=str(p)) from None
+        raise ConfigError(f"is not UTF-8 text (byte {exc.start + bom})", path=str(p)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"TOML syntax error: {exc}", path=str(p)) from None
 
@@ -123,7 +128,7 @@ def _identities(c: Checker, table: Mapping[str, Any], location: str) -> tuple[Id
                 f"{location}.identities.{tool}",
                 f"must be the person's account in {tool} as a string, got {show(account)}",
             )
-        result.append(Identity(str(tool), account.strip()))
+        result.append(Identity(nfc(str(tool)), nfc(account.strip())))
     return tuple(result)
 
 
@@ -175,15 +180,28 @@ def _project(c: Checker, raw: Any) -> ProjectSettings:
     )
 
 
+def _name(c: Checker, entry: Mapping[str, Any], loc: str, seen: dict[str, str], table: str) -> str:
+    """The entry's name in normal form C, refused when an earlier entry (at ``seen[folded]``) has it."""
+    name = nfc(c.string(entry, "name", loc, required=True) or "")
+    first = seen.get(fold_name(name))
+    if first is not None:
+        raise c.fail(
+            f"{loc}.name",
+            f"{name!r} appears twice in {table}, here and at {first} (compared ignoring case and how "
+            "accents are encoded); names must be unique, so rename one or merge the two entries",
+        )
+    seen[fold_name(name)] = f"{loc}.name"
+    return name
+
+
 def _team(c: Checker, raw: Any) -> list[TeamMember]:
     team: list[TeamMember] = []
+    seen: dict[str, str] = {}
     for i, item in enumerate(c.array(raw, "team", "[[team]]")):
         loc = f"team[{i}]"
         entry = c.table(item, loc)
         c.keys(entry, TEAM_KEYS, loc)
-        name = c.string(entry, "name", loc, required=True) or ""
-        if any(m.name.casefold() == name.casefold() for m in team):
-            raise c.fail(f"{loc}.name", f"{name!r} appears twice in [[team]]; names must be unique")
+        name = _name(c, entry, loc, seen, "[[team]]")
         team.append(TeamMember(name=name, identities=_identities(c, entry, loc)))
     return team
 
@@ -191,22 +209,17 @@ def _team(c: Checker, raw: Any) -> list[TeamMember]:
 def _stakeholder_names(c: Checker, people_list: Sequence[Any]) -> list[tuple[Mapping[str, Any], str]]:
     """Every entry and name, checked unique first: ``reachable_via`` may name one listed later."""
     named: list[tuple[Mapping[str, Any], str]] = []
-    folded_names: set[str] = set()
+    seen: dict[str, str] = {}
     for i, raw in enumerate(people_list):
-        entry = c.table(raw, f"stakeholders[{i}]")
-        name = c.string(entry, "name", f"stakeholders[{i}]", required=True) or ""
-        if name.casefold() in folded_names:
-            raise c.fail(
-                f"stakeholders[{i}].name", f"{name!r} appears twice in [[stakeholders]]; names must be unique"
-            )
-        named.append((entry, name))
-        folded_names.add(name.casefold())
+        loc = f"stakeholders[{i}]"
+        entry = c.table(raw, loc)
+        named.append((entry, _name(c, entry, loc, seen, "[[stakeholders]]")))
     return named
 
 
 def _stakeholders(c: Checker, raw: Any, team: Sequence[TeamMember]) -> list[Stakeholder]:
     named = _stakeholder_names(c, c.array(raw, "stakeholders", "[[stakeholders]]"))
-    team_names = {m.name.casefold(): m.name for m in team}
+    team_names = {fold_name(m.name): m.name for m in team}
     everyone = [*(name for _, name in named), *team_names.values()]
     return [
         _stakeholder(c, entry, name, f"stakeholders[{i}]", team_names, everyone)
@@ -223,19 +236,20 @@ def _stakeholder(
     everyone: Sequence[str],
 ) -> Stakeholder:
     c.keys(entry, STAKEHOLDER_KEYS, loc)
-    if name.casefold() in team_names:
+    if fold_name(name) in team_names:
         raise c.fail(f"{loc}.name", f"{name!r} is also a team member; a person is one or the other")
     owner = c.string(entry, "owner", loc)
     if owner is not None:
-        if owner.casefold() not in team_names:
+        if fold_name(owner) not in team_names:
             hint = did_you_mean(owner, list(team_names.values()))
             raise c.fail(f"{loc}.owner", f"{owner!r} is not a [[team]] member{hint}")
-        owner = team_names[owner.casefold()]
+        owner = team_names[fold_name(owner)]
     via = c.string(entry, "reachable_via", loc)
     if via is not None:
-        if via.casefold() == name.casefold():
+        via = nfc(via)
+        if fold_name(via) == fold_name(name):
             raise c.fail(f"{loc}.reachable_via", "cannot be the stakeholder themselves")
-        if via.casefold() not in {known.casefold() for known in everyone}:
+        if fold_name(via) not in {fold_name(known) for known in everyone}:
             raise c.fail(
                 f"{loc}.reachable_via",
                 f"{via!r} is neither a stakeholder nor a team member{did_you_mean(via, list(everyone))}",
@@ -258,7 +272,7 @@ def _check_accounts_unique(
     c: Checker, team: Sequence[TeamMember], stakeholders: Sequence[Stakeholder]
 ) -> None:
     """An account belongs to one person, across the team and the stakeholders."""
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
     groups: tuple[tuple[str, Sequence[TeamMember | Stakeholder]], ...] = (
         ("team", team),
         ("stakeholders", stakeholders),
@@ -267,10 +281,12 @@ def _check_accounts_unique(
         for i, person in enumerate(people):
             for ident in person.identities:
                 key = (ident.tool, normalize_account(ident.account))
-                if key in seen and seen[key] != person.name:
+                here = f"{kind}[{i}].identities.{ident.tool}"
+                if key in seen and seen[key][0] != person.name:
+                    owner, first = seen[key]
                     raise c.fail(
-                        f"{kind}[{i}].identities.{ident.tool}",
-                        f"account {ident.account!r} is already given to {seen[key]!r}; "
+                        here,
+                        f"account {ident.account!r} is already given to {owner!r} at {first}; "
                         "an account belongs to one person",
                     )
-                seen[key] = person.name
+                seen.setdefault(key, (person.name, here))

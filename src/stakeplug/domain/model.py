@@ -8,6 +8,7 @@ and :class:`Item` records; the engine builds :class:`Evidence` and
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -32,7 +33,23 @@ __all__ = [
     "Trend",
     "Verdict",
     "ensure_utc",
+    "fold_name",
+    "nfc",
 ]
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode normal form C: "José" with one é or with e and a combining accent is one string."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold_name(name: str) -> str:
+    """The form two names are compared in: normal form C, then case-folded."""
+    return nfc(name).casefold()
+
+
+def _optional_nfc(text: str | None) -> str | None:
+    return None if text is None else nfc(text)
 
 
 def ensure_utc(value: datetime) -> datetime:
@@ -200,10 +217,10 @@ class CareAction(_StrEnum):
 
 @attrs.frozen
 class Identity:
-    """One account of a person in one tool: ``Identity("github", "octocat")``."""
+    """One account of a person in one tool: ``Identity("github", "octocat")``; both kept in normal form C."""
 
-    tool: str
-    account: str
+    tool: str = attrs.field(converter=nfc)
+    account: str = attrs.field(converter=nfc)
 
     def __str__(self) -> str:
         return f"{self.tool}:{self.account}"
@@ -225,9 +242,9 @@ def _account_in(identities: tuple[Identity, ...], tool: str) -> str | None:
 
 @attrs.frozen
 class TeamMember:
-    """Someone on the project team: requests come from them, care tasks go to them."""
+    """Someone on the project team: requests come from them, care tasks go to them (name in normal form C)."""
 
-    name: str
+    name: str = attrs.field(converter=nfc)
     identities: tuple[Identity, ...] = attrs.field(default=(), converter=_identities)
 
     def account(self, tool: str) -> str | None:
@@ -241,18 +258,19 @@ class Stakeholder:
 
     ``power`` (1–5) is how far they can decide or set off chain reactions;
     ``interest`` (1–5) how much the project touches them; ``prior_acceptance``
-    (−3…+3) is what conversations suggested before any evidence.
+    (−3…+3) is what conversations suggested before any evidence.  The names
+    (its own, ``owner``, ``reachable_via``) are kept in Unicode normal form C.
     """
 
-    name: str
+    name: str = attrs.field(converter=nfc)
     identities: tuple[Identity, ...] = attrs.field(default=(), converter=_identities)
     power: int = 3
     interest: int = 3
     prior_acceptance: float | None = None
     role: str | None = None
-    owner: str | None = None
+    owner: str | None = attrs.field(default=None, converter=_optional_nfc)
     """Name of the team member who owns the relationship."""
-    reachable_via: str | None = None
+    reachable_via: str | None = attrs.field(default=None, converter=_optional_nfc)
     """Name of someone with a direct line to this stakeholder."""
     ambassador_consent: bool = False
     opted_out: bool = False

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from stakeplug.domain.model import Stakeholder, TeamMember
+from stakeplug.domain.model import Stakeholder, TeamMember, fold_name, nfc
 
 __all__ = ["ProjectSettings", "Register", "normalize_account"]
 
@@ -57,14 +57,14 @@ class Register:
         return self._index.get((tool, normalize_account(account)))
 
     def stakeholder(self, name: str) -> Stakeholder | None:
-        """The stakeholder called ``name`` (case-insensitive), or ``None``."""
-        folded = name.casefold()
-        return next((s for s in self.stakeholders if s.name.casefold() == folded), None)
+        """The stakeholder called ``name`` (case-insensitive, in any Unicode normal form), or ``None``."""
+        folded = fold_name(name)
+        return next((s for s in self.stakeholders if fold_name(s.name) == folded), None)
 
     def team_member(self, name: str) -> TeamMember | None:
-        """The team member called ``name`` (case-insensitive), or ``None``."""
-        folded = name.casefold()
-        return next((m for m in self.team if m.name.casefold() == folded), None)
+        """The team member called ``name`` (case-insensitive, in any Unicode normal form), or ``None``."""
+        folded = fold_name(name)
+        return next((m for m in self.team if fold_name(m.name) == folded), None)
 
     def is_own_project(self, tool: str, project: str | None) -> bool:
         """True when ``project`` in ``tool`` belongs to this project."""
@@ -72,5 +72,6 @@ class Register:
 
 
 def normalize_account(account: str) -> str:
-    """Accounts compare case-insensitively and without surrounding spaces or a leading ``@``."""
-    return account.strip().lstrip("@").casefold()
+    """Accounts compare case-insensitively, in Unicode normal form C, and without surrounding
+    spaces or a leading ``@``."""
+    return nfc(account.strip().lstrip("@").casefold())

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import attrs
 
 from stakeplug.adapter import SourceStats
-from stakeplug.domain.model import CareSuggestion, Category, StakeholderScore
+from stakeplug.domain.model import CareSuggestion, Category, StakeholderScore, fold_name
 from stakeplug.domain.register import ProjectSettings, Register
 from stakeplug.domain.rules import Rules
 from stakeplug.domain.suggest import did_you_mean
@@ -99,10 +99,10 @@ class Audit:
         return groups
 
     def score(self, name: str) -> StakeholderScore:
-        """The score of the stakeholder called ``name`` (case-insensitive)."""
-        folded = name.casefold()
+        """The score of the stakeholder called ``name`` (case-insensitive, in any Unicode normal form)."""
+        folded = fold_name(name)
         for key, value in self.scores.items():
-            if key.casefold() == folded:
+            if fold_name(key) == folded:
                 return value
         raise KeyError(f"no stakeholder named {name!r} in the register{did_you_mean(name, self.scores)}")
 
