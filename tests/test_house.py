@@ -1,7 +1,9 @@
 """The shape of the house: the import graph of ``src/stakeplug`` has no cycles and rooms stay small.
 
-The graph is built from the source with :mod:`ast`, so it sees every import,
-including those inside functions and behind ``TYPE_CHECKING``.
+Rooms stay small in the first-party adapters too (each package under
+``adapters/*/src``, its fake included).  The graph is built from the source
+with :mod:`ast`, so it sees every import, including those inside functions and
+behind ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
@@ -11,22 +13,31 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
 PACKAGE = SRC / "stakeplug"
+ADAPTER_PACKAGES = sorted(path for path in ROOT.glob("adapters/*/src/*") if (path / "__init__.py").is_file())
+"""The package of each first-party adapter: ``stakeplug_jira``, ``stakeplug_github``, ``stakeplug_trello``."""
 
 MAX_MODULE_LINES = 550
 """About 500 lines a room, with a little slack so that a docstring does not force a split."""
+MAX_ADAPTER_MODULE_LINES = 520
+"""The same for the adapters, with less slack: an adapter's rooms are its client, search, errors, fake."""
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(SRC).with_suffix("").parts)
+def _module_name(path: Path, src: Path = SRC) -> str:
+    parts = list(path.relative_to(src).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def _modules() -> dict[str, Path]:
-    return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+def _modules(package: Path = PACKAGE) -> dict[str, Path]:
+    return {_module_name(path, package.parent): path for path in sorted(package.rglob("*.py"))}
+
+
+def _adapter_modules() -> dict[str, Path]:
+    return {name: path for package in ADAPTER_PACKAGES for name, path in _modules(package).items()}
 
 
 def _imported(name: str, path: Path, known: set[str]) -> set[str]:
@@ -53,8 +64,8 @@ def _imported(name: str, path: Path, known: set[str]) -> set[str]:
     return found
 
 
-def _graph() -> dict[str, set[str]]:
-    modules = _modules()
+def _graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    modules = _modules(package)
     known = set(modules)
     return {name: _imported(name, path, known) for name, path in modules.items()}
 
@@ -101,6 +112,22 @@ def test_no_module_is_much_over_500_lines(name: str) -> None:
     """Each room of the house stays small enough to read in one sitting."""
     lines = len(_modules()[name].read_text("utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{name} has {lines} lines"
+
+
+def test_every_first_party_adapter_is_checked() -> None:
+    """The adapter checks below see the Jira, GitHub and Trello packages, their fakes included."""
+    assert [p.name for p in ADAPTER_PACKAGES] == ["stakeplug_github", "stakeplug_jira", "stakeplug_trello"]
+    modules = _adapter_modules()
+    assert {"stakeplug_jira._adapter", "stakeplug_github.testing._server", "stakeplug_trello._board"} <= set(
+        modules
+    )
+
+
+@pytest.mark.parametrize("name", sorted(_adapter_modules()))
+def test_no_adapter_module_is_over_520_lines(name: str) -> None:
+    """An adapter's rooms stay small too: its client, search, error mapping and fake each under ~500 lines."""
+    lines = len(_adapter_modules()[name].read_text("utf-8").splitlines())
+    assert lines <= MAX_ADAPTER_MODULE_LINES, f"{name} has {lines} lines"
 
 
 LAYERS = ("domain", "engine", "care", "reports", "app", "cli")

@@ -11,17 +11,21 @@ when a changelog holds a status change).  For N issues without overflow that
 is ⌈N/100⌉ + 3 requests.
 
 **Cloud and Server/Data Center.**  ``serverInfo`` says ``deploymentType:
-Cloud``: the enhanced search ``/rest/api/{2,3}/search/jql`` with
-``nextPageToken``, basic auth with an email and API token, users by
-``accountId``.  Otherwise the legacy ``/rest/api/2/search`` with
-``startAt``/``total``, a bearer personal access token, users by name; a
-``410 Gone`` on the legacy search switches to the Cloud path.
+Cloud``: the enhanced search with ``nextPageToken``, basic auth with an email
+and API token, users by ``accountId``.  Otherwise the legacy search with
+``startAt``/``total``, a bearer personal access token, users by name.  The
+paging of both, and the extra pages of an issue that overflows, are
+:class:`stakeplug_jira._search.JiraSearch`.
 
 **One retry owner.**  The ``jira`` package's own retries are off
 (``max_retries=0``); every call runs under :class:`stakeplug.http.HttpClient`
-and its policy, with ``jira.JIRAError`` and ``requests`` errors mapped to
-:mod:`stakeplug.errors` at this edge.  Creating an issue is retried only when
-Jira certainly did not act (429, 503, connection refused).
+and its policy through :class:`stakeplug_jira._errors.JiraCalls`, which maps
+``jira.JIRAError`` and ``requests`` errors to :mod:`stakeplug.errors`.
+
+**Nothing partial reported as complete.**  A paging contradiction, an issue
+that cannot be read, or a failure part-way (a page that keeps failing, the
+time budget used up) keeps what was collected: the activities read so far are
+yielded, and the source is reported partial with the reason.
 
 **Incremental.**  The search asks only for issues updated since the window
 start, written as a period back from now (``updated >= "-1442m"``): Jira counts
@@ -41,15 +45,14 @@ over the same session, policy and request counter.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import requests
-from jira import JIRA, JIRAError
+from jira import JIRA
 
 from stakeplug import (
     TASK_LABEL,
@@ -62,25 +65,14 @@ from stakeplug import (
     TaskRef,
 )
 from stakeplug.adapter import Checker, config_place, parse_options, secret_from_env, utc_window
-from stakeplug.errors import (
-    AuthenticationError,
-    ConfigError,
-    NotFoundError,
-    PayloadError,
-    PermissionDeniedError,
-    RateLimitedError,
-    StakeplugError,
-    TrackerError,
-    TransientError,
-    UnavailableError,
-)
-from stakeplug.http import HttpClient, HttpPolicy, NoRetry, get_logger, redact, write_may_retry
+from stakeplug.errors import ConfigError, NotFoundError, PayloadError
+from stakeplug.http import HttpClient, HttpPolicy, get_logger
+from stakeplug_jira._errors import JiraCalls
 from stakeplug_jira._posting import SETTLE_SECONDS, JiraTasks
+from stakeplug_jira._search import JiraSearch
 from stakeplug_jira._translate import Malformed, issue_activities
 
 __all__ = ["SEARCH_FIELDS", "JiraAdapter"]
-
-T = TypeVar("T")
 
 log = get_logger("stakeplug.jira")
 
@@ -101,8 +93,6 @@ SEARCH_FIELDS: tuple[str, ...] = (
 )
 """The fields the search asks for: what the activities need, nothing else."""
 
-PAGE_SIZE = 100
-"""Issues per search page, and comments or changelog entries per extra page."""
 JQL_SLACK = timedelta(minutes=2)
 """How far before ``since`` the ``updated >=`` period reaches: a period has whole minutes,
 and Jira's clock may run a little ahead of ours."""
@@ -110,10 +100,6 @@ and Jira's clock may run a little ahead of ours."""
 _DONE_NAMES = frozenset({"done", "closed", "resolved", "complete", "completed"})
 _ORDER_BY = re.compile(r"\s+ORDER\s+BY\s+.*$", re.IGNORECASE | re.DOTALL)
 _VERSION = "0.1.0"
-
-
-class _Gone(Exception):
-    """The legacy search answered 410: this is Jira Cloud."""
 
 
 class JiraAdapter:
@@ -215,14 +201,23 @@ class JiraAdapter:
         )
         self._jira._session.hooks["response"].append(self._count)
         self._http.adopt(self._jira._session)
-        self._server_info: dict[str, Any] | None = None
-        self._cloud: bool | None = None
+        self._call = JiraCalls(
+            self._http,
+            url=self.url,
+            api_version=api_version,
+            target=f"Jira project {project!r}" if project else "the Jira filter",
+            credential_names=self._credential_names,
+            adapter=self.name,
+        )
+        self._search = JiraSearch(
+            self._jira, self._call, url=self.url, api_version=api_version, gap=self._gap
+        )
         self._categories: dict[str, str] | None = None
         self._tasks = JiraTasks(
             jira=self._jira,
             call=self._call,
-            search=self._search,
-            cloud=self._ensure_server_info,
+            search=self._search.issues,
+            cloud=self._search.is_cloud,
             url=self.url,
             project=project,
             issue_type=issue_type,
@@ -315,201 +310,6 @@ class JiraAdapter:
         """The request counter, with counts by path."""
         return self._http.counter
 
-    def _target(self) -> str:
-        return f"Jira project {self.project!r}" if self.project else "the Jira filter"
-
-    def _map(self, exc: JIRAError, what: str, *, site: bool = False) -> TrackerError:
-        response = exc.response if isinstance(exc.response, requests.Response) else None
-        status = exc.status_code if isinstance(exc.status_code, int) else None
-        if response is None:
-            if status is not None and status >= 500:
-                return UnavailableError(f"{what}: HTTP {status}", adapter=self.name, status=status)
-            return PayloadError(
-                self._http.redact(f"{what}: Jira gave an answer that cannot be read (HTTP {status})"),
-                adapter=self.name,
-                status=status,
-            )
-        error = self._http.default_error(response, what)
-        status = response.status_code
-        if error is None:
-            return PayloadError(
-                self._http.redact(f"{what}: Jira gave an answer that cannot be read"),
-                adapter=self.name,
-                status=status,
-            )
-        text = self._http.redact(" ".join(_messages(response)))
-        if status == 401:
-            return AuthenticationError(
-                f"authentication failed for {self.url}: check {' and '.join(self._credential_names)}"
-                + (
-                    " (Cloud: the account email and an API token; Server/Data Center: a personal "
-                    "access token)"
-                ),
-                adapter=self.name,
-                status=status,
-            )
-        if status == 403 and not isinstance(error, RateLimitedError):
-            return PermissionDeniedError(
-                f"{self._target()} at {self.url}: this account may not see or change it "
-                f"(HTTP 403{': ' + text if text else ''}); ask a Jira admin for Browse (and Create) "
-                "permission",
-                adapter=self.name,
-                status=status,
-            )
-        if status == 404 and site:
-            hint = " (API version 3 exists on Jira Cloud only)" if self.api_version == 3 else ""
-            return NotFoundError(
-                f"no Jira REST API at {self.url}/rest/api/{self.api_version}: check the url{hint}",
-                adapter=self.name,
-                status=status,
-            )
-        if status == 404:
-            return NotFoundError(
-                f"{self._target()} at {self.url}: not found (HTTP 404{': ' + text if text else ''}); "
-                "check the url and the project key",
-                adapter=self.name,
-                status=status,
-            )
-        if status == 400 and "does not exist for the field 'project'" in text:
-            return NotFoundError(
-                f"{self._target()} at {self.url}: no such project, or this account cannot see it "
-                f"({text}); check the project key",
-                adapter=self.name,
-                status=status,
-            )
-        return error
-
-    def _call(self, fn: Callable[[], T], what: str, *, write: bool = False, site: bool = False) -> T:
-        """Run one ``jira`` package call under the shared retry policy."""
-
-        def attempt() -> T:
-            try:
-                return fn()
-            except JIRAError as exc:
-                if exc.status_code == 410:
-                    raise _Gone() from None
-                error = self._map(exc, what, site=site)
-                if write and isinstance(error, TransientError) and not write_may_retry(error):
-                    raise NoRetry(error) from exc
-                raise error from exc
-            except requests.RequestException as exc:
-                if exc.request is not None and exc.response is None:
-                    self._http.counter.record(exc.request.method or "GET", exc.request.url or "")
-                raise self._http.transport_error(exc, what, write=write) from self._http.safe_cause(exc)
-            except (ValueError, KeyError, TypeError) as exc:
-                if isinstance(exc, StakeplugError):
-                    raise
-                raise PayloadError(
-                    self._http.redact(f"{what}: Jira gave an answer that cannot be read: {_reason(exc)}"),
-                    adapter=self.name,
-                ) from exc
-
-        return self._http.call(attempt, what=what)
-
-    def _ensure_server_info(self) -> bool:
-        """Ask ``serverInfo`` once; True for Jira Cloud."""
-        if self._cloud is None:
-            info = self._call(
-                self._jira.server_info,
-                f"GET {self.url}/rest/api/{self.api_version}/serverInfo",
-                site=True,
-            )
-            if not isinstance(info, dict):
-                info = {}
-            self._server_info = info
-            self._set_cloud(info.get("deploymentType") == "Cloud")
-            numbers = info.get("versionNumbers")
-            if isinstance(numbers, list) and all(isinstance(n, int) for n in numbers):
-                self._jira._version = tuple(numbers)
-        return bool(self._cloud)
-
-    def _set_cloud(self, cloud: bool) -> None:
-        self._cloud = cloud
-        self._jira.deploymentType = "Cloud" if cloud else "Server"
-
-    # ------------------------------------------------------------------ search
-
-    def _search(
-        self, jql: str, fields: Sequence[str], expand: str | None, *, reconcile: Sequence[int] = ()
-    ) -> Iterator[dict[str, Any]]:
-        """Yield the raw issues of ``jql``, page after page; Cloud's search reconciles the ids given."""
-        cloud = self._ensure_server_info()
-        if not cloud:
-            try:
-                yield from self._search_legacy(jql, fields, expand)
-                return
-            except _Gone:
-                log.info("jira: the legacy search is gone (HTTP 410) at %s; using the Cloud search", self.url)
-                self._set_cloud(True)
-        yield from self._search_cloud(jql, fields, expand, reconcile)
-
-    def _page(self, page: Any, what: str) -> list[dict[str, Any]]:
-        if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
-            raise PayloadError(f"{what}: the search answer has no issues list", adapter=self.name)
-        return [i for i in page["issues"] if isinstance(i, dict)] + [
-            {"_malformed": True} for i in page["issues"] if not isinstance(i, dict)
-        ]
-
-    def _search_cloud(
-        self, jql: str, fields: Sequence[str], expand: str | None, reconcile: Sequence[int] = ()
-    ) -> Iterator[dict[str, Any]]:
-        token: str | None = None
-        what = f"GET {self.url}/rest/api/{self.api_version}/search/jql"
-        seen: set[str] = set()
-        while True:
-            page = self._call(
-                functools.partial(
-                    self._jira.enhanced_search_issues,
-                    jql,
-                    nextPageToken=token,
-                    maxResults=PAGE_SIZE,
-                    fields=list(fields),
-                    expand=expand,
-                    reconcileIssues=list(reconcile) or None,
-                    json_result=True,
-                ),
-                what,
-            )
-            yield from self._page(page, what)
-            next_token = page.get("nextPageToken")
-            if page.get("isLast") is True:
-                return
-            if not next_token or next_token in seen:
-                if page.get("isLast") is False or next_token:
-                    self._gap(
-                        f"{what}: the search said more pages follow (isLast: false) but "
-                        + ("repeated an earlier nextPageToken" if next_token else "gave no nextPageToken")
-                        + "; the issues after this page are missing"
-                    )
-                return
-            seen.add(next_token)
-            token = str(next_token)
-
-    def _search_legacy(self, jql: str, fields: Sequence[str], expand: str | None) -> Iterator[dict[str, Any]]:
-        start = 0
-        what = f"GET {self.url}/rest/api/{self.api_version}/search"
-        while True:
-            page: Any = self._call(
-                functools.partial(
-                    self._jira.search_issues,
-                    jql,
-                    startAt=start,
-                    maxResults=PAGE_SIZE,
-                    fields=list(fields),
-                    expand=expand,
-                    json_result=True,
-                ),
-                what,
-            )
-            issues = self._page(page, what)
-            yield from issues
-            start += len(issues)
-            total = page.get("total")
-            if not issues and isinstance(total, int) and start < total:
-                self._gap(f"{what}: the search stopped at {start} of the {total} issues it announced")
-            if not issues or not isinstance(total, int) or start >= total:
-                return
-
     def _window_jql(self, since: datetime, now: datetime) -> str:
         """The search for issues updated since ``since``, as a period counted back from ``now``."""
         minutes = max(1, math.ceil((now - since + JQL_SLACK) / timedelta(minutes=1)))
@@ -533,7 +333,7 @@ class JiraAdapter:
         since, until = utc_window(since, until)
         found: list[Activity] = []
         now = datetime.fromtimestamp(self._http.policy.clock(), UTC)
-        for raw in self._search(self._window_jql(since, now), SEARCH_FIELDS, "changelog"):
+        for raw in self._search.issues(self._window_jql(since, now), SEARCH_FIELDS, "changelog"):
             self._items += 1
             if _is_care_task(raw):
                 continue
@@ -571,12 +371,12 @@ class JiraAdapter:
             if isinstance(page, Mapping) and isinstance(page.get("comments"), list):
                 total = page.get("total")
                 if isinstance(total, int) and total > len(page["comments"]):
-                    comments = self._all_comments(key, total, page["comments"])
+                    comments = self._search.comments(key, total, page["comments"])
             log_page = raw.get("changelog")
             if isinstance(log_page, Mapping) and isinstance(log_page.get("histories"), list):
                 total = log_page.get("total")
                 if isinstance(total, int) and total > len(log_page["histories"]):
-                    histories = self._all_histories(key, total)
+                    histories = self._search.histories(key, total)
                 if self._categories is None and _has_status_change(histories or log_page["histories"]):
                     self._load_categories()
         _, acts = issue_activities(
@@ -587,56 +387,6 @@ class JiraAdapter:
             category_of=self._category_of,
         )
         return acts
-
-    def _all_comments(self, key: str, total: int, inline: Sequence[Any]) -> list[Any]:
-        what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}/comment"
-        out: dict[str, Any] = {str(c.get("id")): c for c in inline if isinstance(c, Mapping) and "id" in c}
-        start = 0
-        while start < total:
-            page = self._call(
-                functools.partial(self._jira.comments, key, start_at=start, max_results=PAGE_SIZE), what
-            )
-            if not page:
-                self._gap(f"{key}: the comment pages stopped at {start} of the {total} comments announced")
-                break
-            for c in page:
-                raw = c.raw if isinstance(c.raw, dict) else {}
-                out[str(raw.get("id", len(out)))] = raw
-            start += len(page)
-        return list(out.values())
-
-    def _all_histories(self, key: str, total: int) -> list[Any]:
-        if not self._cloud:
-            what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}?expand=changelog"
-            issue = self._call(lambda: self._jira.issue(key, fields="created", expand="changelog"), what)
-            raw = issue.raw if isinstance(issue.raw, dict) else {}
-            log_page = raw.get("changelog")
-            if isinstance(log_page, dict) and isinstance(log_page.get("histories"), list):
-                return list(log_page["histories"])
-            raise Malformed(f"{key}: the full changelog has no histories")
-        what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}/changelog"
-        out: list[Any] = []
-        start = 0
-        while start < total:
-            page = self._call(
-                functools.partial(
-                    self._jira._get_json,
-                    f"issue/{key}/changelog",
-                    params={"startAt": start, "maxResults": PAGE_SIZE},
-                ),
-                what,
-            )
-            values = page.get("values") if isinstance(page, dict) else None
-            if not isinstance(values, list):
-                raise Malformed(f"{key}: the changelog page has no values")
-            if not values:
-                self._gap(f"{key}: the changelog pages stopped at {start} of the {total} entries announced")
-                break
-            out.extend(values)
-            start += len(values)
-            if page.get("isLast") is True:
-                break
-        return out
 
     def _load_categories(self) -> None:
         what = f"GET {self.url}/rest/api/{self.api_version}/status"
@@ -712,23 +462,3 @@ def _has_status_change(histories: Sequence[Any]) -> bool:
                 if isinstance(it, Mapping) and it.get("field") == "status":
                     return True
     return False
-
-
-def _reason(exc: Exception) -> str:
-    """What went wrong in words: the exception's own message, redacted and then cut short, else its kind."""
-    text = redact(" ".join(str(exc).split()))[:200]
-    return f"{text} ({type(exc).__name__})" if text else f"unexpected {type(exc).__name__}"
-
-
-def _messages(response: requests.Response) -> list[str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    if not isinstance(body, dict):
-        return []
-    out = [str(m) for m in body.get("errorMessages") or [] if m]
-    errors = body.get("errors")
-    if isinstance(errors, dict):
-        out += [f"{k}: {v}" for k, v in errors.items()]
-    return out

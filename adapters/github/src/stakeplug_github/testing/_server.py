@@ -29,11 +29,11 @@ import attrs
 from stakeplug.testing import FakeServer, Reply, ReplyNow, Request, Routes
 from stakeplug_github.testing import _payloads as payloads
 from stakeplug_github.testing._graphql import GraphQLResolver
-from stakeplug_github.testing._state import FakeRepo, iso
+from stakeplug_github.testing._state import FakeRepo
+from stakeplug_github.testing._writes import DOCS, GitHubWrites
 
 __all__ = ["PRIMARY_MESSAGE", "SECONDARY_MESSAGE", "FakeGitHub"]
 
-_DOCS = "https://docs.github.com/rest"
 PRIMARY_MESSAGE = (
     "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, "
     "please include the request ID 0000:0000."
@@ -92,6 +92,8 @@ class FakeGitHub(FakeServer):
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self.clock = clock
+        self.writes = GitHubWrites(self)
+        """The write endpoints: issues, comments and labels created through the API."""
         super().__init__(host=host, port=port, latency=latency)
         self._repos: dict[str, FakeRepo] = {}
         self._remaining = rate_limit
@@ -168,7 +170,7 @@ class FakeGitHub(FakeServer):
         headers = {} if retry_after is None else {"retry-after": str(retry_after)}
         body = {
             "message": SECONDARY_MESSAGE,
-            "documentation_url": f"{_DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
         }
         self.fail(status, times=times, path=path, headers=headers, body=body)
 
@@ -213,7 +215,7 @@ class FakeGitHub(FakeServer):
     def error(self, status: int, message: str | None = None) -> Reply:
         if message is None and status not in _STOCK:
             return Reply(status, {"message": "Server Error"})
-        return Reply(status, {"message": message or _STOCK[status], "documentation_url": _DOCS})
+        return Reply(status, {"message": message or _STOCK[status], "documentation_url": DOCS})
 
     def prepare(self, request: Request) -> Request | Reply:
         if self.api_prefix and request.target == self.api_prefix.rsplit("/", 1)[0] + "/graphql":
@@ -225,10 +227,10 @@ class FakeGitHub(FakeServer):
         return attrs.evolve(request, target=request.target[len(self.api_prefix) :])
 
     def authorize(self, request: Request) -> Reply | None:
-        self._token(request)
+        self.token_of(request)
         if request.path == "/graphql" or self._spend():
             return None
-        doc = f"{_DOCS}/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
+        doc = f"{DOCS}/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
         return Reply(403, {"message": PRIMARY_MESSAGE, "documentation_url": doc})
 
     def finish(self, request: Request, reply: Reply) -> Reply:
@@ -259,7 +261,8 @@ class FakeGitHub(FakeServer):
             self._remaining -= 1
             return True
 
-    def _token(self, request: Request) -> str | None:
+    def token_of(self, request: Request) -> str | None:
+        """The request's token, ``None`` without one; a 401 answer for a token the fake does not know."""
         header = request.headers.get("authorization")
         if not header:
             return None
@@ -276,10 +279,10 @@ class FakeGitHub(FakeServer):
         routes.add("POST", "/graphql", lambda request: self.graphql.answer(request.body))
         routes.add("GET", _REPO, get(lambda repo, r: Reply(200, payloads.repo_payload(repo))))
         routes.add("GET", _REPO + "/issues", get(self._issues))
-        routes.add("POST", _REPO + "/issues", self._create_issue)
-        routes.add("PATCH", _REPO + "/issues/{number:int}", self._update_issue)
-        routes.add("POST", _REPO + "/issues/{number:int}/comments", self._add_comment)
-        routes.add("POST", _REPO + "/labels", self._create_label)
+        routes.add("POST", _REPO + "/issues", self.writes.create_issue)
+        routes.add("PATCH", _REPO + "/issues/{number:int}", self.writes.update_issue)
+        routes.add("POST", _REPO + "/issues/{number:int}/comments", self.writes.add_comment)
+        routes.add("POST", _REPO + "/labels", self.writes.create_label)
         routes.add("GET", _REPO + "/issues/comments", get(self._all_comments))
         routes.add("GET", _REPO + "/pulls/comments", get(self._all_review_comments))
         routes.add("GET", _REPO + "/issues/events", get(self._all_events))
@@ -294,14 +297,15 @@ class FakeGitHub(FakeServer):
         """A read of one repository: found (and visible to the token) first, under the lock."""
 
         def route(request: Request) -> Reply:
-            repo = self._visible_repo(request)
+            repo = self.visible_repo(request)
             with self.lock:
                 return handler(repo, request)
 
         return route
 
-    def _visible_repo(self, request: Request) -> FakeRepo:
-        token = self._token(request)
+    def visible_repo(self, request: Request) -> FakeRepo:
+        """The repository the path names, if it exists and the token may see it; else a 404 answer."""
+        token = self.token_of(request)
         repo = self._repos.get(f"{request.params['owner']}/{request.params['repo']}".lower())
         if repo is None or (repo.private and token is None):
             raise ReplyNow(self.error(404))
@@ -347,7 +351,8 @@ class FakeGitHub(FakeServer):
         events = sorted(repo.events, key=lambda e: (e.created_at, e.id), reverse=True)
         return self._page(request, events, lambda e: payloads.event_payload(repo, e))
 
-    def _numbered(self, repo: FakeRepo, request: Request, *, pull: bool = False) -> int:
+    def numbered(self, repo: FakeRepo, request: Request, *, pull: bool = False) -> int:
+        """The issue (with ``pull``, pull request) number the path names; a 404 answer if there is none."""
         number = int(request.params["number"])
         issue = repo.issues.get(number)
         if issue is None or (pull and not issue.is_pr):
@@ -355,31 +360,31 @@ class FakeGitHub(FakeServer):
         return number
 
     def _issue(self, repo: FakeRepo, request: Request) -> Reply:
-        number = self._numbered(repo, request)
+        number = self.numbered(repo, request)
         return Reply(200, payloads.issue_payload(repo, repo.issues[number]))
 
     def _pull(self, repo: FakeRepo, request: Request) -> Reply:
-        number = self._numbered(repo, request, pull=True)
+        number = self.numbered(repo, request, pull=True)
         return Reply(200, payloads.pull_payload(repo, repo.issues[number]))
 
     def _comments(self, repo: FakeRepo, request: Request) -> Reply:
-        number, since = self._numbered(repo, request), _since(request)
+        number, since = self.numbered(repo, request), _since(request)
         items = [c for c in repo.comments if c.issue_number == number]
         items = [c for c in items if since is None or c.updated_at >= since]
         return self._page(request, items, lambda c: payloads.comment_payload(repo, c))
 
     def _events(self, repo: FakeRepo, request: Request) -> Reply:
-        number = self._numbered(repo, request)
+        number = self.numbered(repo, request)
         evs = [e for e in repo.events if e.issue_number == number]
         return self._page(request, evs, lambda e: payloads.event_payload(repo, e))
 
     def _review_comments(self, repo: FakeRepo, request: Request) -> Reply:
-        number = self._numbered(repo, request, pull=True)
+        number = self.numbered(repo, request, pull=True)
         rcs = [c for c in repo.review_comments if c.pr_number == number]
         return self._page(request, rcs, lambda c: payloads.review_comment_payload(repo, c))
 
     def _reviews(self, repo: FakeRepo, request: Request) -> Reply:
-        number = self._numbered(repo, request, pull=True)
+        number = self.numbered(repo, request, pull=True)
         rvs = [r for r in repo.reviews if r.pr_number == number]
         return self._page(request, rvs, lambda r: payloads.review_payload(repo, r))
 
@@ -406,112 +411,6 @@ class FakeGitHub(FakeServer):
             links.append(link(1, "first"))
         return Reply(200, [render(x) for x in chunk], {"link": ", ".join(links)} if links else {})
 
-    # -- writes ----------------------------------------------------------------
-
-    def _create_issue(self, request: Request) -> Reply:
-        repo = self._visible_repo(request)
-        if self._token(request) is None:
-            raise ReplyNow(self.error(401, "Requires authentication"))
-        try:
-            data = request.json() or {}
-        except ValueError:
-            raise ReplyNow(Reply(400, {"message": "Problems parsing JSON"})) from None
-        doc = f"{_DOCS}/issues/issues#create-an-issue"
-        title = data.get("title") if isinstance(data, dict) else None
-        if not isinstance(title, str) or not title.strip():
-            errors = [{"resource": "Issue", "code": "missing_field", "field": "title"}]
-            raise ReplyNow(
-                Reply(422, {"message": "Validation Failed", "errors": errors, "documentation_url": doc})
-            )
-        labels = [x["name"] if isinstance(x, dict) else str(x) for x in data.get("labels") or []]
-        if not repo.token_can_create_labels:
-            labels = [x for x in labels if x in repo.labels]
-        assignees = [str(a) for a in data.get("assignees") or []]
-        if data.get("assignee"):
-            assignees.append(str(data["assignee"]))
-        bad = [a for a in assignees if repo.collaborators and a not in repo.collaborators]
-        if bad:
-            errors = [{"value": a, "resource": "Issue", "field": "assignees", "code": "invalid"} for a in bad]
-            raise ReplyNow(
-                Reply(422, {"message": "Validation Failed", "errors": errors, "documentation_url": doc})
-            )
-        with self.lock:
-            now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
-            issue = repo.open_issue(self.login, title, now, body=data.get("body"), labels=labels)
-            issue.assignees = list(dict.fromkeys(assignees))
-            self.created_issues.append(
-                {
-                    "repo": repo.full_name,
-                    "number": issue.number,
-                    "title": title,
-                    "labels": labels,
-                    "assignees": issue.assignees,
-                    "body": issue.body,
-                    "created_at": iso(now),
-                }
-            )
-            payload = payloads.issue_payload(repo, issue)
-        return Reply(201, payload, {"location": payload["url"]})
-
-    def _writer(self, request: Request) -> tuple[FakeRepo, str, Any]:
-        """The repository, token and JSON body of a write; 401 without a token, 400 on bad JSON."""
-        repo = self._visible_repo(request)
-        token = self._token(request)
-        if token is None:
-            raise ReplyNow(self.error(401, "Requires authentication"))
-        try:
-            data = request.json() or {}
-        except ValueError:
-            raise ReplyNow(Reply(400, {"message": "Problems parsing JSON"})) from None
-        if not isinstance(data, dict):
-            raise ReplyNow(Reply(400, {"message": "Problems parsing JSON"}))
-        return repo, token, data
-
-    def _create_label(self, request: Request) -> Reply:
-        repo, _, data = self._writer(request)
-        name = data.get("name")
-        if not repo.token_can_create_labels:
-            raise ReplyNow(Reply(403, {"message": _NO_PUSH, "documentation_url": _LABEL_DOC}))
-        if not isinstance(name, str) or not name.strip():
-            errors = [{"resource": "Label", "code": "missing_field", "field": "name"}]
-            raise ReplyNow(Reply(422, {"message": "Validation Failed", "errors": errors}))
-        with self.lock:
-            if name in repo.labels:
-                errors = [{"resource": "Label", "code": "already_exists", "field": "name"}]
-                return Reply(
-                    422, {"message": "Validation Failed", "errors": errors, "documentation_url": _LABEL_DOC}
-                )
-            repo.labels.add(name)
-        body = {
-            "name": name,
-            "color": str(data.get("color") or "ededed"),
-            "url": f"{repo.api_url}/labels/{name}",
-        }
-        return Reply(201, body)
-
-    def _update_issue(self, request: Request) -> Reply:
-        repo, _, data = self._writer(request)
-        with self.lock:
-            number = self._numbered(repo, request)
-            now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
-            if data.get("state") == "closed" and repo.issues[number].state != "closed":
-                repo.close(number, self.login, now, reason=str(data.get("state_reason") or "completed"))
-            elif data.get("state") == "open" and repo.issues[number].state != "open":
-                repo.reopen(number, self.login, now)
-            return Reply(200, payloads.issue_payload(repo, repo.issues[number]))
-
-    def _add_comment(self, request: Request) -> Reply:
-        repo, _, data = self._writer(request)
-        text = data.get("body")
-        if not isinstance(text, str) or not text.strip():
-            errors = [{"resource": "IssueComment", "code": "missing_field", "field": "body"}]
-            raise ReplyNow(Reply(422, {"message": "Validation Failed", "errors": errors}))
-        with self.lock:
-            number = self._numbered(repo, request)
-            now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
-            comment = repo.comment(number, self.login, text, now)
-            return Reply(201, payloads.comment_payload(repo, comment))
-
 
 def _sorted(items: Sequence[Any], request: Request) -> list[Any]:
     attr = "updated_at" if request.arg("sort") == "updated" else "created_at"
@@ -519,7 +418,3 @@ def _sorted(items: Sequence[Any], request: Request) -> list[Any]:
     if request.arg("sort") and request.arg("direction", "desc") == "desc":
         result.reverse()
     return result
-
-
-_LABEL_DOC = f"{_DOCS}/issues/labels#create-a-label"
-_NO_PUSH = "Resource not accessible by personal access token"
