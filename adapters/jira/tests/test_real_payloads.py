@@ -81,26 +81,32 @@ def test_more_pages_announced_without_a_token_make_the_source_partial(
 
 
 def test_a_token_seen_before_makes_the_source_partial(cloud: FakeJira, make_adapter: Make) -> None:
-    """A search that hands back a token it gave already stops there and says so instead of looping."""
+    """A search that hands back a token it gave already stops there and says so instead of looping,
+    after yielding what the pages held."""
     first = _search_page() | {"isLast": False, "nextPageToken": "CAEaAggD"}
     cloud.fail(200, path=SEARCH, body=first, times=2)
     adapter = make_adapter(cloud)
-    list(adapter.collect(*WINDOW))
+    kept = []
+    with pytest.raises(PayloadError) as info:
+        kept.extend(adapter.collect(*WINDOW))
     assert cloud.stats()["by_path"][SEARCH] == 2
-    assert adapter.stats.skipped == 1
-    assert "repeated an earlier nextPageToken" in adapter.stats.skipped_reasons[0]
+    assert "(page 2, after 1 issue): the search said more pages follow (isLast: false)" in str(info.value)
+    assert "repeated an earlier nextPageToken" in str(info.value)
+    assert {a.item.id for a in kept} == {"ED-1"}
 
 
-def test_a_legacy_search_that_stops_before_its_total_is_partial(server: FakeJira, make_adapter: Make) -> None:
-    """Server's offset paging announcing 3 issues and sending none is an incomplete source, not an empty one."""
+def test_a_legacy_search_that_stops_before_its_total_is_not_an_empty_source(
+    server: FakeJira, make_adapter: Make
+) -> None:
+    """Server's offset paging announcing 3 issues and sending none is an error, not an empty source."""
     seed_example(server)
     server.fail(
         200, path="/rest/api/2/search", body={"startAt": 0, "maxResults": 100, "total": 3, "issues": []}
     )
-    adapter = make_adapter(server)
-    assert list(adapter.collect(*EXAMPLE_WINDOW)) == []
-    assert adapter.stats.skipped_reasons == (
-        f"GET {server.url}/rest/api/2/search: the search stopped at 0 of the 3 issues it announced",
+    with pytest.raises(PayloadError) as info:
+        list(make_adapter(server).collect(*EXAMPLE_WINDOW))
+    assert str(info.value) == (
+        f"GET {server.url}/rest/api/2/search: the search stopped at 0 of the 3 issues it announced"
     )
 
 
@@ -170,11 +176,15 @@ def test_an_extra_page_of_the_wrong_shape_skips_its_issue_with_the_reason(
     assert reason.startswith("APOLLO-1: GET ") and "cannot be read: 'int' object is not iterable" in reason
 
 
-def test_assignee_usernames_in_a_changelog_are_the_account_ids_of_the_same_issue() -> None:
-    """A Cloud changelog naming assignees by username, with actors by account id, gives one identity each."""
+OLE = "5b109f2e9729b51b54dc274d"
+
+
+def _assignee_history_by_username() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The vendor's changelog entry turned into a Cloud assignee change that names both users by
+    username, while its author, like every user object of the issue, carries the account id too."""
     [history] = _load("issue-changelog-get-200.json")["values"][:1]
     mia = dict(history["author"], name="mkrystof", key="mkrystof")
-    ole = {"accountId": "5b109f2e9729b51b54dc274d", "name": "obrandt", "displayName": "Ole Brandt"}
+    ole = {"accountId": OLE, "name": "obrandt", "displayName": "Ole Brandt"}
     history = dict(history, created="2021-01-18T06:27:50.429+0000", author=mia)
     history["items"] = [
         {
@@ -186,18 +196,47 @@ def test_assignee_usernames_in_a_changelog_are_the_account_ids_of_the_same_issue
             "toString": "Mia Krystof",
         },
     ]
+    return history, mia, ole
+
+
+def _moves(acts: Any) -> set[tuple[ActivityKind, str | None, tuple[str, ...]]]:
+    return {
+        (a.kind, a.actor, a.addressees)
+        for a in acts
+        if a.kind in (ActivityKind.ASSIGNED, ActivityKind.UNASSIGNED)
+    }
+
+
+def test_assignee_usernames_in_a_changelog_are_the_account_ids_of_the_same_issue() -> None:
+    """A Cloud changelog naming assignees by username, with actors by account id, gives one identity each."""
+    history, mia, ole = _assignee_history_by_username()
     issue = {
         "key": "TT-1",
         "fields": {"created": "2021-01-17T12:00:00.000+0000", "assignee": mia, "reporter": ole, "labels": []},
         "changelog": {"histories": [history], "total": 1},
     }
     _, acts = issue_activities(issue, base_url="https://x.example", category_of=lambda *_: None)
-    moves = {
-        (a.kind, a.actor, a.addressees)
-        for a in acts
-        if a.kind in (ActivityKind.ASSIGNED, ActivityKind.UNASSIGNED)
-    }
-    assert moves == {
-        (ActivityKind.UNASSIGNED, MIA, ("5b109f2e9729b51b54dc274d",)),
+    assert _moves(acts) == {
+        (ActivityKind.UNASSIGNED, MIA, (OLE,)),
         (ActivityKind.ASSIGNED, MIA, (MIA,)),
     }
+
+
+def test_assignee_usernames_are_aliased_when_collected_from_the_search(
+    cloud: FakeJira, make_adapter: Make
+) -> None:
+    """Served by the fake as the vendor's search page with its changelog inline, the username
+    assignee change is read as the two account ids, and no username reaches an activity."""
+    page = _search_page()
+    history, mia, ole = _assignee_history_by_username()
+    issue = page["issues"][0]
+    issue["fields"].update(assignee=mia, reporter=ole)
+    issue["changelog"] = {"startAt": 0, "maxResults": 1, "total": 1, "histories": [history]}
+    cloud.fail(200, path=SEARCH, body=page)
+    acts = list(make_adapter(cloud).collect(*WINDOW))
+    assert _moves(acts) == {
+        (ActivityKind.UNASSIGNED, MIA, (OLE,)),
+        (ActivityKind.ASSIGNED, MIA, (MIA,)),
+    }
+    people = {a.actor for a in acts} | {who for a in acts for who in a.addressees}
+    assert not people & {"mkrystof", "obrandt"}

@@ -65,7 +65,7 @@ from stakeplug import (
     TaskRef,
 )
 from stakeplug.adapter import Checker, config_place, parse_options, secret_from_env, utc_window
-from stakeplug.errors import ConfigError, NotFoundError, PayloadError
+from stakeplug.errors import ConfigError, NotFoundError, PayloadError, TrackerError
 from stakeplug.http import HttpClient, HttpPolicy, get_logger
 from stakeplug_jira._errors import JiraCalls
 from stakeplug_jira._posting import SETTLE_SECONDS, JiraTasks
@@ -329,26 +329,47 @@ class JiraAdapter:
         Pages are translated as they arrive and only the activities are
         kept, then sorted.  Issues whose payload cannot be read are skipped,
         counted in :attr:`stats` with the reason, and logged; the others go on.
+        When the search fails part-way (a later page that keeps failing, the
+        time budget used up), the activities of the issues read before are
+        still yielded, and then the error is raised, naming the page: the
+        audit reports the source partial with it, and the store keeps its cursor.
         """
         since, until = utc_window(since, until)
         found: list[Activity] = []
         now = datetime.fromtimestamp(self._http.policy.clock(), UTC)
-        for raw in self._search.issues(self._window_jql(since, now), SEARCH_FIELDS, "changelog"):
-            self._items += 1
-            if _is_care_task(raw):
-                continue
-            try:
-                found.extend(self._translate(raw))
-            except Malformed as exc:
-                self._skip(str(exc))
-            except PayloadError as exc:
-                self._skip(f"{raw.get('key')}: {exc}")
-            except NotFoundError as exc:
-                self._skip(f"{raw.get('key')}: vanished while being read ({exc.status})")
+        read = 0
+        failure: TrackerError | None = None
+        try:
+            for raw in self._search.issues(self._window_jql(since, now), SEARCH_FIELDS, "changelog"):
+                read += 1
+                self._read_issue(raw, found)
+        except TrackerError as exc:
+            if not read:
+                raise
+            failure = exc
+            log.warning(
+                "jira: the collection stopped after %d issues, whose activities are kept: %s", read, exc
+            )
+        self._items += read
         window = [a for a in found if since <= a.timestamp < until]
         window.sort(key=lambda a: (a.timestamp, a.item.id, a.id or ""))
         self._activities += len(window)
         yield from window
+        if failure is not None:
+            raise failure
+
+    def _read_issue(self, raw: Mapping[str, Any], found: list[Activity]) -> None:
+        """Add the activities of one raw issue to ``found``, or skip it with the reason."""
+        if _is_care_task(raw):
+            return
+        try:
+            found.extend(self._translate(raw))
+        except Malformed as exc:
+            self._skip(str(exc))
+        except PayloadError as exc:
+            self._skip(f"{raw.get('key')}: {exc}")
+        except NotFoundError as exc:
+            self._skip(f"{raw.get('key')}: vanished while being read ({exc.status})")
 
     def _skip(self, reason: str) -> None:
         self._skipped.append(reason)

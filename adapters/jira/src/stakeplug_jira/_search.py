@@ -6,11 +6,14 @@ means the enhanced search ``/rest/api/{2,3}/search/jql`` paged by
 ``startAt``/``total``.  A ``410 Gone`` on the legacy search switches to the
 Cloud path.
 
-**Paging that contradicts itself** never ends a collection quietly: a Cloud
-page saying ``isLast: false`` without a new ``nextPageToken``, a legacy search
-that runs dry before its ``total``, or comment and changelog pages that stop
-before the total they announced are each reported through ``gap`` (the source
-is then partial with that reason) while what came is kept.
+**Paging that contradicts itself** never ends a search quietly.  A Cloud
+page saying ``isLast: false`` without a new ``nextPageToken`` (or with one it
+gave before), or a legacy search that runs dry before its ``total``, raises
+:class:`~stakeplug.errors.PayloadError` saying so once the issues that came
+are yielded: a collection keeps them and is reported partial, and the task
+listing never mistakes a cut list for the whole.  Comment and changelog pages
+of one issue that stop before the total they announced are told to ``gap``
+(the source is then partial with that reason) and the issue is read with what came.
 
 **Where a failure happened.**  Every page after the first is described as
 ``GET …/search/jql (page 3, after 200 issues)``, so an error on it says how far
@@ -46,7 +49,7 @@ PAGE_SIZE = 100
 class JiraSearch:
     """Pages through one Jira site's search and an issue's overflow pages, over one retry owner.
 
-    ``gap`` is told, in words, each time Jira's paging contradicts itself.
+    ``gap`` is told, in words, when an issue's comment or changelog pages stop short.
     """
 
     def __init__(
@@ -132,7 +135,7 @@ class JiraSearch:
                 return
             if not next_token or next_token in seen:
                 if page.get("isLast") is False or next_token:
-                    self._gap(
+                    raise _stopped(
                         f"{here}: the search said more pages follow (isLast: false) but "
                         + ("repeated an earlier nextPageToken" if next_token else "gave no nextPageToken")
                         + "; the issues after this page are missing"
@@ -164,7 +167,7 @@ class JiraSearch:
             start += len(found)
             total = page.get("total")
             if not found and isinstance(total, int) and start < total:
-                self._gap(f"{here}: the search stopped at {start} of the {total} issues it announced")
+                raise _stopped(f"{here}: the search stopped at {start} of the {total} issues it announced")
             if not found or not isinstance(total, int) or start >= total:
                 return
 
@@ -225,7 +228,14 @@ class JiraSearch:
 
 def _where(what: str, pages: int, issues: int) -> str:
     """``what`` for the first page; for a later one, also how far the search had come."""
-    return what if not pages else f"{what} (page {pages + 1}, after {issues} issues)"
+    if not pages:
+        return what
+    return f"{what} (page {pages + 1}, after {issues} issue{'' if issues == 1 else 's'})"
+
+
+def _stopped(reason: str) -> PayloadError:
+    """The error that ends a search whose paging contradicts itself, after the issues it gave."""
+    return PayloadError(reason, adapter="jira")
 
 
 def _issues(page: Any, what: str) -> list[dict[str, Any]]:
