@@ -127,6 +127,17 @@ def test_a_failing_source_keeps_its_cursor_and_reports_partial(store: Store) -> 
     assert tracker.asked[-1] == UNTIL - OVERLAP
 
 
+def test_what_a_failing_collection_delivered_before_its_failure_is_stored(store: Store) -> None:
+    """A tracker that fails after one activity leaves that activity in the store, and the source partial."""
+    tracker = FullOnly([_comment("sam", 20, "a"), _comment("sam", 10, "b")])
+    tracker.fail_after = 1
+    result = _audit(store, tracker)
+    (report,) = result.sources  # type: ignore[attr-defined]
+    assert (report.status, report.activities) == ("partial", 1)
+    assert store.info().activities == 1
+    assert store.source("jira").cursor is None  # type: ignore[union-attr]
+
+
 def test_activities_of_opted_out_stakeholders_are_not_kept(store: Store) -> None:
     """Nothing an opted-out stakeholder did is stored, and what an earlier run stored is forgotten."""
     tracker = FullOnly([_comment("sam", 20, "a"), _comment("alex", 10, "b")])

@@ -19,8 +19,9 @@ from stakeplug_jira import JiraAdapter
 from stakeplug_jira.testing import FakeJira, generate_project
 from stakeplug_jira.testing._example import at
 
-from stakeplug import Activity, audit, load_register
+from stakeplug import Activity, Register, audit, load_register
 from stakeplug.errors import UnavailableError
+from stakeplug.store import Store, stored_sources
 from stakeplug.testing import Reply, Request
 
 Make = Callable[..., JiraAdapter]
@@ -62,14 +63,22 @@ def _search_path(fake: FakeJira) -> str:
     return "/rest/api/2/search/jql" if fake.mode == "cloud" else "/rest/api/2/search"
 
 
-def _audit_source(adapter: JiraAdapter, tmp_path: Path) -> Any:
+def _register(tmp_path: Path) -> Register:
     path = tmp_path / "register.toml"
     path.write_text(
         '[project]\nname = "Generated"\n[[stakeholders]]\nname = "Person 0"\n'
         'identities = { jira = "5b10a2844c20165700e00000" }\n',
         "utf-8",
     )
-    result = audit(load_register(path), [("tracker", adapter)], since=WINDOW[0], until=WINDOW[1])
+    return load_register(path)
+
+
+def _audit_source(adapter: JiraAdapter, tmp_path: Path, store: Store | None = None) -> Any:
+    register = _register(tmp_path)
+    sources: list[Any] = [("tracker", adapter)]
+    if store is not None:
+        sources = list(stored_sources(store, sources, register, now=NOW))
+    result = audit(register, sources, since=WINDOW[0], until=WINDOW[1])
     [report] = result.sources
     return report
 
@@ -127,3 +136,21 @@ def test_a_search_cut_off_at_its_first_page_fails_with_nothing(
     assert yielded == []
     assert "(page" not in str(error)
     assert "the answer was cut off before its end" in str(error)
+
+
+def test_through_the_store_a_cut_off_search_keeps_the_cursor_and_the_next_run_is_whole(
+    cutting: _CutFromPage, make_adapter: Make, tmp_path: Path
+) -> None:
+    """The store keeps the 200 issues' activities but not a cursor, so the next run reads everything again."""
+    everything = list(make_adapter(cutting).collect(*WINDOW))
+    with Store.open(tmp_path / "store.sqlite") as store:
+        cutting.cut_search_from(3)
+        cut = _audit_source(make_adapter(cutting), tmp_path, store)
+        state = store.source("tracker")
+        assert cut.status == "partial" and "(page 3, after 200 issues)" in (cut.error or "")
+        assert state is not None and state.cursor is None
+        assert 0 < cut.activities < len(everything)
+        cutting.cut_from = None
+        whole = _audit_source(make_adapter(cutting), tmp_path, store)
+        assert (whole.status, whole.error, whole.activities) == ("ok", None, len(everything))
+        assert store.source("tracker").cursor is not None  # type: ignore[union-attr]

@@ -192,11 +192,20 @@ class Store(HistoryMixin):
 
         An activity already stored under the same key is replaced, never added twice.
         ``keep`` filters what is stored (the audit passes one that drops opted-out people).
+        When the stream fails, what it delivered before is stored, then the failure raised.
         """
         written = 0
         items: dict[tuple[str, str], int] = {}
         stream = iter(activities)
-        while chunk := list(islice(stream, batch)):
+        failure: Exception | None = None
+        while failure is None:
+            chunk: list[Activity] = []
+            try:
+                chunk.extend(islice(stream, batch))
+            except Exception as exc:
+                failure = exc
+            if not chunk:
+                break
             rows = [self._row(source, a, generation) for a in chunk if keep is None or keep(a)]
             with self._transaction() as db:
                 for a, _row in rows:
@@ -210,6 +219,8 @@ class Store(HistoryMixin):
             written += len(rows)
             if len(items) > _ITEM_CACHE:
                 items.clear()
+        if failure is not None:
+            raise failure
         return written
 
     @staticmethod
