@@ -52,6 +52,17 @@ def test_an_export_posts_no_tasks():
         adapter.post_task(None, dry_run=False)  # type: ignore[arg-type]
 
 
+def test_the_export_class_builds_itself_from_the_same_table():
+    """TrelloExportAdapter.from_config reads a path table like TrelloAdapter does, and refuses a board."""
+    adapter = TrelloExportAdapter.from_config({"path": str(GOCD), "done_lists": ["Done"]}, env={})
+    assert isinstance(adapter, TrelloExportAdapter) and adapter.done_lists == ("Done",)
+    with pytest.raises(ConfigError, match=r"set path = .* to read a board export") as info:
+        TrelloExportAdapter.from_config({"board": "joJVJ2KP"}, env={}, where="sources[2]")
+    assert "sources[2]" in str(info.value)
+    with pytest.raises(ConfigError, match=r"either board .* or path"):
+        TrelloExportAdapter.from_config({"path": "b.json", "boards": ["joJVJ2KP"]}, env={})
+
+
 def test_a_board_and_a_path_together_are_refused():
     """Naming both a board and a path is a ConfigError naming the place."""
     with pytest.raises(ConfigError, match=r"either board .* or path") as info:

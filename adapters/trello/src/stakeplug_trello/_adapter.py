@@ -44,15 +44,15 @@ from stakeplug_trello._board import (
     Board,
     board_from_payloads,
 )
-from stakeplug_trello._export import SkipLog, TrelloExportAdapter
+from stakeplug_trello._export import BOARD_OR_PATH, SkipLog, TrelloExportAdapter
 from stakeplug_trello._limits import TOKEN_LIMIT, Pacer, TrelloResponses
 from stakeplug_trello._mapping import Translator, translate_all
+from stakeplug_trello._options import DEFAULT_BASE_URL, OPTIONS, board_settings
 from stakeplug_trello._tasks import DEFAULT_TASK_LIST, TaskTarget
 from stakeplug_trello._version import VERSION
 
 __all__ = ["DEFAULT_BASE_URL", "PAGE_LIMIT", "TrelloAdapter"]
 
-DEFAULT_BASE_URL = "https://api.trello.com/1"
 _MAX_REASONS = 20
 PAGE_LIMIT = 1000
 """The most actions Trello returns in one page."""
@@ -73,15 +73,6 @@ def _ceil_ms(when: datetime) -> datetime:
     """``when`` rounded up to whole milliseconds: Trello's exclusive ``before`` keeps all before it."""
     extra = when.microsecond % 1000
     return when if not extra else when + timedelta(microseconds=1000 - extra)
-
-
-def _strings(opts: Mapping[str, Any], key: str, bad: Any) -> tuple[str, ...] | None:
-    value = opts[key]
-    if value is None:
-        return None
-    if not all(isinstance(x, str) and x for x in value):
-        raise bad(f"{key}: must be a list of non-empty strings")
-    return tuple(value)
 
 
 class TrelloAdapter:
@@ -109,34 +100,7 @@ class TrelloAdapter:
         posts_tasks=True,
         incremental=True,
     )
-    OPTIONS: ClassVar[Mapping[str, Option]] = {
-        "board": Option(str, help="the board's id or short link (trello.com/b/<short link>/...)"),
-        "boards": Option(list, help="several boards to read, each an id or short link"),
-        "path": Option(str, help="a Trello board export (Export as JSON) to read offline instead"),
-        "key_env": Option(
-            str, default="TRELLO_API_KEY", help="the environment variable that holds the API key"
-        ),
-        "token_env": Option(
-            str, default="TRELLO_TOKEN", help="the environment variable that holds the token"
-        ),
-        "base_url": Option(str, default=DEFAULT_BASE_URL, help="the API root (a fake Trello in tests)"),
-        "done_lists": Option(
-            list, help='names of the lists that mean done (default: lists named like "Done")'
-        ),
-        "status_labels": Option(
-            list, default=list(DEFAULT_STATUS_LABELS), help="labels that mark a card as a status report"
-        ),
-        "input_labels": Option(
-            list, default=list(DEFAULT_INPUT_LABELS), help="labels that mark a card as a request for input"
-        ),
-        "list": Option(
-            str, default=DEFAULT_TASK_LIST, help="the list that receives care tasks (created if missing)"
-        ),
-        "allow_public": Option(bool, default=False, help="allow posting care tasks to a public board"),
-        "requests_per_10s": Option(
-            int, default=90, help=f"the pace of requests, at most {TOKEN_LIMIT} (Trello's per-token limit)"
-        ),
-    }
+    OPTIONS: ClassVar[Mapping[str, Option]] = OPTIONS
 
     def __init__(
         self,
@@ -212,16 +176,12 @@ class TrelloAdapter:
         def bad(message: str) -> ConfigError:
             return ConfigError(message, location=place)
 
-        done = _strings(opts, "done_lists", bad)
-        status = _strings(opts, "status_labels", bad) or ()
-        inputs = _strings(opts, "input_labels", bad) or ()
+        settings = board_settings(opts, bad)
         boards = _board_names(opts, bad)
         if opts["path"] is not None:
             if boards:
-                raise bad("set either board (read through the API) or path (a board export), not both")
-            return TrelloExportAdapter(
-                opts["path"], done_lists=done, status_labels=status, input_labels=inputs
-            )
+                raise bad(BOARD_OR_PATH)
+            return TrelloExportAdapter(opts["path"], **settings)
         if not boards:
             raise bad("set board = '<id or short link>' (or boards = [...], or path = 'board.json')")
         base_url = _base_url(opts["base_url"], bad)
@@ -237,9 +197,7 @@ class TrelloAdapter:
             key_env=opts["key_env"],
             token_env=opts["token_env"],
             base_url=base_url,
-            done_lists=done,
-            status_labels=status,
-            input_labels=inputs,
+            **settings,
             requests_per_10s=pace,
             task_board=opts["board"]
             if opts["board"] is not None

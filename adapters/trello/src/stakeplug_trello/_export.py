@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from stakeplug import Activity, Capabilities, Option, PostResult, TaskDraft
-from stakeplug.adapter import ReadOnlyAdapter, utc_window
+from stakeplug.adapter import ReadOnlyAdapter, config_place, parse_options, utc_window
 from stakeplug.errors import ConfigError, NotFoundError, PayloadError, PermissionDeniedError, TrackerError
 from stakeplug.http import get_logger
 from stakeplug_trello._board import (
@@ -31,9 +31,12 @@ from stakeplug_trello._board import (
     parse_time,
 )
 from stakeplug_trello._mapping import Translator, translate_all
+from stakeplug_trello._options import OPTIONS, board_settings
 from stakeplug_trello._version import VERSION
 
-__all__ = ["SkipLog", "TrelloExportAdapter", "read_export"]
+__all__ = ["BOARD_OR_PATH", "SkipLog", "TrelloExportAdapter", "read_export"]
+
+BOARD_OR_PATH = "set either board (read through the API) or path (a board export), not both"
 
 log = get_logger("stakeplug.trello")
 
@@ -148,11 +151,25 @@ class TrelloExportAdapter(ReadOnlyAdapter):
     @classmethod
     def from_config(
         cls, config: Mapping[str, Any], *, env: Mapping[str, str] | None = None, where: str | None = None
-    ) -> Any:
-        """The same options as :class:`~stakeplug_trello.TrelloAdapter`, which builds this class."""
-        from stakeplug_trello._adapter import TrelloAdapter
+    ) -> TrelloExportAdapter:
+        """Build the adapter from a ``trello`` table that names a ``path``.
 
-        return TrelloAdapter.from_config(config, env=env, where=where)
+        The table is checked against the same options as
+        :class:`~stakeplug_trello.TrelloAdapter`, which builds this class for
+        such a table; a table naming a board instead is an error here.
+        """
+        place = config_place(cls.name, where)
+        opts = parse_options(cls.name, config, OPTIONS, where=where)
+
+        def bad(message: str) -> ConfigError:
+            return ConfigError(message, location=place)
+
+        settings = board_settings(opts, bad)
+        if opts["path"] is None:
+            raise bad("set path = 'board.json' to read a board export; a board is read by TrelloAdapter")
+        if opts["board"] is not None or opts["boards"]:
+            raise bad(BOARD_OR_PATH)
+        return cls(opts["path"], **settings)
 
     def __repr__(self) -> str:
         return f"TrelloExportAdapter(path={str(self.path)!r})"

@@ -26,8 +26,8 @@ from urllib.parse import urlencode
 
 import attrs
 
+import stakeplug_github.testing._payloads as payloads
 from stakeplug.testing import FakeServer, Reply, ReplyNow, Request, Routes
-from stakeplug_github.testing import _payloads as payloads
 from stakeplug_github.testing._graphql import GraphQLResolver
 from stakeplug_github.testing._state import FakeRepo
 from stakeplug_github.testing._writes import DOCS, GitHubWrites

@@ -11,15 +11,14 @@ token (401 without) and a JSON object body (400 otherwise).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+import stakeplug_github.testing._payloads as payloads
 from stakeplug.testing import Reply, ReplyNow, Request
-from stakeplug_github.testing import _payloads as payloads
 from stakeplug_github.testing._state import FakeRepo, iso
-
-if TYPE_CHECKING:
-    from stakeplug_github.testing._server import FakeGitHub
 
 __all__ = ["GitHubWrites"]
 
@@ -28,10 +27,29 @@ _LABEL_DOC = f"{DOCS}/issues/labels#create-a-label"
 _NO_PUSH = "Resource not accessible by personal access token"
 
 
+class _Fake(Protocol):
+    """What the writes need of the fake GitHub, without importing the server that builds them."""
+
+    login: str
+    lock: threading.RLock
+    created_issues: list[dict[str, Any]]
+
+    @property
+    def clock(self) -> Callable[[], float]: ...
+
+    def visible_repo(self, request: Request) -> FakeRepo: ...
+
+    def token_of(self, request: Request) -> str | None: ...
+
+    def numbered(self, repo: FakeRepo, request: Request, *, pull: bool = False) -> int: ...
+
+    def error(self, status: int, message: str | None = None) -> Reply: ...
+
+
 class GitHubWrites:
     """The write endpoints of one :class:`~stakeplug_github.testing.FakeGitHub`."""
 
-    def __init__(self, fake: FakeGitHub):
+    def __init__(self, fake: _Fake):
         self.fake = fake
 
     def create_issue(self, request: Request) -> Reply:

@@ -13,15 +13,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stakeplug.testing import Reply, ReplyNow
 from stakeplug_jira.testing._jql import JqlError, parse_jql
 from stakeplug_jira.testing._payloads import JiraShapes, adf_text
+from stakeplug_jira.testing._site import FakeSite
 from stakeplug_jira.testing._state import ISSUE_TYPES, FakeIssue
-
-if TYPE_CHECKING:
-    from stakeplug_jira.testing._server import FakeJira
 
 __all__ = ["MAX_RECONCILE", "ApiError", "JiraApi", "body_params"]
 
@@ -39,7 +37,7 @@ class ApiError(ReplyNow):
 class JiraApi:
     """The endpoints of one :class:`~stakeplug_jira.testing.FakeJira`, over its state and shapes."""
 
-    def __init__(self, fake: FakeJira, shapes: JiraShapes):
+    def __init__(self, fake: FakeSite, shapes: JiraShapes):
         self.fake = fake
         self.shapes = shapes
 
@@ -62,7 +60,7 @@ class JiraApi:
                 i
                 for i in self.fake.state.issues.values()
                 if (i.unindexed <= 0 or i.id in reconcile)
-                and query.matches(functools.partial(_get, i, fake=self.fake))
+                and query.matches(functools.partial(_get, i, shapes=self.shapes))
             ]
             if cloud:
                 for i in self.fake.state.issues.values():
@@ -318,7 +316,7 @@ def _decode_token(token: str, jql: str) -> int:
         raise ApiError(400, ["The provided next page token is invalid or expired."]) from None
 
 
-def _get(issue: FakeIssue, field: str, *, fake: FakeJira) -> Any:
+def _get(issue: FakeIssue, field: str, *, shapes: JiraShapes) -> Any:
     if field == "project":
         return issue.project
     if field == "key":
@@ -332,7 +330,7 @@ def _get(issue: FakeIssue, field: str, *, fake: FakeJira) -> Any:
     if field == "status":
         return issue.status
     if field in ("assignee", "reporter"):
-        return fake.shapes.ref(getattr(issue, field))
+        return shapes.ref(getattr(issue, field))
     return None
 
 

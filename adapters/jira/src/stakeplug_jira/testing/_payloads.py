@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from stakeplug_jira.testing._site import FakeSite
 from stakeplug_jira.testing._state import (
     CATEGORIES,
     DELETE,
@@ -28,9 +29,6 @@ from stakeplug_jira.testing._state import (
     FakeIssue,
     FakeUser,
 )
-
-if TYPE_CHECKING:
-    from stakeplug_jira.testing._server import FakeJira
 
 __all__ = ["FIELDS", "JiraShapes", "adf", "adf_text", "ts"]
 
@@ -86,7 +84,7 @@ def adf_text(doc: Any) -> str:
 class JiraShapes:
     """Renders the fake's state as Jira's payloads (users, statuses, comments, changelogs, issues)."""
 
-    def __init__(self, fake: FakeJira):
+    def __init__(self, fake: FakeSite):
         self.fake = fake
 
     def user(self, account: str | None, v: str) -> dict[str, Any] | None:

@@ -99,7 +99,7 @@ class FakeJira(FakeServer):
         self.state.add_user(self.BOT, "stakeplug bot", name="stakeplug-bot", email=email)
         self.shapes = JiraShapes(self)
         self.api = JiraApi(self, self.shapes)
-        self.writes = JiraWrites(self)
+        self.writes = JiraWrites(self, self.shapes)
         super().__init__(host=host, port=port, latency=latency)
 
     # ------------------------------------------------------------------ lifecycle (the kit)

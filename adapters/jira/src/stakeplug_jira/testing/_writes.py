@@ -13,14 +13,12 @@ logged-in user of the site).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stakeplug_jira.testing._api import ApiError
-from stakeplug_jira.testing._payloads import adf_text
+from stakeplug_jira.testing._payloads import JiraShapes, adf_text
+from stakeplug_jira.testing._site import FakeSite
 from stakeplug_jira.testing._state import STATUSES
-
-if TYPE_CHECKING:
-    from stakeplug_jira.testing._server import FakeJira
 
 __all__ = ["DEFAULT_BROWSE", "JiraWrites"]
 
@@ -41,8 +39,9 @@ def transition_id(status: str) -> str:
 class JiraWrites:
     """Transitions and permission schemes of one :class:`~stakeplug_jira.testing.FakeJira`."""
 
-    def __init__(self, fake: FakeJira):
+    def __init__(self, fake: FakeSite, shapes: JiraShapes):
         self.fake = fake
+        self.shapes = shapes
         self.browse: dict[str, list[tuple[str, str | None]]] = {}
 
     def transitions(self, v: str, key: str) -> dict[str, Any]:
@@ -53,7 +52,7 @@ class JiraWrites:
             {
                 "id": transition_id(name),
                 "name": name,
-                "to": self.fake.shapes.status(name, v),
+                "to": self.shapes.status(name, v),
                 "hasScreen": False,
                 "isGlobal": True,
                 "isInitial": False,
