@@ -147,6 +147,8 @@ def test_a_failing_target_is_a_failed_posting_and_exit_3(tmp_path: Path, adapter
         ("mjensen", "mjansen", True),
         ("user05", "user09", False),
         ("user5", "user51", False),
+        ("member001", "member010", False),
+        ("member01a", "member0a1", False),
         ("abc", "abd", False),
         ("mjensen", "pkarim", False),
     ],

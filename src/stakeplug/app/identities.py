@@ -11,7 +11,7 @@ configured source reads, which can never show any activity.
 Similar means: equal once case, spaces, dots, dashes, underscores and a
 leading ``@`` are left out, or one letter apart (one letter added, left out,
 changed or two swapped; a different digit is a different account, as
-``user05`` and ``user09`` are).
+``user05`` and ``user09`` are, and so are ``member001`` and ``member010``).
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def _one_letter_apart(a: str, b: str) -> bool:
     if a[start + 1 :] == b[start + 1 :]:
         return not (a[start].isdigit() or b[start].isdigit())
     swapped = start + 1 < len(a) and a[start] == b[start + 1] and a[start + 1] == b[start]
-    return swapped and a[start + 2 :] == b[start + 2 :]
+    digits = any(ch.isdigit() for ch in a[start : start + 2])
+    return swapped and not digits and a[start + 2 :] == b[start + 2 :]
 
 
 def similar_accounts(registered: str, active: str) -> bool:
