@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from stakeplug_github import GitHubAdapter
 from stakeplug_github._graphql import batch_query, graphql_url, rest_review
+from stakeplug_github._limits import utc_text
 from stakeplug_github.testing import FakeClock, FakeGitHub, FakeRepo, FakeReview
 
-from stakeplug import ActivityKind
-from stakeplug.errors import ConfigError
+from stakeplug import ActivityKind, audit, load_register
+from stakeplug.errors import ConfigError, RateLimitedError
 from stakeplug.http import HttpPolicy
 
 EVERYTHING = (datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
@@ -218,3 +221,125 @@ def test_github_enterprise_server_gets_its_queries_at_api_graphql(
     assert adapter.http.counter.by_path["/api/graphql"] == 1
     assert adapter.stats.skipped == 0
     assert _reviews(acts)
+
+
+def test_the_budget_the_answer_body_reports_is_waited_for_without_headers(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """No x-ratelimit headers: rateLimit { remaining: 0, resetAt } in the body makes the next query
+    wait for the reset instead of being refused."""
+    fake.generate("acme/apollo", issues=10, prs=120, reviews=200, seed=13)
+    fake.graphql.send_headers = False
+    fake.graphql.set_points(1, reset_in=200)
+    adapter = make_adapter(repo="acme/apollo")
+    acts = list(adapter.collect(*EVERYTHING))
+    assert fake.by_path["POST /graphql"] == fake.graphql.queries == 3
+    assert clock.sleeps == [201.0]
+    assert adapter.stats.skipped == 0
+    assert len(_reviews(acts)) == len([r for r in fake.repo("acme/apollo").reviews if r.submitted_at])
+
+
+def _stop_message(make_adapter: Make, via: str) -> str:
+    with pytest.raises(RateLimitedError) as info:
+        list(make_adapter(repo="acme/apollo", reviews_via=via).collect(*EVERYTHING))
+    return str(info.value)
+
+
+def test_a_used_up_point_budget_stops_the_source_with_the_words_of_rest(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """A budget the last answer left at zero, resetting beyond the retry budget: no query is sent
+    on a certain refusal, and the source stops with the message a used-up REST limit gives."""
+    fake.generate("acme/apollo", issues=10, prs=120, reviews=200, seed=14)
+    reset = clock.now + 7200
+    fake.graphql.set_points(1, reset_in=7200)
+    graphql = _stop_message(make_adapter, "graphql")
+    assert fake.by_path["POST /graphql"] == 1
+    fake.reset()
+    fake.set_rate_limit(1, reset_in=7200)
+    rest = _stop_message(make_adapter, "rest")
+    assert graphql == rest
+    assert f"it resets at {utc_text(reset)}" in graphql
+    assert "beyond the retry budget" in graphql and "GITHUB_TOKEN" in graphql
+    assert clock.sleeps == []
+
+
+def test_rate_limited_inside_a_200_stops_as_a_refused_rest_request_does(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """RATE_LIMITED in a 200 with a distant reset goes through the shared policy: the same words as a
+    403 with x-ratelimit-remaining 0."""
+    fake.generate("acme/apollo", issues=10, prs=60, reviews=80, seed=15)
+    fake.graphql.set_points(0, reset_in=7200)
+    graphql = _stop_message(make_adapter, "graphql")
+    assert fake.by_path["POST /graphql"] == 1
+    fake.reset()
+    fake.exhaust_rate_limit(reset_in=7200)
+    rest = _stop_message(make_adapter, "rest")
+    assert graphql == rest
+    assert "beyond the retry budget" in graphql
+    assert clock.sleeps == []
+
+
+def test_a_pull_request_gone_since_the_listing_makes_the_audit_partial_with_githubs_reason(
+    fake: FakeGitHub, make_adapter: Make, tmp_path: Path
+) -> None:
+    """NOT_FOUND at one alias: that pull request is skipped, named with GitHub's message in the source
+    report (partial); the reviews of every other pull request are kept."""
+    repo = fake.generate("acme/apollo", issues=10, prs=30, reviews=90, users=6, seed=16)
+    for pr in [i for i in repo.issues.values() if i.is_pr]:
+        repo.review(pr.number, "user01", "APPROVED", pr.created_at)  # every one has a review
+    fake.graphql.faults.push("NOT_FOUND")
+    adapter = make_adapter(repo="acme/apollo")
+    kept = _reviews(list(adapter.collect(*EVERYTHING)))
+    [reason] = adapter.stats.skipped_reasons
+    gone = re.fullmatch(r"acme/apollo#(\d+) reviews: NOT_FOUND: (.*)", reason)
+    assert gone is not None
+    assert gone[2] == f"Could not resolve to a PullRequest with the number of {gone[1]}."
+    expected = [r for r in repo.reviews if r.submitted_at is not None and r.pr_number != int(gone[1])]
+    assert len(kept) == len(expected) > 0
+    assert len(expected) < len([r for r in repo.reviews if r.submitted_at is not None])
+
+    fake.graphql.faults.push("NOT_FOUND")
+    register = tmp_path / "register.toml"
+    register.write_text('[project]\nname = "Apollo"\n\n[[team]]\nname = "user00"\n')
+    result = audit(
+        load_register(register),
+        [("code", make_adapter(repo="acme/apollo"))],
+        since=EVERYTHING[0],
+        until=EVERYTHING[1],
+    )
+    [report] = result.sources
+    assert report.status == "partial"
+    assert report.error == f"1 item(s) skipped: {reason}"
+
+
+def test_rate_limited_with_no_word_on_the_reset_stops_at_once(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """RATE_LIMITED with neither headers nor rateLimit: no wait is known to help, so no retries."""
+    fake.generate("acme/apollo", issues=10, prs=20, reviews=30, seed=18)
+    fake.graphql.send_headers = False
+    fake.graphql.set_points(0, reset_in=600)
+    message = _stop_message(make_adapter, "graphql")
+    assert "did not say when it resets" in message
+    assert fake.by_path["POST /graphql"] == 1
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize("fault", [403, 401, "ERROR"])
+def test_a_first_query_refused_or_answered_without_data_falls_back_to_rest(
+    fault: str | int, fake: FakeGitHub, make_adapter: Make, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refusal, or an answer with errors and no data, before any query has worked: reviews through
+    REST for the rest of the run, every one of them read."""
+    repo = fake.generate("acme/apollo", issues=10, prs=25, reviews=40, seed=19)
+    fake.graphql.faults.push(fault)
+    adapter = make_adapter(repo="acme/apollo")
+    with caplog.at_level(logging.WARNING, logger="stakeplug.github"):
+        acts = list(adapter.collect(*EVERYTHING))
+    assert fake.by_path["POST /graphql"] == 1
+    assert sum(n for p, n in fake.by_path.items() if p.endswith("/reviews")) == 25
+    assert adapter.stats.skipped == 0
+    assert len(_reviews(acts)) == len([r for r in repo.reviews if r.submitted_at is not None])
+    assert any("reading reviews through REST instead" in r.getMessage() for r in caplog.records)

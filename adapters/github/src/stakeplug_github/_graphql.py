@@ -22,22 +22,27 @@ GraphQL answers most failures with HTTP 200 and an ``errors`` list:
 
 Each query also asks for ``rateLimit { cost remaining resetAt }``, GraphQL's
 own point budget (5,000 points an hour for a token, apart from REST's
-requests); it is kept in a :class:`GitHubLimits` of its own, and a used-up
-budget is waited for before the next query, within the policy's budget.
+requests); the answer's figures (and its ``x-ratelimit-*`` headers, when
+sent) are kept in a :class:`GitHubLimits` of its own, and a used-up budget is
+waited for before the next query, within the policy's budget, or stops the
+source with the same message as REST's limit.
 
 The endpoint is derived from ``base_url`` (:func:`graphql_url`).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
 import requests
 
 from stakeplug.errors import PayloadError, RateLimitedError, TrackerError, UnavailableError
-from stakeplug.http import HttpClient
+from stakeplug.http import HttpClient, NoRetry, get_logger
 from stakeplug_github._limits import GitHubLimits
 
 __all__ = [
@@ -50,6 +55,8 @@ __all__ = [
     "graphql_url",
     "rest_review",
 ]
+
+log: logging.Logger = get_logger("stakeplug.github")
 
 BATCH = 50
 """Pull requests a query asks for; 50 with 50 reviews each keeps a query's cost at one point."""
@@ -142,12 +149,15 @@ class GraphQLReviews:
         """The last answer :meth:`_classify` accepted."""
         self.succeeded = False
         """Whether any query has been answered: after that, a failure is one batch's, not GraphQL's."""
+        self.points = 0
+        """The GraphQL points the queries cost, as their ``rateLimit { cost }`` said."""
+        self._lock = threading.Lock()
 
     # -- one query -------------------------------------------------------------------
 
     def query(self, text: str, variables: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, list[Any]]:
         """Send one query under the HTTP policy; return ``(data, errors)``."""
-        self._respect_budget()
+        self.limits.wait_out(self.http.policy)
         try:
             self.http.request(
                 "POST",
@@ -201,7 +211,26 @@ class GraphQLReviews:
                 status=response.status_code,
             )
         self._body = body
+        self._note_points(body)
         return self._rate_limited(response, _errors(body))
+
+    def _note_points(self, body: Mapping[str, Any]) -> None:
+        """Keep the ``rateLimit`` the answer reports: the budget left, its reset, the query's cost.
+
+        GitHub also sends ``x-ratelimit-*`` headers for GraphQL, but a proxy or a GitHub
+        Enterprise Server set-up may not; the body's figures are the query's own.
+        """
+        data = body.get("data")
+        found = data.get("rateLimit") if isinstance(data, Mapping) else None
+        if not isinstance(found, Mapping) or not isinstance(found.get("remaining"), int):
+            return
+        reset = _epoch(found.get("resetAt"))
+        self.limits.record_points(found["remaining"], reset, resource="graphql")
+        cost = found.get("cost")
+        if isinstance(cost, int):
+            with self._lock:
+                self.points += cost
+            log.debug("github: GraphQL query cost %d point(s), %d left", cost, found["remaining"])
 
     def _rate_limited(self, response: requests.Response, errors: list[Any]) -> RateLimitedError | None:
         """The REST-worded rate-limit error a 200 answer's ``errors`` stand for, or ``None``."""
@@ -212,19 +241,12 @@ class GraphQLReviews:
             return None
         if "secondary" in str(hits[0].get("message", "")).lower():
             return self.limits._secondary(response, response.status_code)
-        reset = self.limits.state.reset if self.limits.state.remaining == 0 else None
-        return self.limits.primary_exhausted(reset, status=response.status_code)
-
-    def _respect_budget(self) -> None:
-        """A point budget the last answer said is used up is waited for, within the policy's budget."""
-        reset = self.limits.exhausted_until()
-        if reset is None:
-            return
-        wait = self.limits.wait_for(reset)
-        if wait > self.http.policy.budget_seconds:
-            raise self.limits.primary_exhausted(reset)
-        self.http.policy.sleep(wait)
-        self.limits.forget_exhaustion()
+        state = self.limits.state
+        if state.remaining == 0 and state.reset is not None:
+            return self.limits.primary_exhausted(state.reset, status=response.status_code)
+        if state.remaining is None or state.reset is None:
+            raise NoRetry(self.limits.reset_unknown(response.status_code))
+        return self.limits.primary_exhausted(None, status=response.status_code)
 
     # -- a repository's pull requests -----------------------------------------------
 
@@ -276,6 +298,17 @@ class GraphQLReviews:
                 rest_review(r) for r in page.get("nodes") or () if isinstance(r, Mapping)
             )
             next_cursor = _next_cursor(page)
+
+
+def _epoch(value: Any) -> float | None:
+    """``resetAt`` (ISO 8601, ``Z`` for UTC) as epoch seconds, or ``None`` when unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.timestamp() if when.tzinfo is not None else None
 
 
 def _errors(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:

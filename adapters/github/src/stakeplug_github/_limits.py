@@ -22,6 +22,7 @@ names no reset time, since no wait is known to help.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -39,9 +40,12 @@ from stakeplug.errors import (
     TrackerError,
     UnavailableError,
 )
-from stakeplug.http import NoRetry, parse_retry_after, read_reset
+from stakeplug.http import NoRetry, get_logger, parse_retry_after, read_reset
+from stakeplug.policy import HttpPolicy
 
 __all__ = ["GitHubLimits", "RateLimitState", "utc_text"]
+
+log: logging.Logger = get_logger("stakeplug.github")
 
 SECONDARY_MIN_WAIT = 60.0
 """GitHub's advice when a secondary limit comes without ``retry-after``: wait at least a minute."""
@@ -126,6 +130,7 @@ class GitHubLimits:
         self.token_env = token_env
         self.clock = clock
         self._lock = threading.Lock()
+        self._wait_lock = threading.Lock()
         self._state = RateLimitState()
         self._secondary_hits = 0
 
@@ -146,6 +151,44 @@ class GitHubLimits:
         with self._lock:
             self._state = attrs.evolve(self._state, remaining=None)
 
+    def wait_out(self, policy: HttpPolicy) -> None:
+        """Before a request: when the last answer said the limit is used up, wait for its reset.
+
+        A reset further away than the policy's retry budget stops the source instead, saying
+        when to run it again, without spending a request on a certain refusal.  Threads that
+        share these limits wait once, together.
+        """
+        if self.exhausted_until() is None:
+            return
+        with self._wait_lock:
+            reset = self.exhausted_until()
+            if reset is None:
+                return
+            wait = self.wait_for(reset)
+            if wait > policy.budget_seconds:
+                error = self.primary_exhausted(reset)
+                raise RateLimitedError(
+                    f"{error}; that is beyond the retry budget of {policy.budget_seconds:.0f} s, "
+                    f"so this source stops here: run it again after {utc_text(reset)}",
+                    adapter=self.adapter,
+                    status=None,
+                    retry_after=wait,
+                )
+            which = f"{self._state.resource} " if self._state.resource else ""
+            log.info("github: %srate limit used up; waiting %.0f s for the reset", which, wait)
+            policy.sleep(wait)
+            self.forget_exhaustion()
+
+    def record_points(self, remaining: int, reset: float | None, *, resource: str) -> None:
+        """Note a budget an answer's body reported (GraphQL's ``rateLimit``), headers or not."""
+        with self._lock:
+            self._state = attrs.evolve(
+                self._state,
+                remaining=remaining,
+                reset=reset if reset is not None else self._state.reset,
+                resource=resource,
+            )
+
     def wait_for(self, reset: float | None) -> float:
         """Seconds to wait for ``reset``, with a second's margin for clocks that disagree."""
         return 1.0 if reset is None else max(0.0, reset - self.clock()) + 1.0
@@ -162,7 +205,7 @@ class GitHubLimits:
             retry_after=wait,
         )
 
-    def _reset_unknown(self, status: int) -> RateLimitedError:
+    def reset_unknown(self, status: int) -> RateLimitedError:
         """A used-up primary limit whose reset GitHub did not give: no wait is known to help."""
         return RateLimitedError(
             f"GitHub's rate limit for the token in {self.token_env} is used up, and the answer did not "
@@ -205,7 +248,7 @@ class GitHubLimits:
             if response.headers.get("x-ratelimit-remaining") == "0":
                 reset = _reset(response.headers.get("x-ratelimit-reset"), self.clock())
                 if reset is None:
-                    raise NoRetry(self._reset_unknown(status))
+                    raise NoRetry(self.reset_unknown(status))
                 return self.primary_exhausted(reset, status=status)
             retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
             if status == 429 or retry_after is not None:

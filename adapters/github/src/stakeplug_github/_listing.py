@@ -13,15 +13,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 
 from stakeplug import Activity, SourceStats
-from stakeplug.errors import PayloadError, RateLimitedError
+from stakeplug.errors import PayloadError
 from stakeplug.http import HttpClient, get_logger
-from stakeplug_github._limits import GitHubLimits, utc_text
+from stakeplug_github._limits import GitHubLimits
 
 __all__ = ["PER_PAGE", "Listings", "Tally"]
 
@@ -88,7 +89,6 @@ class Listings:
         self._http = http
         self._limits = limits
         self._adapter = adapter
-        self._wait_lock = threading.Lock()
 
     def pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
         """Each page of a listing as a list, following ``link: rel="next"``.
@@ -97,9 +97,8 @@ class Listings:
         refusal to follow a next link to another host with the token, is
         :meth:`HttpClient.paginate`'s.
         """
-        pages = self._http.paginate(
-            path, params={**params, "per_page": PER_PAGE}, before_each=self._respect_rate_limit
-        )
+        wait = partial(self._limits.wait_out, self._http.policy)
+        pages = self._http.paginate(path, params={**params, "per_page": PER_PAGE}, before_each=wait)
         return (self._list(response) for response in pages)
 
     def _list(self, response: requests.Response) -> list[Any]:
@@ -119,26 +118,3 @@ class Listings:
                 status=response.status_code,
             )
         return data
-
-    def _respect_rate_limit(self) -> None:
-        """When the last answer said the limit is used up, wait for the reset (within the budget)."""
-        if self._limits.exhausted_until() is None:
-            return
-        with self._wait_lock:
-            reset = self._limits.exhausted_until()
-            if reset is None:
-                return
-            wait = self._limits.wait_for(reset)
-            policy = self._http.policy
-            if wait > policy.budget_seconds:
-                error = self._limits.primary_exhausted(reset)
-                raise RateLimitedError(
-                    f"{error}; that is beyond the retry budget of {policy.budget_seconds:.0f} s, "
-                    f"so this source stops here: run it again after {utc_text(reset)}",
-                    adapter=self._adapter,
-                    status=None,
-                    retry_after=wait,
-                )
-            log.info("github: rate limit used up; waiting %.0f s for the reset", wait)
-            policy.sleep(wait)
-            self._limits.forget_exhaustion()

@@ -61,8 +61,10 @@ class GraphQLFaults:
 
     Each entry is ``"RATE_LIMITED"``, ``"SECONDARY"``, ``"ERROR"`` (a query
     error inside a 200, ``data`` null), ``"PARTIAL"`` (the first pull request
-    of the batch ``null`` with an ``INTERNAL`` error) or an HTTP status
-    (``404`` when the server has no GraphQL endpoint).
+    of the batch ``null`` with an ``INTERNAL`` error), ``"NOT_FOUND"`` (the
+    first pull request answered as one deleted since the REST listing named
+    it), ``"OK"`` (answered as usual) or an HTTP status (``404`` when the
+    server has no GraphQL endpoint).
     """
 
     queue: list[str | int] = attrs.Factory(list)
@@ -98,6 +100,8 @@ class GraphQLResolver:
         self.window = window
         self.faults = GraphQLFaults()
         self.queries = 0
+        self.send_headers = True
+        """Whether answers carry ``x-ratelimit-*`` headers (some proxies and GHES set-ups drop them)."""
         self._lock = threading.Lock()
         self._remaining = points
         self._reset = int(clock() + window)
@@ -109,6 +113,7 @@ class GraphQLResolver:
             self._reset = int(self.clock() + self.window)
             self.faults = GraphQLFaults()
             self.queries = 0
+            self.send_headers = True
 
     def set_points(self, remaining: int, *, reset_in: float | None = None) -> None:
         """Set the point budget left (and when it resets)."""
@@ -118,6 +123,8 @@ class GraphQLResolver:
                 self._reset = int(self.clock() + reset_in)
 
     def headers(self) -> dict[str, str]:
+        if not self.send_headers:
+            return {}
         return {
             "x-ratelimit-limit": str(self.points),
             "x-ratelimit-remaining": str(max(self._remaining, 0)),
@@ -173,7 +180,7 @@ class GraphQLResolver:
         if "node(id: $id)" in text:
             result = self._more(variables)
         else:
-            result = self._batch(text, variables, partial=fault == "PARTIAL")
+            result = self._batch(text, variables, first=fault if isinstance(fault, str) else None)
         result["data"]["rateLimit"] = {
             "cost": 1,
             "remaining": self._remaining,
@@ -181,7 +188,8 @@ class GraphQLResolver:
         }
         return Reply(200, result, headers=self.headers())
 
-    def _batch(self, text: str, variables: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    def _batch(self, text: str, variables: Mapping[str, Any], *, first: str | None) -> dict[str, Any]:
+        """The aliased pull requests; ``first`` ``"PARTIAL"`` or ``"NOT_FOUND"`` breaks the first one."""
         full = f"{variables.get('owner')}/{variables.get('name')}"
         repo = self.repos().get(full.lower())
         if repo is None:
@@ -192,7 +200,7 @@ class GraphQLResolver:
         errors: list[dict[str, Any]] = []
         for index, (alias, number_text, first_text) in enumerate(_ALIAS.findall(text)):
             number = int(number_text)
-            if partial and index == 0:
+            if first == "PARTIAL" and index == 0:
                 out[alias] = None
                 errors.append(
                     {
@@ -202,7 +210,7 @@ class GraphQLResolver:
                     }
                 )
                 continue
-            if number not in pulls:
+            if number not in pulls or (first == "NOT_FOUND" and index == 0):
                 out[alias] = None
                 errors.append(
                     _not_found(
