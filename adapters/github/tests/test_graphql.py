@@ -343,3 +343,28 @@ def test_a_first_query_refused_or_answered_without_data_falls_back_to_rest(
     assert adapter.stats.skipped == 0
     assert len(_reviews(acts)) == len([r for r in repo.reviews if r.submitted_at is not None])
     assert any("reading reviews through REST instead" in r.getMessage() for r in caplog.records)
+
+
+def test_a_batch_that_keeps_failing_after_graphql_worked_is_reported_and_the_next_one_asked(
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock
+) -> None:
+    """Five 502s for the second of three batches (the policy's attempts): its 50 pull requests are
+    skipped with the reason, the third batch is still asked, and every other review is kept."""
+    fake.generate("acme/apollo", issues=10, prs=120, reviews=240, seed=20)
+
+    def reviews(acts: list[Any]) -> set[tuple[str, str]]:
+        return {(a.item.id, a.id) for a in acts if a.kind is ActivityKind.REVIEW}
+
+    everything = reviews(list(make_adapter(repo="acme/apollo").collect(*EVERYTHING)))
+    fake.reset_stats()
+    fake.graphql.faults.push("OK", 502, 502, 502, 502, 502)
+    adapter = make_adapter(repo="acme/apollo")
+    kept = reviews(list(adapter.collect(*EVERYTHING)))
+    assert fake.by_path["POST /graphql"] == 1 + 5 + 1
+    assert adapter.stats.skipped == 50
+    assert "the query for its batch failed" in adapter.stats.skipped_reasons[0]
+    assert "502" in adapter.stats.skipped_reasons[0]
+    assert kept < everything
+    gone = {item for item, _ in everything - kept}
+    assert 0 < len(gone) <= 50
+    assert not {item for item, _ in kept} & gone  # a pull request's reviews go together or not at all

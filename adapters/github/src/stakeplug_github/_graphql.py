@@ -18,7 +18,9 @@ GraphQL answers most failures with HTTP 200 and an ``errors`` list:
   skipped with GitHub's message;
 * any other error leaves the pull requests it touches without reviews: each is
   reported skipped with the reason, so the source is partial and no review
-  disappears silently.
+  disappears silently.  So does a query that still fails after the policy's
+  retries (a 5xx, a cut connection, an answer that is not JSON) once GraphQL
+  has worked: that batch is reported and the next one asked.
 
 Each query also asks for ``rateLimit { cost remaining resetAt }``, GraphQL's
 own point budget (5,000 points an hour for a token, apart from REST's
@@ -256,7 +258,14 @@ class GraphQLReviews:
         owner, _, name = repo.partition("/")
         for start in range(0, len(numbers), self.batch):
             part = numbers[start : start + self.batch]
-            for number, node_id, cursor in self._batch(owner, name, part, found):
+            try:
+                more = list(self._batch(owner, name, part, found))
+            except (UnavailableError, PayloadError) as exc:
+                if not self.succeeded:
+                    raise
+                found.problems.extend((n, f"the query for its batch failed: {exc}") for n in part)
+                continue
+            for number, node_id, cursor in more:
                 self._more(number, node_id, cursor, found)
         return found
 
@@ -287,7 +296,10 @@ class GraphQLReviews:
         """Follow-up pages for a pull request with more reviews than the batch page held."""
         next_cursor: str | None = cursor
         while next_cursor is not None:
-            data, errors = self.query(MORE_REVIEWS_QUERY, {"id": node_id, "after": next_cursor})
+            try:
+                data, errors = self.query(MORE_REVIEWS_QUERY, {"id": node_id, "after": next_cursor})
+            except (UnavailableError, PayloadError) as exc:
+                data, errors = None, [{"message": str(exc)}]
             node = data.get("node") if data is not None else None
             page = node.get("reviews") if isinstance(node, Mapping) else None
             if errors or not isinstance(page, Mapping):

@@ -34,6 +34,7 @@ __all__ = ["GraphQLFaults", "GraphQLResolver", "pull_node_id"]
 
 _ALIAS = re.compile(r"(\w+): pullRequest\(number: (\d+)\) \{.*?reviews\(first: (\d+)\)")
 RATE_LIMITED_MESSAGE = "API rate limit exceeded for user ID 1."
+_STATUS_MESSAGES = {401: "Bad credentials", 403: "Forbidden", 404: "Not Found"}
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
@@ -149,7 +150,8 @@ class GraphQLResolver:
         fault = self.faults.take()
         if self.faults.disabled or isinstance(fault, int):
             status = 404 if self.faults.disabled or fault is None else int(fault)
-            return Reply(status, {"message": "Not Found"}, headers=self.headers())
+            message = _STATUS_MESSAGES.get(status, "Server Error")
+            return Reply(status, {"message": message}, headers=self.headers())
         with self._lock:
             self.queries += 1
         if fault == "SECONDARY":
