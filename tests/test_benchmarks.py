@@ -40,3 +40,24 @@ def test_the_engine_benchmark_prints_every_figure() -> None:
         float(figures[key]) > 0
         for key in ("audit_seconds", "floor_seconds", "generate_seconds", "engine_cpu_seconds")
     )
+
+
+def test_the_label_benchmark_prints_every_figure() -> None:
+    """The map-label benchmark runs on the demo and on 26 people at one spot (no timing is checked)."""
+    out = subprocess.run(
+        [sys.executable, str(BENCH.with_name("bench_labels.py")), "--runs", "1"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    figures = dict(line.split("=", 1) for line in out.splitlines())
+    cases = ("demo", "crowded_middle", "crowded_corner")
+    assert set(figures) == {"runs", "crowded_people"} | {
+        f"{case}_{figure}"
+        for case in cases
+        for figure in ("stakeholders", "map_ms_best", "map_ms_median", "placement_ms_median")
+    }
+    assert figures["demo_stakeholders"] == "12"
+    assert figures["crowded_middle_stakeholders"] == figures["crowded_corner_stakeholders"] == "26"
+    assert all(float(figures[f"{case}_placement_ms_median"]) > 0 for case in cases)

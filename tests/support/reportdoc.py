@@ -170,3 +170,53 @@ _REPORT: dict[str, Any] = {
 def sample_report() -> dict[str, Any]:
     """A fresh copy of the hand-written report: six stakeholders, one partner at risk, a partial source."""
     return copy.deepcopy(_REPORT)
+
+
+_FIRST = ("Ana", "Bartholomew", "Chen", "Dagny", "Emmanuel", "Fatima", "Gunnhild", "Hiro", "Isabella")
+_LAST = ("Ng", "Oyelaran-Whitfield", "Park", "Quintero", "Rasmussen")
+
+
+def crowded_report(
+    count: int = 26, *, acceptance: float = 1.8, energy: float = 3.9, category: str = "partner"
+) -> dict[str, Any]:
+    """The sample report with ``count`` stakeholders at nearly one spot of the map (0.02 apart at most).
+
+    Names differ in length (short, long, hyphenated); powers cycle 1 … 5; every seventh is a partner
+    at risk, ringed and drawn at a lower recent energy.
+    """
+    report = sample_report()
+    people = []
+    for i in range(count):
+        name = f"{_FIRST[i % len(_FIRST)]} {_LAST[i % len(_LAST)]}"
+        at_risk = category == "partner" and i % 7 == 3
+        people.append(
+            _person(
+                name if i < len(_FIRST) * len(_LAST) else f"{name} {i}",
+                category,
+                acceptance + (i % 3) * 0.01,
+                energy - (i % 2) * 0.02,
+                power=1 + i % 5,
+                interest=1 + (i * 2) % 5,
+                at_risk=at_risk,
+                recent_energy=energy - 0.02 if at_risk else energy,
+                baseline_energy=energy + 0.6 if at_risk else energy,
+            )
+        )
+    report["stakeholders"] = people
+    report["partners_at_risk"] = [p["name"] for p in people if p["at_risk"]]
+    report["suggestions"], report["changes"] = [], []
+    return report
+
+
+def demo_report() -> dict[str, Any]:
+    """The report the bundled demo project gives (as ``stakeplug demo`` builds it), in process."""
+    import stakeplug
+    from stakeplug import demo
+    from stakeplug.reports import build_report
+
+    with demo.config_path() as path:
+        config = stakeplug.load_config(path)
+        result = stakeplug.audit(
+            config.register, config.build_sources(), until=demo.UNTIL, rules=config.load_rules()
+        )
+    return build_report(result, stakeplug.plan_care(result, now=demo.UNTIL), generated_at=demo.UNTIL)

@@ -9,7 +9,8 @@ The map puts acceptance (−3 … +3) across and energy (1 … 5) up, cut into t
 five regions by the rules' thresholds the audit used; one marker per
 stakeholder, sized by power, ringed when a partner is at risk (and then drawn
 at their recent energy, a dotted line up to their own baseline), with an arrow
-from where an earlier report placed them.
+from where an earlier report placed them.  Names go where :mod:`labels`
+finds room: none on another, none on a marker, a leader line when moved away.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-from stakeplug.reports.text import label, map_energy, number, ordered_stakeholders, signed, text_width
+from stakeplug.reports.labels import Marker, label_box, place_labels
+from stakeplug.reports.text import label, map_energy, number, ordered_stakeholders, signed
 
 __all__ = [
     "CATEGORY_STYLE",
     "DEFAULT_THRESHOLDS",
     "GRID_BOXES",
+    "PLOT_AREA",
     "grid_box",
     "grid_svg",
     "map_point",
@@ -62,6 +65,8 @@ _MAP_W, _MAP_H = 760, 480
 _LEFT, _RIGHT, _TOP, _BOTTOM = 58.0, 744.0, 10.0, 424.0
 # The frame is larger than the -3…+3 × 1…5 domain: region names sit in the bands above and below it.
 _PAD_X, _PAD_TOP, _PAD_BOTTOM = 20.0, 40.0, 34.0
+PLOT_AREA = (_LEFT + 2, _TOP + 2, _RIGHT - 2, _BOTTOM - 2)
+"""Where the map writes names: inside its frame, clear of the frame's line."""
 
 
 def _esc(text: Any) -> str:
@@ -122,20 +127,33 @@ def thresholds(report: Mapping[str, Any]) -> Mapping[str, float]:
 # --------------------------------------------------------------------------- the map
 
 
-def _regions(t: Mapping[str, float]) -> list[str]:
-    """The five category regions as tinted rectangles, each named in the band above or below the domain."""
+def _region_boxes(t: Mapping[str, float]) -> list[tuple[str, float, float, float, float, str, float, float]]:
+    """Each region's rectangle and where its name goes: category, x0, y0, x1, y1, anchor, x, y."""
     x_low, y_high = map_point(t["reject_below"], t["high_energy"])
     x_high, _ = map_point(t["accept_above"], 1)
     top_name, bottom_name = _TOP + 24, _BOTTOM - 12
-    boxes = [
+    return [
         ("opponent", _LEFT, _TOP, x_low, y_high, "start", _LEFT + 10, top_name),
         ("silent_critic", _LEFT, y_high, x_low, _BOTTOM, "start", _LEFT + 10, bottom_name),
         ("undecided", x_low, _TOP, x_high, _BOTTOM, "middle", (x_low + x_high) / 2, top_name),
         ("partner", x_high, _TOP, _RIGHT, y_high, "end", _RIGHT - 10, top_name),
         ("silent_supporter", x_high, y_high, _RIGHT, _BOTTOM, "end", _RIGHT - 10, bottom_name),
     ]
+
+
+def _region_name_box(category: str, anchor: str, x: float, y: float) -> tuple[float, float, float, float]:
+    """The box a region's name takes: 14-unit bold capitals, spaced out (see the style sheet)."""
+    text = label(category).upper()
+    x0, y0, x1, y1 = label_box(x, y, text, anchor, size=14)
+    extra = (x1 - x0) * 0.12 + 0.56 * len(text)  # bold and letter-spacing
+    shift = {"start": 0.0, "middle": extra / 2}.get(anchor, extra)
+    return x0 - shift, y0, x1 + extra - shift, y1
+
+
+def _regions(t: Mapping[str, float]) -> list[str]:
+    """The five category regions as tinted rectangles, each named in the band above or below the domain."""
     out = []
-    for category, x0, y0, x1, y1, anchor, tx, ty in boxes:
+    for category, x0, y0, x1, y1, anchor, tx, ty in _region_boxes(t):
         colour = _style(category)[0]
         out.append(
             f'<rect class="region" data-category="{category}" x="{x0:.1f}" y="{y0:.1f}" '
@@ -147,6 +165,8 @@ def _regions(t: Mapping[str, float]) -> list[str]:
             f'fill="{_DARK[category]}">'
             f"{_esc(label(category))}</text>"
         )
+    x_low, y_high = map_point(t["reject_below"], t["high_energy"])
+    x_high, _ = map_point(t["accept_above"], 1)
     for x in (x_low, x_high):
         out.append(f'<line class="threshold" x1="{x:.1f}" y1="{_TOP}" x2="{x:.1f}" y2="{_BOTTOM}"/>')
     out.append(f'<line class="threshold" x1="{_LEFT}" y1="{y_high:.1f}" x2="{_RIGHT}" y2="{y_high:.1f}"/>')
@@ -226,59 +246,45 @@ def _marker(s: Mapping[str, Any]) -> tuple[list[str], tuple[float, float], float
     return parts, (cx, cy), r
 
 
-def _text_box(x: float, y: float, text: str, anchor: str) -> tuple[float, float, float, float]:
-    width = text_width(text) * 6.9
-    x0 = x if anchor == "start" else x - width
-    return x0, y - 11, x0 + width, y + 3
+def _reach(s: Mapping[str, Any], r: float) -> float:
+    """How far a marker reaches from its centre: its shape's extent, its ring when at risk, the stroke."""
+    if s["at_risk"]:
+        return r + 6.5
+    shape = _style(s["category"])[1]
+    return {"circle": r, "square": r * 0.85}.get(shape, r * 1.25) + 1.0
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
+def _labels(
+    people: Sequence[tuple[Mapping[str, Any], tuple[float, float], float]], t: Mapping[str, float]
+) -> list[str]:
+    """The names beside their markers (see :mod:`stakeplug.reports.labels`), leader lines under them.
 
-
-def _label_options(cx: float, cy: float, r: float) -> list[tuple[float, float, str, float]]:
-    """Places for a name beside its marker, nearest first: ``(x, y, anchor, penalty)``."""
-    options = []
-    for step in (0, -1, 1, -2, 2, -3, 3):
-        dy = step * 15.0
-        for side in (1, -1):
-            x = cx + side * (r + 5 + (6 if step else 0))
-            options.append(
-                (x, cy + 4 + dy, "start" if side > 0 else "end", abs(step) * 40.0 + (side < 0) * 5.0)
-            )
-    return options
-
-
-def _place_labels(people: Sequence[tuple[str, tuple[float, float], float]]) -> list[str]:
-    """Name labels beside their markers, each put where it covers the fewest other labels and markers.
-
-    A label moved up or down from its marker gets a thin leader line to it.
+    Names are placed partners at risk first, then by power, so the people who matter most keep
+    the places nearest their markers; the small circles of baselines and earlier positions are
+    kept clear too.
     """
-    taken = [(cx - r, cy - r, cx + r, cy + r) for _, (cx, cy), r in people]
-    out = []
-    for name, (cx, cy), r in people:
-        own = (cx - r, cy - r, cx + r, cy + r)
-
-        def cost(
-            option: tuple[float, float, str, float], own: tuple[float, ...] = own, name: str = name
-        ) -> float:
-            box = _text_box(option[0], option[1], name, option[2])
-            inside = (
-                box[0] >= _LEFT + 2
-                and box[2] <= _RIGHT - 2
-                and box[1] >= _TOP + 30
-                and box[3] <= _BOTTOM - 26
-            )
-            return (0.0 if inside else 1e6) + option[3] + sum(_overlap(box, o) for o in taken if o != own)
-
-        x, y, anchor, _ = min(_label_options(cx, cy, r), key=cost)
-        taken.append(_text_box(x, y, name, anchor))
-        if abs(y - 4 - cy) > r:
-            out.append(f'<line class="leader" x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y - 4:.1f}"/>')
-        out.append(f'<text class="name" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{_esc(name)}</text>')
-    return out
+    order = sorted(people, key=lambda p: (not p[0]["at_risk"], -int(p[0]["power"])))
+    marks = [Marker(str(s["name"]), cx, cy, _reach(s, r)) for s, (cx, cy), r in order]
+    dots: list[tuple[float, float, float]] = []
+    for s, (cx, _), r in people:
+        if s["at_risk"]:
+            dots.append((cx, map_point(s["acceptance"], s["baseline_energy"])[1], r * 0.6 + 1))
+        dots += [(*map_point(h["acceptance"], h["energy"]), 3.5) for h in (s.get("history") or [])[:2]]
+    obstacles = [(x - d, y - d, x + d, y + d) for x, y, d in dots]
+    obstacles += [_region_name_box(c, anchor, x, y) for c, *_, anchor, x, y in _region_boxes(t)]
+    placed = place_labels(marks, PLOT_AREA, obstacles)
+    leaders = [
+        f'<line class="leader" data-name="{_esc(p.name)}" x1="{p.leader[0]}" y1="{p.leader[1]}" '
+        f'x2="{p.leader[2]}" y2="{p.leader[3]}"/>'
+        for p in placed
+        if p.leader is not None
+    ]
+    names = [
+        f'<text class="name" data-name="{_esc(p.name)}" x="{p.x}" y="{p.y}" text-anchor="{p.anchor}">'
+        f"{_esc(p.name)}</text>"
+        for p in placed
+    ]
+    return leaders + names
 
 
 _DEFS = (
@@ -289,16 +295,16 @@ _DEFS = (
 
 def map_svg(report: Mapping[str, Any]) -> str:
     """The stakeholder map as one SVG element."""
-    people = ordered_stakeholders(report)
+    people, t = ordered_stakeholders(report), thresholds(report)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart map" viewBox="0 0 {_MAP_W} {_MAP_H}" '
         'role="img" aria-labelledby="map-title">'
         '<title id="map-title">Stakeholder map: acceptance across, energy up</title>',
         _DEFS,
-        *_regions(thresholds(report)),
+        *_regions(t),
         *_axes(),
     ]
-    placed: list[tuple[str, tuple[float, float], float]] = []
+    placed: list[tuple[Mapping[str, Any], tuple[float, float], float]] = []
     markers: list[str] = []
     arrows: list[str] = []
     # Big markers first, so that a small one is never hidden under a big one.
@@ -306,8 +312,8 @@ def map_svg(report: Mapping[str, Any]) -> str:
         group, centre, r = _marker(s)
         markers += group
         arrows += _history(s, centre, r)
-        placed.append((str(s["name"]), centre, r))
-    parts += arrows + markers + _place_labels(placed)
+        placed.append((s, centre, r))
+    parts += arrows + markers + _labels(placed, t)
     parts.append("</svg>")
     return "".join(parts)
 
