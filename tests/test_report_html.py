@@ -258,3 +258,50 @@ def test_the_demo_report_draws_a_sparkline_for_everyone_the_engine_counted(demo_
     """Every stakeholder of the demo has a weekly series from the engine, so every one gets a sparkline."""
     page = demo_page.read_text("utf-8")
     assert page.count('class="spark"') == 12
+
+
+def test_without_a_baseline_the_sparkline_draws_no_baseline_and_says_so() -> None:
+    """No acts before the recent weeks: no dashed line at zero, and the line under the chart says why."""
+    assert ET.fromstring(sparkline_svg([0, 0, 3], None)).find(f"{SVG}line") is None  # noqa: S314
+    report = sample_report()
+    ines = next(s for s in report["stakeholders"] if s["name"] == "Ines")
+    ines.update(weekly_activity=[0, 0, 0, 2, 3], recent_rate=2.5, baseline_rate=0.0, rate_ratio=None)
+    section = render_html(report).split('id="p-ines"', 1)[1].split("</article>", 1)[0]
+    assert 'class="spark"' in section and "spark-base" not in section
+    assert (
+        "Distinct acts a week over the last 5 weeks; recently 2.5 a week; no baseline yet "
+        "(no acts before the recent weeks), so no dashed line." in section
+    )
+    assert "baseline of 0.0" not in section
+
+
+def test_the_demo_draws_a_baseline_only_for_people_who_have_one(demo_page: Path) -> None:
+    """In the demo, the people without acts before the recent weeks get a sparkline without a baseline."""
+    page = demo_page.read_text("utf-8")
+    cards = re.findall(r'<article class="person" id="p-([^"]+)">(.*?)</article>', page, flags=re.S)
+    without = {name for name, card in cards if "no baseline yet" in card}
+    assert without  # the demo has such people (new or silent ones)
+    for name, card in cards:
+        assert ("spark-base" in card) == (name not in without), name
+    assert all("baseline of 0.0" not in card for name, card in cards if name in without)
+
+
+def test_printed_on_a4_the_task_table_fits_the_page_width(demo_page: Path) -> None:
+    """With print media at an A4 page's width (690 CSS px), no section is wider than the page."""
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip(
+            "no Chromium on this machine (Debian: apt-get install chromium); the browser check did not run"
+        )
+    with Browser(executable) as browser:
+        browser.call("Emulation.setEmulatedMedia", {"media": "print"})
+        browser.open(demo_page, width=690, height=900)
+        widest = browser.evaluate(
+            "Math.max(...Array.from(document.querySelectorAll('section, section table'))"
+            ".map(e => e.scrollWidth))"
+        )
+        summaries = browser.evaluate(
+            "Array.from(document.querySelectorAll('summary')).filter(s => getComputedStyle(s).display !== 'none').length"
+        )
+    assert widest <= 690
+    assert summaries == 0  # closed <details> print nothing, so their toggles do not either

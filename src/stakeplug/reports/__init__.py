@@ -19,9 +19,9 @@ A script that writes the reports of an audit::
 The modules, one job each: ``document`` (building and the schema), ``text``
 (the one sort order, number formats, plurals, terminal widths), ``markdown``,
 ``html`` with ``charts`` (the map, the grid and sparklines as inline SVG), ``labels``
-(where the map writes each name) and ``html_style``, ``tables`` (CSV), ``summary`` (the terminal), ``ci`` (the GitHub job summary and
-annotations), ``previous``
-(reading an earlier report) and ``files`` (atomic writing).
+(where the map writes each name) and ``html_style``, ``tables`` (CSV), ``summary`` (the
+terminal), ``ci`` (the GitHub job summary and annotations), ``previous`` (reading an earlier
+report) and ``files`` (atomic writing).
 """
 
 from __future__ import annotations

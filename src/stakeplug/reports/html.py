@@ -308,14 +308,23 @@ def _anchor(name: str) -> str:
 
 
 def weekly_line(s: Mapping[str, Any]) -> str:
-    """The one line under a sparkline: what the line shows and how the recent rate stands to the baseline."""
+    """The one line under a sparkline: what the line shows and how the recent rate stands to the baseline.
+
+    Without acts before the recent weeks there is no baseline: the chart draws no dashed line
+    and the line says why, instead of showing a baseline of zero.
+    """
     weeks = len(s["weekly_activity"])
-    line = (
-        f"Distinct acts a week over the last {plural(weeks, 'week')}; dashed: their own baseline of "
-        f"{number(s['baseline_rate'])} a week; recently {number(s['recent_rate'])} a week"
-    )
+    line = f"Distinct acts a week over the last {plural(weeks, 'week')}"
     ratio = s.get("rate_ratio")
-    return line + (f" ({number(ratio)}× the baseline)." if ratio is not None else " (no baseline yet).")
+    if ratio is None:
+        return (
+            f"{line}; recently {number(s['recent_rate'])} a week; no baseline yet "
+            "(no acts before the recent weeks), so no dashed line."
+        )
+    return (
+        f"{line}; dashed: their own baseline of {number(s['baseline_rate'])} a week; "
+        f"recently {number(s['recent_rate'])} a week ({number(ratio)}× the baseline)."
+    )
 
 
 def _weekly(s: Mapping[str, Any]) -> str:
@@ -324,8 +333,9 @@ def _weekly(s: Mapping[str, Any]) -> str:
     if not counts or "baseline_rate" not in s:
         return ""
     cells = ", ".join(str(v) for v in counts)
+    baseline = None if s.get("rate_ratio") is None else float(s["baseline_rate"])
     return (
-        f'<div class="spark-box">{sparkline_svg(counts, float(s["baseline_rate"]))}'
+        f'<div class="spark-box">{sparkline_svg(counts, baseline)}'
         f"<p class=note>{_e(weekly_line(s))}</p>"
         f"<details><summary>Weekly values, oldest first</summary><p>{cells}</p></details></div>"
     )

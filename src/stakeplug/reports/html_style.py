@@ -94,6 +94,10 @@ footer{color:var(--muted);font-size:12px;padding-bottom:28px}
  header,main,footer{max-width:none;padding:0}
  summary{display:none}
  a{color:inherit;text-decoration:none}
+ table{font-size:9.5pt}
+ .tasks td:nth-child(3){width:46%}
+ .tasks td:nth-child(2),.status,.links{white-space:normal}
+ .people{grid-template-columns:1fr 1fr}
 }
 @page{margin:14mm}
 """
