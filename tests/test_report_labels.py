@@ -19,7 +19,7 @@ from browser import Browser, find_chromium
 from reportdoc import crowded_report, demo_report
 
 from stakeplug.reports import render_html
-from stakeplug.reports.charts import PLOT_AREA, map_svg
+from stakeplug.reports.charts import PLOT_AREA, grid_svg, map_svg
 from stakeplug.reports.labels import Box, Marker, label_box, label_width, place_labels
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -181,11 +181,19 @@ _REAL_BOXES = (
     "Array.from(document.querySelectorAll('#map text.name')).map(t => {const b = t.getBBox();"
     " return [t.dataset.name, b.x, b.y, b.x + b.width, b.y + b.height]})"
 )
+_GRID_OUTSIDE = (
+    "Array.from(document.querySelectorAll('#grid g.grid-name')).filter(g => {"
+    " const t = g.querySelector('text').getBBox();"
+    " const b = document.querySelector(`#grid rect[data-box='${g.dataset.box}']`).getBBox();"
+    " return t.x < b.x || t.y < b.y || t.x + t.width > b.x + b.width || t.y + t.height > b.y + b.height;"
+    "}).map(g => g.dataset.name)"
+)
 
 
 @pytest.mark.parametrize("which", ["demo", "crowded"])
 def test_in_chromium_the_names_as_drawn_stay_inside_their_boxes_and_apart(which: str, tmp_path: Path) -> None:
-    """Chromium's own measure of each name (getBBox) fits the estimated box, so drawn names never touch."""
+    """Chromium's own measure of each map name (getBBox) fits the estimated box, so drawn names never
+    touch; every grid name as drawn stays inside its box."""
     executable = find_chromium()
     if executable is None:
         pytest.skip(
@@ -198,8 +206,10 @@ def test_in_chromium_the_names_as_drawn_stay_inside_their_boxes_and_apart(which:
     with Browser(executable) as browser:
         browser.open(page, width=1200, height=900)
         real = browser.evaluate(_REAL_BOXES)
+        outside = browser.evaluate(_GRID_OUTSIDE)
         browser.screenshot("#map", tmp_path / "map.png")
     assert browser.messages == []
+    assert outside == []  # every name of the power/interest grid, as drawn, inside its box
     assert len(real) == len(report["stakeholders"])
     for name, *box in real:
         x0, y0, x1, y1 = estimated[name]
@@ -217,3 +227,43 @@ def test_names_people_typed_keep_their_place_and_their_text() -> None:
     drawn = _check_names(report)
     assert 'Ana <"R&D"> Lee' in drawn["boxes"]
     assert re.search(r"<R&D>", map_svg(report)) is None
+
+
+def _grid(report: dict[str, Any]) -> tuple[dict[str, Box], dict[str, tuple[str, Box]]]:
+    """The grid's four boxes, and each entry's box (icon to the end of its text) with the box it is in."""
+    chart = ET.fromstring(grid_svg(report))  # noqa: S314  (our own rendering)
+    boxes = {r.get("data-box", ""): _shape_box(r) for r in chart.iter(f"{SVG}rect") if r.get("data-box")}
+    entries = {}
+    for g in chart.iter(f"{SVG}g"):
+        if g.get("class") != "grid-name":
+            continue
+        text = g.find(f"{SVG}text")
+        assert text is not None
+        icon = _shape_box(next(e for e in g if e.tag != f"{SVG}text"))
+        x, y = float(text.get("x", "")), float(text.get("y", ""))
+        width = float(text.get("textLength") or 0) or label_width(text.text or "", 13.5) + label_width(
+            "".join(text.itertext())[len(text.text or "") :], 12
+        )
+        entries[g.get("data-name", "")] = (g.get("data-box", ""), (icon[0], y - 13.5, x + width, y + 4))
+    return boxes, entries
+
+
+@pytest.mark.parametrize("which", ["demo", "crowded", "long name"])
+def test_the_grid_writes_every_name_inside_its_box_and_none_on_another(which: str) -> None:
+    """Two columns only where the names fit; a name longer than its box is squeezed into it."""
+    report = demo_report() if which == "demo" else crowded_report(26)
+    if which == "long name":
+        report["stakeholders"][0]["name"] = (
+            "Maximiliane Theodora von Hohenberg-Wittelsbach-Oyelaran (Steering)"
+        )
+    boxes, entries = _grid(report)
+    assert sorted(entries) == sorted(s["name"] for s in report["stakeholders"])
+    assert grid_svg(report).count("textLength=") == (
+        1 if which == "long name" else 0
+    )  # squeezed only if need be
+    items = list(entries.items())
+    for i, (name, (box_name, box)) in enumerate(items):
+        x0, y0, x1, y1 = boxes[box_name]
+        assert x0 <= box[0] and box[2] <= x1 and y0 <= box[1] and box[3] <= y1, name
+        for other, (_, other_box) in items[i + 1 :]:
+            assert not _hit(box, other_box), f"{name} on {other}"

@@ -16,11 +16,11 @@ finds room: none on another, none on a marker, a leader line when moved away.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from stakeplug.reports.labels import Marker, label_box, place_labels
+from stakeplug.reports.labels import Marker, label_box, label_width, place_labels
 from stakeplug.reports.text import label, map_energy, number, ordered_stakeholders, signed
 
 __all__ = [
@@ -347,19 +347,41 @@ def _grid_entries(report: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]
     return boxes
 
 
-def _grid_names(people: Iterable[Mapping[str, Any]], box: str, x: float, y: float, width: float) -> list[str]:
-    people = list(people)
-    per_column = max(1, math.ceil(len(people) / 2)) if len(people) > 5 else max(1, len(people))
-    column_width = width / 2 if len(people) > 5 else width
+# A grid entry: the icon, the name (13.5 units) and " · category" (12 units), as the style sheet has them.
+_ICON_GAP, _NAME_SIZE, _CATEGORY_SIZE = 12.0, 13.5, 12.0
+
+
+def _entry_width(s: Mapping[str, Any]) -> float:
+    return (
+        _ICON_GAP
+        + label_width(str(s["name"]), _NAME_SIZE)
+        + label_width(f" · {label(s['category'])}", _CATEGORY_SIZE)
+    )
+
+
+def _grid_columns(people: Sequence[Mapping[str, Any]], width: float) -> int:
+    """Two columns for more than five names when the widest fits half the box, else one."""
+    if len(people) <= 5 or max(_entry_width(s) for s in people) > width / 2 - 12:
+        return 1
+    return 2
+
+
+def _grid_names(people: Sequence[Mapping[str, Any]], box: str, x: float, y: float, width: float) -> list[str]:
+    columns = _grid_columns(people, width)
+    per_column = max(1, math.ceil(len(people) / columns))
+    column_width = width / columns
     out = []
     for i, s in enumerate(people):
         col, row = divmod(i, per_column)
         nx, ny = x + 18 + col * column_width, y + 52 + row * 22
+        # A name too long for the box is squeezed to fit rather than written across its edge.
+        room = column_width - _ICON_GAP - 6
+        fit = f' textLength="{room:.1f}" lengthAdjust="spacingAndGlyphs"' if _entry_width(s) > room else ""
         out.append(
             f'<g class="grid-name" data-name="{_esc(s["name"])}" data-box="{box}" '
             f'data-category="{_esc(s["category"])}">'
             + shape_svg(s["category"], nx, ny - 4, 5.5)
-            + f'<text x="{nx + 12:.1f}" y="{ny:.1f}">{_esc(s["name"])}'
+            + f'<text x="{nx + _ICON_GAP:.1f}" y="{ny:.1f}"{fit}>{_esc(s["name"])}'
             f'<tspan class="grid-category"> · {_esc(label(s["category"]))}</tspan></text></g>'
         )
     return out
@@ -368,8 +390,9 @@ def _grid_names(people: Iterable[Mapping[str, Any]], box: str, x: float, y: floa
 def grid_svg(report: Mapping[str, Any]) -> str:
     """The power/interest grid as one SVG element: four boxes, each name marked with its category."""
     boxes = _grid_entries(report)
-    rows = max(1, *(len(v) if len(v) <= 5 else math.ceil(len(v) / 2) for v in boxes.values()))
-    box_h, box_w, left, top = 62 + rows * 22, (_GRID_W - 60) / 2, 44.0, 8.0
+    box_w, left, top = (_GRID_W - 60) / 2, 44.0, 8.0
+    rows = max(1, *(math.ceil(len(v) / _grid_columns(v, box_w - 24)) for v in boxes.values()))
+    box_h = 62 + rows * 22
     height = top + 2 * box_h + 36
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart grid" viewBox="0 0 {_GRID_W} {height:.0f}" '
@@ -379,7 +402,8 @@ def grid_svg(report: Mapping[str, Any]) -> str:
         x, y = left + (i % 2) * (box_w + 8), top + (i // 2) * (box_h + 8)
         css = "box key" if high_power and high_interest else "box"
         parts.append(
-            f'<rect class="{css}" x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" rx="6"/>'
+            f'<rect class="{css}" data-box="{name}" x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" '
+            f'height="{box_h:.1f}" rx="6"/>'
         )
         parts.append(
             f'<text class="box-name" x="{x + 14:.1f}" y="{y + 26:.1f}">{_esc(name.capitalize())}</text>'
