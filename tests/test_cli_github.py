@@ -154,6 +154,22 @@ def test_a_public_task_target_is_refused(tmp_path: Path, github: FakeGitHub) -> 
     assert data["posting"]["error"]
 
 
+def test_a_refused_public_target_on_github_actions_still_gets_its_summary_and_error(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """Exit 2 after the report is written: the job summary has it and the ::error says why."""
+    write_config(tmp_path, github, tasks_repo="acme/public-board")
+    summary = tmp_path / "summary.md"
+    on_runner = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    result = run("audit", *WINDOW, "--post", "--out", "out", "-q", cwd=tmp_path, extra=on_runner)
+    assert result.returncode == 2, result.stderr
+    assert summary.read_text("utf-8") == (tmp_path / "out" / "report.md").read_text("utf-8")
+    (error,) = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert error.startswith("::error title=stakeplug exited with code 2::")
+    assert "public" in error
+    assert TOKEN not in result.stdout + result.stderr
+
+
 def test_a_refused_jira_source_does_not_sink_github(tmp_path: Path, github: FakeGitHub) -> None:
     """Jira refuses the credentials; GitHub is still audited and the report says which failed and why."""
     jira_testing = pytest.importorskip("stakeplug_jira.testing")

@@ -10,7 +10,7 @@ from clirun import run_stakeplug
 from reportdoc import sample_report
 
 from stakeplug import demo
-from stakeplug.reports import github_annotations, publish_github, render_markdown, step_summary
+from stakeplug.reports import github_annotations, github_error, publish_github, render_markdown, step_summary
 from stakeplug.reports.ci import SUMMARY_LIMIT
 
 ANNOTATIONS = [
@@ -103,3 +103,47 @@ def test_an_audit_on_github_actions_writes_the_summary_and_annotations_without_a
     assert lines[1].startswith("::warning title=Source chat failed::")
     assert lines[2] == "::error title=stakeplug exited with code 3::incomplete: chat (failed)"
     assert len(lines) == 3
+
+
+def test_a_command_that_fails_before_its_report_still_gets_an_error_annotation() -> None:
+    """github_error: one escaped ::error line on a runner, nothing elsewhere."""
+    out = io.StringIO()
+    assert github_error(
+        2, "stakeplug.toml: 100% wrong,\nsee: docs", environ={"GITHUB_ACTIONS": "true"}, stream=out
+    )
+    assert (
+        out.getvalue()
+        == "::error title=stakeplug exited with code 2::stakeplug.toml: 100%25 wrong,%0Asee: docs\n"
+    )
+    quiet = io.StringIO()
+    assert not github_error(2, "x", environ={}, stream=quiet)
+    assert quiet.getvalue() == ""
+
+
+def test_an_audit_whose_config_is_broken_fails_early_with_an_error_annotation(tmp_path: Path) -> None:
+    """Exit 2 before anything is collected: no report, no summary, but the job's ::error names the fault."""
+    (tmp_path / "stakeplug.toml").write_text(
+        '[project]\nname = "x"\n\n[[sources]]\nadapter = "nope"\nname = "a"\n', "utf-8"
+    )
+    summary = tmp_path / "step-summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"}
+    result = run_stakeplug("audit", "--out", "out", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    (line,) = result.stdout.splitlines()
+    assert line.startswith(
+        "::error title=stakeplug exited with code 2::stakeplug.toml: sources[0].adapter: no adapter named 'nope'"
+    )
+    assert line.endswith(" — `stakeplug adapters` lists what is installed")
+    assert not summary.exists() and not (tmp_path / "out").exists()
+    off = run_stakeplug("audit", "--out", "out", cwd=tmp_path)
+    assert off.returncode == 2 and "::error" not in off.stdout + off.stderr
+
+
+def test_a_command_line_that_does_not_parse_gets_an_error_annotation_on_a_runner(tmp_path: Path) -> None:
+    """An unknown option is a usage error (exit 2); on a runner the job gets an ::error for it too."""
+    result = run_stakeplug("audit", "--no-such-option", cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [
+        "::error title=stakeplug exited with code 2::the command line could not be parsed; the job log shows why"
+    ]
+    assert "--no-such-option" in result.stderr

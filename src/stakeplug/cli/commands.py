@@ -88,11 +88,11 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     for warning in run.collection.identity_warnings:
         console.warn(warning.message())
     status = run.exit_status(args.fail_on)
+    reasons = [console.redact(reason) for reason in status.reasons]
+    publish_github(run.report, exit_code=status.code, reasons=reasons)
     if run.posting.refused_for_privacy:
         console.error(run.posting.error or "refused for privacy", "in [tasks]", _PUBLIC_TARGET_FIX)
         return status.code
-    reasons = [console.redact(reason) for reason in status.reasons]
-    publish_github(run.report, exit_code=status.code, reasons=reasons)
     for reason in reasons:
         console.warn(reason)
     if run.posting.error:

@@ -37,6 +37,7 @@ from stakeplug.cli.parser import build_parser
 from stakeplug.errors import AdapterLoadError, AdapterNotFoundError, ConfigError, PrivacyError, TrackerError
 from stakeplug.plugins.registry import library_loggers, plugin_loggers
 from stakeplug.redact import RedactingFilter, install_redaction
+from stakeplug.reports import github_error
 from stakeplug.store import StoreError
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_OK", "EXIT_SOURCE", "main"]
@@ -89,7 +90,12 @@ def _setup_logging(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``stakeplug`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        if exc.code not in (0, None):  # argparse has printed the usage error itself
+            github_error(int(ExitCode.CONFIG), "the command line could not be parsed; the job log shows why")
+        raise
     if args.command is None:
         parser.print_help(sys.stderr)
         return int(ExitCode.CONFIG)
@@ -105,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _trace(console)
         what, place, fix, code = _failure(exc)
         console.error(what, place, fix)
+        # On a GitHub Actions runner the job gets the same line as an annotation.
+        github_error(int(code), console.redact(" — ".join(p for p in (what, place, fix) if p)))
         return int(code)
 
 

@@ -26,7 +26,7 @@ report) and ``files`` (atomic writing).
 
 from __future__ import annotations
 
-from stakeplug.reports.ci import github_annotations, publish_github, step_summary
+from stakeplug.reports.ci import github_annotations, github_error, publish_github, step_summary
 from stakeplug.reports.document import SCHEMA_VERSION, build_report, report_schema
 from stakeplug.reports.files import FORMATS, check_writable, render_files, write_all, write_reports
 from stakeplug.reports.html import render_html
@@ -42,6 +42,7 @@ __all__ = [
     "build_report",
     "check_writable",
     "github_annotations",
+    "github_error",
     "load_previous",
     "ordered_stakeholders",
     "partial_sources",

@@ -5,7 +5,9 @@ to the job summary (the file named by ``GITHUB_STEP_SUMMARY``) and prints
 workflow commands that GitHub shows as annotations: a ``::warning`` for each
 partner at risk and each failed or partial source, an ``::error`` when the run
 exits with a failing code.  Off GitHub it does nothing, so the command line
-calls it on every run without an option.
+calls it on every run without an option.  A command that fails before it has
+a report (a config error, a store that cannot be opened, an internal error)
+still gets its ``::error`` from :func:`github_error`.
 
 GitHub shows at most ten warning annotations of a step, so the eleventh and
 later ones are folded into one that says how many more the report lists; a
@@ -23,7 +25,7 @@ from typing import Any, TextIO
 from stakeplug.reports.markdown import render_markdown
 from stakeplug.reports.text import partial_sources, plural, risk_line
 
-__all__ = ["SUMMARY_LIMIT", "github_annotations", "publish_github", "step_summary"]
+__all__ = ["SUMMARY_LIMIT", "github_annotations", "github_error", "publish_github", "step_summary"]
 
 SUMMARY_LIMIT = 1024 * 1024
 """The most bytes GitHub accepts in one step's job summary."""
@@ -43,6 +45,12 @@ def _property(text: str) -> str:
 
 def _command(kind: str, title: str, message: str) -> str:
     return f"::{kind} title={_property(title)}::{_data(message)}"
+
+
+def _error(exit_code: int, reasons: Sequence[str]) -> str:
+    return _command(
+        "error", f"stakeplug exited with code {exit_code}", "; ".join(reasons) or "see the report"
+    )
 
 
 def _warnings(report: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -74,8 +82,7 @@ def github_annotations(
         ]
     lines = [_command("warning", title, message) for title, message in warnings]
     if exit_code != 0:
-        why = "; ".join(reasons) or "see the report"
-        lines.append(_command("error", f"stakeplug exited with code {exit_code}", why))
+        lines.append(_error(exit_code, reasons))
     return lines
 
 
@@ -121,3 +128,17 @@ def publish_github(
             print(line, file=out)
         did = True
     return did
+
+
+def github_error(
+    exit_code: int, message: str, *, environ: Mapping[str, str] | None = None, stream: TextIO | None = None
+) -> bool:
+    """On GitHub Actions, the ``::error`` of a command that failed before it had a report.
+
+    ``message`` is printed as given, so it must already be redacted; ``False`` off GitHub.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("GITHUB_ACTIONS") != "true":
+        return False
+    print(_error(exit_code, [message]), file=stream or sys.stdout)
+    return True
