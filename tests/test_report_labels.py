@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from browser import Browser, find_chromium
-from reportdoc import crowded_report, demo_report
+from reportdoc import crowded_report, demo_report, sample_report
 
 from stakeplug.reports import render_html
 from stakeplug.reports.charts import PLOT_AREA, grid_svg, map_svg
-from stakeplug.reports.labels import Box, Marker, label_box, label_width, place_labels
+from stakeplug.reports.labels import Box, Marker, _crosses, label_box, label_width, place_labels
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -267,3 +267,22 @@ def test_the_grid_writes_every_name_inside_its_box_and_none_on_another(which: st
         assert x0 <= box[0] and box[2] <= x1 and y0 <= box[1] and box[3] <= y1, name
         for other, (_, other_box) in items[i + 1 :]:
             assert not _hit(box, other_box), f"{name} on {other}"
+
+
+def test_names_keep_off_the_arrows_and_drop_lines_where_there_is_room() -> None:
+    """A line through the place right of a marker (an arrow, a drop line) sends the name to the left."""
+    area = (0.0, 0.0, 400.0, 300.0)
+    marker = Marker("Alpha Person", 200, 150, 8)
+    (free,) = place_labels([marker], area)
+    assert free.anchor == "start"
+    (moved,) = place_labels([marker], area, lines=[(240.0, 0.0, 240.0, 300.0)])
+    assert moved.anchor == "end" and moved.box[2] < 200 and moved.leader is None
+    chart = ET.fromstring(map_svg(sample_report()))  # noqa: S314  (our own rendering)
+    segments = [
+        tuple(float(line.get(k, "")) for k in ("x1", "y1", "x2", "y2"))
+        for line in chart.iter(f"{SVG}line")
+        if line.get("class") in ("moved", "fall")
+    ]
+    assert len(segments) == 2  # Maria's arrow and her drop line, clear of every name
+    for name, box in _map(sample_report())["boxes"].items():
+        assert not any(_crosses(seg, box) for seg in segments), name  # type: ignore[arg-type]

@@ -261,18 +261,24 @@ def _labels(
 
     Names are placed partners at risk first, then by power, so the people who matter most keep
     the places nearest their markers; the small circles of baselines and earlier positions are
-    kept clear too.
+    kept clear too, and names keep off the arrows and drop lines where they can.
     """
     order = sorted(people, key=lambda p: (not p[0]["at_risk"], -int(p[0]["power"])))
     marks = [Marker(str(s["name"]), cx, cy, _reach(s, r)) for s, (cx, cy), r in order]
     dots: list[tuple[float, float, float]] = []
-    for s, (cx, _), r in people:
+    lines: list[tuple[float, float, float, float]] = []
+    for s, (cx, cy), r in people:
         if s["at_risk"]:
-            dots.append((cx, map_point(s["acceptance"], s["baseline_energy"])[1], r * 0.6 + 1))
-        dots += [(*map_point(h["acceptance"], h["energy"]), 3.5) for h in (s.get("history") or [])[:2]]
+            by = map_point(s["acceptance"], s["baseline_energy"])[1]
+            dots.append((cx, by, r * 0.6 + 1))
+            lines.append((cx, by, cx, cy))
+        for h in (s.get("history") or [])[:2]:
+            then = map_point(h["acceptance"], h["energy"])
+            dots.append((*then, 3.5))
+            lines.append((*then, cx, cy))
     obstacles = [(x - d, y - d, x + d, y + d) for x, y, d in dots]
     obstacles += [_region_name_box(c, anchor, x, y) for c, *_, anchor, x, y in _region_boxes(t)]
-    placed = place_labels(marks, PLOT_AREA, obstacles)
+    placed = place_labels(marks, PLOT_AREA, obstacles, lines)
     leaders = [
         f'<line class="leader" data-name="{_esc(p.name)}" x1="{p.leader[0]}" y1="{p.leader[1]}" '
         f'x2="{p.leader[2]}" y2="{p.leader[3]}"/>'

@@ -9,8 +9,8 @@ left before above and below.  The first place that
 
 * lies inside the plot area,
 * covers no name placed before, no marker and no other obstacle,
-* and whose leader line would cross no name placed before (and crosses no
-  earlier leader line's name)
+* and whose leader line would cross no name placed before, while the name
+  itself covers no earlier leader line and no other line of the chart (arrows)
 
 is taken.  A name that had to move away from its marker gets a thin leader
 line from the marker's edge to the nearest point of the name.  Only when no
@@ -213,20 +213,24 @@ def _clear(box: Box, placed: Sequence[Label], blocked: Sequence[Box]) -> bool:
     return not any(_hits(box, b) for b in blocked) and not any(_hits(box, p.box) for p in placed)
 
 
-def _tangles(box: Box, leader: Segment | None, placed: Sequence[Label]) -> int:
-    """How many names placed before this leader line crosses, and earlier leader lines this name covers."""
-    return sum(
-        1
-        for p in placed
-        if (leader is not None and _crosses(leader, p.box))
-        or (p.leader is not None and _crosses(p.leader, box))
-    )
+def _tangles(box: Box, leader: Segment | None, placed: Sequence[Label], lines: Sequence[Segment]) -> int:
+    """How many names placed before this leader line crosses, plus the earlier leader lines and
+    other lines of the chart this name covers."""
+    crossed = sum(1 for p in placed if leader is not None and _crosses(leader, p.box))
+    crossed += sum(1 for p in placed if p.leader is not None and _crosses(p.leader, box))
+    return crossed + sum(1 for line in lines if _crosses(line, box))
 
 
-def _score(box: Box, leader: Segment | None, placed: Sequence[Label], blocked: Sequence[Box]) -> Score:
-    """How badly a place clashes: area on names, area on markers, leader lines crossing names."""
+def _score(
+    box: Box,
+    leader: Segment | None,
+    placed: Sequence[Label],
+    blocked: Sequence[Box],
+    lines: Sequence[Segment],
+) -> Score:
+    """How badly a place clashes: area on names, area on markers, lines crossing names."""
     on_names = sum(_overlap(box, p.box) for p in placed)
-    return (on_names, sum(_overlap(box, b) for b in blocked), _tangles(box, leader, placed))
+    return (on_names, sum(_overlap(box, b) for b in blocked), _tangles(box, leader, placed, lines))
 
 
 # How much further out a name looks for a place whose leader line crosses no name, once it has
@@ -243,7 +247,9 @@ def _candidates(m: Marker, width: float, area: Box) -> Iterator[tuple[float, Lab
             yield distance, Label(m.name, x, y, anchor, box, _leader(m, box))
 
 
-def _place_one(m: Marker, area: Box, placed: Sequence[Label], blocked: Sequence[Box]) -> Label:
+def _place_one(
+    m: Marker, area: Box, placed: Sequence[Label], blocked: Sequence[Box], lines: Sequence[Segment]
+) -> Label:
     """The nearest clear place whose leader crosses nothing; else the least tangled clear place near
     the first clear one; else, in a plot too full, the nearest place that overlaps the least."""
     width = label_width(m.name)
@@ -252,7 +258,7 @@ def _place_one(m: Marker, area: Box, placed: Sequence[Label], blocked: Sequence[
         if tangled is not None and distance > tangled[1] + _FURTHER:
             break
         if _clear(label.box, placed, blocked):
-            crossings = _tangles(label.box, label.leader, placed)
+            crossings = _tangles(label.box, label.leader, placed, lines)
             if crossings == 0:
                 return label
             if tangled is None or crossings < tangled[0]:
@@ -260,7 +266,7 @@ def _place_one(m: Marker, area: Box, placed: Sequence[Label], blocked: Sequence[
     if tangled is not None:
         return tangled[2]
     weighed = [
-        (_score(label.box, label.leader, placed, blocked), i, label)
+        (_score(label.box, label.leader, placed, blocked, lines), i, label)
         for i, (_, label) in zip(range(_FALLBACK_PLACES), _candidates(m, width, area), strict=False)
     ]
     if weighed:
@@ -269,10 +275,16 @@ def _place_one(m: Marker, area: Box, placed: Sequence[Label], blocked: Sequence[
     return Label(m.name, m.cx, m.cy, "middle", _box(m.cx, m.cy, width, "middle"), None)
 
 
-def place_labels(markers: Sequence[Marker], area: Box, obstacles: Sequence[Box] = ()) -> list[Label]:
-    """One label per marker, in the markers' order, none on another (see the module's description)."""
+def place_labels(
+    markers: Sequence[Marker], area: Box, obstacles: Sequence[Box] = (), lines: Sequence[Segment] = ()
+) -> list[Label]:
+    """One label per marker, in the markers' order, none on another (see the module's description).
+
+    ``obstacles`` are boxes no name may cover (like markers); ``lines`` are lines of the chart a
+    name had better not cover (arrows), weighed like leader lines crossing names.
+    """
     blocked = [m.box for m in markers] + list(obstacles)
     placed: list[Label] = []
     for m in markers:
-        placed.append(_place_one(m, area, placed, blocked))
+        placed.append(_place_one(m, area, placed, blocked, lines))
     return placed
