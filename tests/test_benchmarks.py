@@ -1,4 +1,4 @@
-"""The engine benchmark stays runnable: a small run prints every figure (no timing is checked)."""
+"""The benchmarks stay runnable: a small run prints every figure (no timing is checked)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).parent / "benchmarks" / "bench_engine.py"
+BENCHMARKS = Path(__file__).parent / "benchmarks"
 
 
-def test_the_engine_benchmark_prints_every_figure() -> None:
+def _figures(script: str, *args: str) -> dict[str, str]:
+    """The ``key=value`` lines a benchmark script prints."""
     out = subprocess.run(
-        [sys.executable, str(BENCH), "--activities", "4000"],
+        [sys.executable, str(BENCHMARKS / script), *args],
         check=True,
         capture_output=True,
         text=True,
         timeout=300,
     ).stdout
-    figures = dict(line.split("=", 1) for line in out.splitlines())
+    return dict(line.split("=", 1) for line in out.splitlines())
+
+
+def test_the_engine_benchmark_prints_every_figure() -> None:
+    figures = _figures("bench_engine.py", "--activities", "4000")
     assert set(figures) == {
         "activities",
         "stakeholders",
@@ -44,14 +49,7 @@ def test_the_engine_benchmark_prints_every_figure() -> None:
 
 def test_the_label_benchmark_prints_every_figure() -> None:
     """The map-label benchmark runs on the demo and on 26 people at one spot (no timing is checked)."""
-    out = subprocess.run(
-        [sys.executable, str(BENCH.with_name("bench_labels.py")), "--runs", "1"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
-    figures = dict(line.split("=", 1) for line in out.splitlines())
+    figures = _figures("bench_labels.py", "--runs", "1")
     cases = ("demo", "crowded_middle", "crowded_corner")
     assert set(figures) == {"runs", "crowded_people"} | {
         f"{case}_{figure}"

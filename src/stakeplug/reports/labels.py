@@ -12,10 +12,13 @@ left before above and below.  The first place that
 * and whose leader line would cross no name placed before, while the name
   itself covers no earlier leader line and no other line of the chart (arrows)
 
-is taken.  A name that had to move away from its marker gets a thin leader
-line from the marker's edge to the nearest point of the name.  Only when no
-place at all is free (a plot far too full for its names) does a name take
-the place that overlaps the least, names first, then markers.
+is taken.  Where every clear place has a line through it (names all around a
+crowd of markers), the clear place crossing the fewest lines within eight
+rings of the first clear one is taken.  A name that had to move away from its
+marker gets a thin leader line from the marker's edge to the nearest point of
+the name.  Only when no place is clear at all (a plot far too full for its
+names) does a name take the place that overlaps the least, names first, then
+markers.
 
 Label sizes are estimated without a browser: :func:`label_width` adds up
 per-letter widths measured for DejaVu Sans, the widest of the usual system
@@ -164,7 +167,7 @@ def _crosses(segment: Segment, box: Box) -> bool:
 _RING_STEP, _GAP, _LEADER_FROM = 6.0, 3.0, 7.0
 
 
-def _attach(m: Marker, angle: float, distance: float, width: float) -> tuple[float, float, str]:
+def _attach(m: Marker, angle: float, distance: float) -> tuple[float, float, str]:
     """The baseline point and anchor of a name whose box touches the point ``distance`` out at ``angle``."""
     px, py = m.cx + distance * math.cos(angle), m.cy + distance * math.sin(angle)
     up, down = _ASCENT * FONT_SIZE, _DESCENT * FONT_SIZE
@@ -179,8 +182,9 @@ def _attach(m: Marker, angle: float, distance: float, width: float) -> tuple[flo
     return px, py + up + _HALO, "middle"
 
 
-def _places(m: Marker, width: float, area: Box) -> Iterator[tuple[float, float, str, float]]:
-    """Places for a name, nearest first; within a ring right, then left, then above and below."""
+def _places(m: Marker, area: Box) -> Iterator[tuple[float, float, str, float]]:
+    """Places for a name (baseline point, anchor, distance), nearest first; within a ring right,
+    then left, then the diagonals, then above and below."""
     limit = math.hypot(area[2] - area[0], area[3] - area[1])
     ring = 0
     while True:
@@ -191,7 +195,7 @@ def _places(m: Marker, width: float, area: Box) -> Iterator[tuple[float, float, 
         angles = [2 * math.pi * k / count for k in range(count)]
         angles.sort(key=lambda a: (round(abs(math.sin(a)), 3), math.cos(a) < 0, math.sin(a) > 0))
         for angle in angles:
-            yield (*_attach(m, angle, distance, width), distance)
+            yield (*_attach(m, angle, distance), distance)
         ring += 1
 
 
@@ -240,7 +244,7 @@ _FURTHER, _FALLBACK_PLACES = 8 * _RING_STEP, 1500
 
 def _candidates(m: Marker, width: float, area: Box) -> Iterator[tuple[float, Label]]:
     """The places inside the plot area, nearest first, each with the box it takes."""
-    for x_exact, y_exact, anchor, distance in _places(m, width, area):
+    for x_exact, y_exact, anchor, distance in _places(m, area):
         x, y = round(x_exact, 1), round(y_exact, 1)
         box = _box(x, y, width, anchor)
         if _inside(box, area):
