@@ -286,3 +286,10 @@ def test_names_keep_off_the_arrows_and_drop_lines_where_there_is_room() -> None:
     assert len(segments) == 2  # Maria's arrow and her drop line, clear of every name
     for name, box in _map(sample_report())["boxes"].items():
         assert not any(_crosses(seg, box) for seg in segments), name  # type: ignore[arg-type]
+
+
+def test_the_legend_explains_leader_lines_only_when_the_map_has_some() -> None:
+    """A map with leader lines says what they are under it; a map without says nothing of them."""
+    words = "a thin line leads from a marker to its name where markers crowd"
+    assert words in render_html(crowded_report(26))
+    assert words not in render_html(crowded_report(1))

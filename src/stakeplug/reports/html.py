@@ -99,12 +99,15 @@ def _header(report: Mapping[str, Any]) -> str:
 
 
 def _map_section(report: Mapping[str, Any]) -> str:
+    chart = map_svg(report)
     legend = "".join(f"<li>{_badge(c)}</li>" for c in CATEGORY_STYLE)
     legend += (
         '<li><span class="key-ring"></span>ringed: partner at risk, drawn at their recent energy; '
         "the dotted line rises to their own baseline</li>"
         "<li>marker size: power (1–5)</li>"
     )
+    if 'class="leader"' in chart:
+        legend += "<li>a thin line leads from a marker to its name where markers crowd</li>"
     histories = [s["history"] for s in report["stakeholders"] if s.get("history")]
     if histories:
         solid = ", ".join(sorted({h[0]["label"] for h in histories}))
@@ -147,7 +150,7 @@ def _map_section(report: Mapping[str, Any]) -> str:
     )
     return (
         '<section id="map"><h2>Stakeholder map</h2><figure>'
-        + map_svg(report)
+        + chart
         + f'<figcaption><ul class="legend">{legend}</ul></figcaption></figure>'
         + f"<details><summary>The map as a table</summary>{table}</details></section>"
     )
