@@ -164,6 +164,24 @@ def test_the_gitlab_job_exposes_the_html_report_and_keeps_the_store_per_branch()
     assert job["resource_group"]  # one audit at a time, also for the store
 
 
+def test_the_github_workflow_keeps_the_store_in_the_cache_per_branch() -> None:
+    """The store the config names is restored before the audit and saved after it, also on failure,
+    under a key of its own per run (cache entries cannot be overwritten) found again by its prefix."""
+    restore = _github_step("Bring back the activity store")
+    save = next(s for s in _github_steps() if str(s.get("uses", "")).startswith("actions/cache/save"))
+    settings = store_settings(stakeplug.load_config(HERE / "stakeplug.toml"))
+    assert settings is not None
+    store = Path(settings.path).resolve().relative_to(HERE.parent.parent)
+    assert Path(restore["with"]["path"]) == Path(save["with"]["path"]) == store.parent
+    assert restore["with"]["key"] == save["with"]["key"]
+    assert "github.run_id" in save["with"]["key"] and "github.ref_name" in save["with"]["key"]
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert save["if"] == "always()"
+    steps = [s.get("name", s.get("uses")) for s in _github_steps()]
+    assert steps.index(restore["name"]) < steps.index("Audit and post care tasks") < steps.index(save["name"])
+    assert "--previous" not in _github_step("Audit and post care tasks")["run"]  # the store remembers
+
+
 def test_both_examples_install_the_same_pinned_release() -> None:
     """The same exact pin in both files, so the two nightly jobs run the same stakeplug."""
     gitlab_install = _gitlab_job()["script"][0]
