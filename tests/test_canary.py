@@ -227,3 +227,31 @@ def test_server_errors_that_repeat_the_credentials_show_none_of_them(project: Pa
     assert data["posting"]["error"]
     assert "***" in result.stderr
     assert _leaks(result, project) == []
+
+
+def test_the_http_libraries_debug_lines_show_no_credential(project: Path, fakes: Fakes) -> None:
+    """Each tracker's first answer redirects to a sign-in page whose query string carries every
+    canary (a misconfigured single sign-on proxy does this): urllib3 logs the followed request
+    line at debug, which ``--debug`` turns on, and the line is shown with the credentials hidden."""
+    login = "/sso/login?" + "&".join(
+        f"{name}={quote_plus(value)}"
+        for name, value in {
+            "as": f"Basic {BASIC}",
+            "key": TRELLO_KEY,
+            "token": TRELLO_TOKEN,
+            "from": GH_TOKEN,
+            "jira": JIRA_TOKEN,
+        }.items()
+    )
+    for fake in fakes.all():
+        fake.inject(Fault(status=302, headers={"Location": login}))
+    result = _audit(project, "out")
+    assert result.returncode == 3, result.stderr[-3000:]
+    followed = [
+        line
+        for line in result.stderr.splitlines()
+        if line.startswith("stakeplug: DEBUG: urllib3.connectionpool: ") and '"GET /sso/login?' in line
+    ]
+    assert len(followed) == 3, result.stderr[-3000:]
+    assert all("as=Basic+***&key=***&token=***&from=***&jira=***" in line for line in followed), followed
+    assert _leaks(result, project) == []

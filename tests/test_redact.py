@@ -75,3 +75,32 @@ def test_install_redaction_covers_loggers_made_before_and_after(caplog: pytest.L
     after.info("password=%s", "hunter2222")
     assert [r.getMessage() for r in caplog.records[-2:]] == ["token=***", "password=***"]
     assert any(isinstance(f, RedactingFilter) for f in logging.getLogger("jira").filters)
+
+
+def test_a_body_logged_as_bytes_is_decoded_before_it_is_redacted() -> None:
+    """The ``jira`` package logs a response body as bytes; a secret outside ASCII would hide
+    behind the escapes of the bytes' repr, so the filter decodes the body first."""
+    secret = "zürich-canary-secret-in-a-body"  # noqa: S105 - a fake credential the test hunts for
+    record = logging.LogRecord("jira.resilientsession", logging.DEBUG, __file__, 1, "body:\n%s", None, None)
+    record.args = (f'{{"echo": "{secret}"}}'.encode(),)
+    RedactingFilter([secret]).filter(record)
+    assert record.getMessage() == 'body:\n{"echo": "***"}'
+
+
+def test_the_command_redacts_every_other_logger_and_warnings_too() -> None:
+    """After ``stakeplug`` set up its logging, a record of a library it does not name (which
+    Python would otherwise print unredacted as a last resort) and a warning are redacted."""
+    secret = "canary-other-library-secret"  # noqa: S105 - a fake credential the test hunts for
+    code = (
+        "import logging, warnings\n"
+        "from stakeplug.cli.main import main\n"
+        "from stakeplug.redact import register_secret\n"
+        f"register_secret({secret!r})\n"
+        "main(['--debug', 'adapters'])\n"
+        f"logging.getLogger('some_transitive_library').warning('sent %s', {secret!r})\n"
+        f"warnings.warn('sent {secret}', stacklevel=1)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "stakeplug: WARNING: some_transitive_library: sent ***" in out.stderr, out.stderr
+    assert "stakeplug: WARNING: py.warnings:" in out.stderr, out.stderr
+    assert "canary-other" not in out.stderr + out.stdout

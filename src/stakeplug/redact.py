@@ -12,7 +12,9 @@ URL-encoded too.
 Importing this module changes nothing outside it.  The logging filter is
 installed by :func:`install_redaction`: the command line and the pipeline call
 it, and :func:`register_secret` calls it, so once a secret is known every
-stakeplug logger, ``urllib3`` and the ``jira`` package hide it.
+stakeplug logger, ``urllib3`` and the ``jira`` package hide it.  The command
+line also puts a redacting handler on the root logger, so a record of any
+other library, at any level, is redacted before it is shown.
 """
 
 from __future__ import annotations
@@ -142,8 +144,9 @@ class RedactingFilter(logging.Filter):
     """A logging filter that applies :func:`redact` to each record's message.
 
     The message is formatted with its arguments first, so a token passed as an
-    argument is hidden too.  Exception text attached to the record is redacted
-    as well.  The filter never drops a record.
+    argument is hidden too; an argument in bytes (a response body) is decoded
+    first, so a secret outside ASCII is not hidden behind its escapes.  Exception
+    text attached to the record is redacted as well.  The filter never drops a record.
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
@@ -151,6 +154,8 @@ class RedactingFilter(logging.Filter):
         self.secrets = tuple(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_text(a) for a in record.args)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not hide the record
@@ -162,6 +167,13 @@ class RedactingFilter(logging.Filter):
         elif record.exc_text:
             record.exc_text = redact(record.exc_text, self.secrets)
         return True
+
+
+def _text(value: object) -> object:
+    """Bytes as text (a response body the ``jira`` package logs), so a secret in them is found."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return value
 
 
 _filter = RedactingFilter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -70,3 +71,19 @@ def test_building_makes_no_request() -> None:
         assert adapter.stats.requests == 0
     finally:
         adapter.close()
+
+
+@pytest.mark.parametrize("level", [logging.DEBUG, logging.WARNING, logging.NOTSET])
+def test_building_the_adapter_leaves_the_jira_packages_log_level_alone(level: int) -> None:
+    """The ``jira`` package's constructor sets its logger's level (critical, with logging off);
+    the adapter puts back the application's, so ``--debug`` shows the package's records,
+    redacted like every other library's, and a quieter level stays quiet."""
+    jira_log = logging.getLogger("jira")
+    before = jira_log.level
+    jira_log.setLevel(level)
+    try:
+        build(email_env="JIRA_EMAIL")
+        build()
+        assert jira_log.level == level
+    finally:
+        jira_log.setLevel(before)

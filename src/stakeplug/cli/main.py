@@ -49,7 +49,9 @@ EXIT_SOURCE = ExitCode.SOURCE
 EXIT_INTERNAL = ExitCode.INTERNAL
 
 _CORE_LIBRARIES = ("urllib3",)
-"""Libraries of the core's own HTTP stack whose loggers are kept at info and above."""
+"""Libraries of the core's own HTTP stack whose loggers are kept at info and above (debug with --debug)."""
+_HANDLER = "stakeplug"
+"""The name of the command's stderr handlers, so that running the command again replaces them."""
 
 
 def _level(args: argparse.Namespace) -> int:
@@ -66,24 +68,34 @@ def _level(args: argparse.Namespace) -> int:
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
-    """One redacting handler on stderr for stakeplug, the installed adapters and their libraries.
+    """One redacting handler on stderr for stakeplug, the installed adapters, their libraries and the rest.
 
     The adapters' and libraries' logger names come from the registry (entry
-    points and distribution metadata), so the core names no plugin.
+    points and distribution metadata), so the core names no plugin.  The
+    libraries log at info and above, at debug too with ``--debug`` (urllib3's
+    request lines, the ``jira`` package's own records).  The handler also sits
+    on the root logger, so a record of any other library (and a warning) is
+    redacted too instead of reaching Python's last-resort output.
     """
     level = _level(args)
     handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER)
     handler.setFormatter(logging.Formatter("stakeplug: %(levelname)s: %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
+    libraries = level if args.debug else max(level, logging.INFO)
     levels = {"stakeplug": level}
     levels.update({name: level for name in plugin_loggers()})
     for name in (*_CORE_LIBRARIES, *library_loggers()):
-        levels.setdefault(name, max(level, logging.INFO))
+        levels.setdefault(name, libraries)
     for name, name_level in levels.items():
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(name_level)
         logger.propagate = False
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER]
+    root.addHandler(handler)
+    logging.captureWarnings(True)
     install_redaction(*levels)
 
 

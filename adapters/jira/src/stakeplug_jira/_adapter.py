@@ -45,6 +45,7 @@ over the same session, policy and request counter.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -187,6 +188,9 @@ class JiraAdapter:
         self._http = HttpClient("jira", self.url, policy=policy, secrets=[token], auth=basic)
         policy = self._http.policy
         auth: dict[str, Any] = {"basic_auth": (email, token)} if email else {"token_auth": token}
+        # JIRA() sets the level of the process-wide ``jira`` logger; the application's level stands.
+        jira_log = logging.getLogger("jira")
+        jira_level = jira_log.level
         self._jira = JIRA(
             options={
                 "server": self.url,
@@ -199,6 +203,7 @@ class JiraAdapter:
             logging=False,
             **auth,
         )
+        jira_log.setLevel(jira_level)
         self._jira._session.hooks["response"].append(self._count)
         self._http.adopt(self._jira._session)
         self._call = JiraCalls(
