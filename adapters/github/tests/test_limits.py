@@ -58,6 +58,67 @@ def test_a_primary_limit_beyond_the_budget_stops_the_source_saying_when_it_reset
     assert fake.requests == 1
 
 
+@pytest.mark.parametrize(
+    ("reset", "sleeps"),
+    [
+        (lambda now: str(int((now + 30) * 1000)), [31.0]),
+        (lambda now: str(int(now + 30)), [31.0]),
+    ],
+    ids=["milliseconds", "seconds"],
+)
+def test_a_primary_limit_whose_reset_comes_in_milliseconds_is_waited_out(
+    fake: FakeGitHub,
+    make_adapter: Make,
+    clock: FakeClock,
+    reset: Callable[[float], str],
+    sleeps: list[float],
+) -> None:
+    """A used-up limit whose x-ratelimit-reset is epoch milliseconds (a proxy's) waits the same
+    30 s as one in seconds; read as seconds it was a date in the year 59000 and the read crashed."""
+    normal = _small_repo(fake)
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset(clock.now)}
+    fake.fail(403, path="/issues", headers=headers, body={"message": "API rate limit exceeded for user."})
+    adapter = make_adapter(repo="acme/apollo")
+    acts = list(adapter.collect(*WINDOW))
+    assert len(acts) == 3
+    assert clock.sleeps == sleeps
+    assert fake.requests == normal + 1
+
+
+@pytest.mark.parametrize(
+    ("reset", "wait", "note"),
+    [
+        (
+            lambda now: "99999999999999999999",
+            86_400,
+            "'99999999999999999999' is not a usable wait; read as 86400 s",
+        ),
+        (lambda now: str(int((now + 3600) * 1000)), 3600, "was read as milliseconds"),
+    ],
+    ids=["absurd", "milliseconds"],
+)
+def test_a_primary_limit_beyond_the_budget_says_how_an_odd_reset_was_read(
+    fake: FakeGitHub,
+    make_adapter: Make,
+    clock: FakeClock,
+    reset: Callable[[float], str],
+    wait: int,
+    note: str,
+) -> None:
+    """A reset decades away is read as the longest wait (a day), one in milliseconds as such; beyond
+    the budget the source stops at once, with a reset time that is real and the reading explained."""
+    _small_repo(fake)
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset(clock.now)}
+    fake.fail(403, path="/issues", headers=headers, body={"message": "API rate limit exceeded for user."})
+    with pytest.raises(RateLimitedError) as info:
+        list(make_adapter(repo="acme/apollo").collect(*WINDOW))
+    message = str(info.value)
+    assert f"it resets at {utc_text(clock.now + wait)} (in {wait + 1} s; the reset time " in message
+    assert note in message
+    assert clock.sleeps == []
+    assert fake.requests == 1
+
+
 def test_remaining_zero_on_a_success_makes_the_next_request_wait_for_the_reset(
     fake: FakeGitHub, make_adapter: Make, clock: FakeClock
 ) -> None:

@@ -21,8 +21,10 @@ from stakeplug_jira.testing._example import at
 
 from stakeplug import Activity, Register, audit, load_register
 from stakeplug.errors import UnavailableError
+from stakeplug.http import HttpPolicy
+from stakeplug.limits import Limits, use_limits
 from stakeplug.store import Store, stored_sources
-from stakeplug.testing import Reply, Request
+from stakeplug.testing import Fault, Reply, Request
 
 Make = Callable[..., JiraAdapter]
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -154,3 +156,41 @@ def test_through_the_store_a_cut_off_search_keeps_the_cursor_and_the_next_run_is
         whole = _audit_source(make_adapter(cutting), tmp_path, store)
         assert (whole.status, whole.error, whole.activities) == ("ok", None, len(everything))
         assert store.source("tracker").cursor is not None  # type: ignore[union-attr]
+
+
+class _Clock:
+    """A monotonic clock for the budgets that moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_a_source_budget_used_up_part_way_reports_partial_naming_the_budget(
+    cutting: _CutFromPage, make_adapter: Make, tmp_path: Path
+) -> None:
+    """Under a sustained rate limit (429, Retry-After 10) from search page 3 on, a 25-second source
+    budget allows two waits: the source is partial with the 200 issues read and names the budget."""
+    path = _search_path(cutting)
+    everything = list(make_adapter(cutting).collect(*WINDOW))
+    cutting.reset_stats()
+    cutting.inject(Fault(path=path, times=2))
+    cutting.inject(Fault(status=429, path=path, headers={"Retry-After": "10"}, times=100))
+    clock = _Clock()
+    policy = HttpPolicy(jitter=0.0, sleep=clock.sleep, clock=NOW.timestamp, max_attempts=10)
+    with use_limits(Limits(source_seconds=25.0, clock=clock)):
+        adapter = make_adapter(cutting, policy=policy)
+    report = _audit_source(adapter, tmp_path)
+    assert report.status == "partial"
+    assert 0 < report.activities < len(everything)
+    assert adapter.stats.items == 200
+    error = report.error or ""
+    assert "(page 3, after 200 issues)" in error
+    assert "would pass this source's time budget of 25 s ([limits] source_minutes)" in error
+    assert clock.now == 20.0
+    assert cutting.stats()["by_path"][path] == 2 + 3

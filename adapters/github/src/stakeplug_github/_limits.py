@@ -61,15 +61,15 @@ def utc_text(epoch: float) -> str:
         return "an unknown time (the value is out of range)"
 
 
-def _reset(value: str | None, now: float) -> float | None:
-    """The reset time (epoch seconds) a header gives, read as the core reads it: milliseconds
-    recognised, a reset beyond the longest wait clamped to it."""
+def _reset(value: str | None, now: float) -> tuple[float, str] | None:
+    """The reset time (epoch seconds) a header gives, read as the core reads it (milliseconds
+    recognised, a reset beyond the longest wait clamped to it), and the note saying how."""
     wait = read_reset(value, now=now)
     if wait is None:
         return None
     if wait.note:
-        return now + wait.seconds
-    return float(value or 0)
+        return now + wait.seconds, wait.note
+    return float(value or 0), ""
 
 
 @attrs.frozen
@@ -132,6 +132,8 @@ class GitHubLimits:
         self._lock = threading.Lock()
         self._wait_lock = threading.Lock()
         self._state = RateLimitState()
+        self._reset_note = ""
+        """How the latest reset was read when it was not plain epoch seconds (milliseconds, clamped)."""
         self._secondary_hits = 0
 
     @property
@@ -193,13 +195,20 @@ class GitHubLimits:
         """Seconds to wait for ``reset``, with a second's margin for clocks that disagree."""
         return 1.0 if reset is None else max(0.0, reset - self.clock()) + 1.0
 
-    def primary_exhausted(self, reset: float | None, *, status: int | None = None) -> RateLimitedError:
-        """The error for a used-up primary limit that resets at ``reset`` (epoch seconds)."""
+    def primary_exhausted(
+        self, reset: float | None, *, status: int | None = None, note: str | None = None
+    ) -> RateLimitedError:
+        """The error for a used-up primary limit that resets at ``reset`` (epoch seconds).
+
+        ``note`` says how the reset was read when it was not plain epoch seconds; by default
+        the note of the latest observed reset, when ``reset`` is that one."""
         wait = self.wait_for(reset)
         when = utc_text(reset if reset is not None else self.clock() + wait)
+        if note is None:
+            note = self._reset_note if reset is not None and reset == self._state.reset else ""
         return RateLimitedError(
             f"GitHub's rate limit for the token in {self.token_env} is used up; "
-            f"it resets at {when} (in {wait:.0f} s)",
+            f"it resets at {when} (in {wait:.0f} s{'; ' + note if note else ''})",
             adapter=self.adapter,
             status=status,
             retry_after=wait,
@@ -221,7 +230,7 @@ class GitHubLimits:
         remaining = _int(headers.get("x-ratelimit-remaining"))
         if remaining is None:
             return
-        reset = _reset(headers.get("x-ratelimit-reset"), self.clock())
+        reset, note = _reset(headers.get("x-ratelimit-reset"), self.clock()) or (None, "")
         with self._lock:
             self._state = RateLimitState(
                 limit=_int(headers.get("x-ratelimit-limit")),
@@ -230,6 +239,7 @@ class GitHubLimits:
                 reset=reset,
                 resource=headers.get("x-ratelimit-resource"),
             )
+            self._reset_note = note
 
     def __call__(self, response: requests.Response) -> TrackerError | None:
         """Return the error ``response`` stands for, or ``None`` when it is a success."""
@@ -246,10 +256,10 @@ class GitHubLimits:
             if "secondary rate limit" in lowered or "abuse detection" in lowered:
                 return self._secondary(response, status)
             if response.headers.get("x-ratelimit-remaining") == "0":
-                reset = _reset(response.headers.get("x-ratelimit-reset"), self.clock())
-                if reset is None:
+                read = _reset(response.headers.get("x-ratelimit-reset"), self.clock())
+                if read is None:
                     raise NoRetry(self.reset_unknown(status))
-                return self.primary_exhausted(reset, status=status)
+                return self.primary_exhausted(read[0], status=status, note=read[1])
             retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.clock())
             if status == 429 or retry_after is not None:
                 return RateLimitedError(
