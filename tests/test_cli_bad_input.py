@@ -175,6 +175,7 @@ def test_a_damaged_previous_report_is_a_usage_error_naming_the_file(tmp_path: Pa
     bad.write_text(text, "utf-8")
     line = _one_line_error(_audit(tmp_path, "--until", "2026-06-01", "--no-store", "--previous", str(bad)))
     assert "last.json" in line
+    assert line.startswith("stakeplug: error: previous report ")
     assert "pass the report.json of an earlier run" in line
     if place is not None:
         assert place in line

@@ -32,7 +32,8 @@ def load_previous(path: str | os.PathLike[str]) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict) or "schema_version" not in data or "stakeholders" not in data:
         raise ConfigError(
-            "is not a stakeplug JSON report; pass the report.json of an earlier run", path=str(p)
+            "previous report is not a stakeplug JSON report; pass the report.json of an earlier run",
+            path=str(p),
         )
     wrong = _wrong_shape(data)
     if wrong is not None:
