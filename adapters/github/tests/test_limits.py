@@ -58,30 +58,22 @@ def test_a_primary_limit_beyond_the_budget_stops_the_source_saying_when_it_reset
     assert fake.requests == 1
 
 
-@pytest.mark.parametrize(
-    ("reset", "sleeps"),
-    [
-        (lambda now: str(int((now + 30) * 1000)), [31.0]),
-        (lambda now: str(int(now + 30)), [31.0]),
-    ],
-    ids=["milliseconds", "seconds"],
-)
+def _used_up_with_reset(fake: FakeGitHub, reset: str) -> None:
+    """The next issue listing is refused: the primary limit is used up and resets at ``reset``."""
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+    fake.fail(403, path="/issues", headers=headers, body={"message": "API rate limit exceeded for user."})
+
+
+@pytest.mark.parametrize("scale", [1000, 1], ids=["milliseconds", "seconds"])
 def test_a_primary_limit_whose_reset_comes_in_milliseconds_is_waited_out(
-    fake: FakeGitHub,
-    make_adapter: Make,
-    clock: FakeClock,
-    reset: Callable[[float], str],
-    sleeps: list[float],
+    fake: FakeGitHub, make_adapter: Make, clock: FakeClock, scale: int
 ) -> None:
     """A used-up limit whose x-ratelimit-reset is epoch milliseconds (a proxy's) waits the same
     30 s as one in seconds; read as seconds it was a date in the year 59000 and the read crashed."""
     normal = _small_repo(fake)
-    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset(clock.now)}
-    fake.fail(403, path="/issues", headers=headers, body={"message": "API rate limit exceeded for user."})
-    adapter = make_adapter(repo="acme/apollo")
-    acts = list(adapter.collect(*WINDOW))
-    assert len(acts) == 3
-    assert clock.sleeps == sleeps
+    _used_up_with_reset(fake, str(int((clock.now + 30) * scale)))
+    assert len(list(make_adapter(repo="acme/apollo").collect(*WINDOW))) == 3
+    assert clock.sleeps == [31.0]
     assert fake.requests == normal + 1
 
 
@@ -108,8 +100,7 @@ def test_a_primary_limit_beyond_the_budget_says_how_an_odd_reset_was_read(
     """A reset decades away is read as the longest wait (a day), one in milliseconds as such; beyond
     the budget the source stops at once, with a reset time that is real and the reading explained."""
     _small_repo(fake)
-    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset(clock.now)}
-    fake.fail(403, path="/issues", headers=headers, body={"message": "API rate limit exceeded for user."})
+    _used_up_with_reset(fake, reset(clock.now))
     with pytest.raises(RateLimitedError) as info:
         list(make_adapter(repo="acme/apollo").collect(*WINDOW))
     message = str(info.value)
