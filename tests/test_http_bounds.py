@@ -153,3 +153,25 @@ def test_limits_refuse_nonsense() -> None:
     for bad in (0.0, -5.0, float("inf")):
         with pytest.raises(ValueError, match="must be a positive number of seconds"):
             Limits(source_seconds=bad)
+
+
+def test_giving_up_counts_the_time_of_the_attempts_not_only_the_waits(fake: FakeThings) -> None:
+    """Three attempts each cut at a 5-second deadline, with 1 s and 2 s of backoff between them,
+    took 18 s: the message says so, where it used to count only the 3 s of waiting."""
+    wall = [NOW]
+
+    def sleep(seconds: float) -> None:
+        wall[0] += seconds
+
+    class SlowAnswers(FakeThings):
+        def things(self, request: Request) -> Reply:
+            wall[0] += 5.0  # the attempt ran to its deadline
+            return Reply(503, {"message": "busy"})
+
+    with SlowAnswers() as slow:
+        policy = HttpPolicy(jitter=0.0, sleep=sleep, clock=lambda: wall[0], max_attempts=3)
+        client = HttpClient("tool", slow.address, policy=policy)
+        with pytest.raises(UnavailableError) as info:
+            client.get_json("/things")
+    assert str(info.value).startswith("gave up after 3 attempts over 18.0 s: ")
+    assert wall[0] == NOW + 18.0

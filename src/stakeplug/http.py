@@ -25,7 +25,8 @@ The policy (:class:`HttpPolicy`):
   absurd ``Retry-After`` or reset (``inf``, milliseconds) is clamped and the
   clamp named in the message;
 * after giving up, the last error is raised again, same class, with a message
-  like ``gave up after 5 attempts over 12.0 s: <last error>``;
+  like ``gave up after 5 attempts over 12.0 s: <last error>`` (the time of the
+  attempts and of the waits between them);
 * writes (``POST``, ``PATCH``) are retried only when the tracker certainly did
   not act on them (a rate limit, a refused connection), so a care task is
   never created twice by a retry.

@@ -70,6 +70,8 @@ class RetryRun:
         """That wait, when it went beyond the retry budget."""
         self.beyond_time: str | None = None
         """The run's or source's budget that the next wait would pass."""
+        self.started = policy.clock()
+        """When the call began, on the policy's wall clock: the attempts' own time counts too."""
 
     def retrying(self) -> tenacity.Retrying:
         return tenacity.Retrying(
@@ -115,7 +117,8 @@ class RetryRun:
         if not isinstance(exc, TrackerError):  # pragma: no cover - only TrackerErrors retry
             raise RuntimeError(f"{self.what}: retrying ended without an error")
         n = rs.attempt_number
-        message = f"gave up after {n} attempt{'s' if n != 1 else ''} over {rs.idle_for:.1f} s: {exc}"
+        spent = max(rs.idle_for, self.policy.clock() - self.started)
+        message = f"gave up after {n} attempt{'s' if n != 1 else ''} over {spent:.1f} s: {exc}"
         if self.beyond_time is not None:
             message += f"; waiting {rs.upcoming_sleep:.0f} s more would pass {self.beyond_time}"
         elif self.beyond_budget is not None:
