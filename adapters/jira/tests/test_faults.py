@@ -7,13 +7,16 @@ every wait is recorded by the injected sleep instead of slept.
 
 from __future__ import annotations
 
+import base64
 import logging
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
+from jira import JIRAError
 from stakeplug_jira import JiraAdapter
 from stakeplug_jira.testing import DELETE, FakeJira, seed_example
 
@@ -23,9 +26,11 @@ from stakeplug.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    TrackerError,
     UnavailableError,
 )
 from stakeplug.http import HttpPolicy
+from stakeplug.testing import Fault
 
 WINDOW = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -126,6 +131,31 @@ def test_401_names_the_url_and_the_variables_never_the_token(
     assert "wrong-token-value" not in str(info.value) and "wrong-token-value" not in caplog.text
     assert token not in caplog.text
     assert fake.stats()["requests"] == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_error_chain_holds_no_credential_of_the_jira_package(
+    cloud: FakeJira, make_adapter: Make, method: str
+) -> None:
+    """Jira refuses a read and a write with a 400 that repeats the credentials: the traceback a
+    program would print or ship (the whole chain of causes) shows neither the token nor the
+    base64 pair; the jira package's own error, which keeps the request's headers, is not chained."""
+    seed_example(cloud)
+    path = SEARCH if method == "GET" else "/rest/api/2/issue"
+    cloud.inject(Fault(status=400, path=path, method=method, times=100, echo=True))
+    adapter = make_adapter(cloud)
+    with pytest.raises(TrackerError) as info:
+        collect(adapter) if method == "GET" else adapter.post_task(_draft(), dry_run=False)
+    chain = "".join(traceback.format_exception(info.value))
+    assert "HTTP 400" in chain and "***" in chain
+    basic = base64.b64encode(f"{cloud.email}:{cloud.token}".encode()).decode()
+    assert str(cloud.token) not in chain and basic not in chain
+    causes = []
+    cause = info.value.__cause__
+    while cause is not None:
+        causes.append(cause)
+        cause = cause.__cause__
+    assert causes and not any(isinstance(c, JIRAError) for c in causes)
 
 
 @pytest.mark.parametrize(("status", "error"), [(403, PermissionDeniedError), (404, NotFoundError)])

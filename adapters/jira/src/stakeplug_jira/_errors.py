@@ -43,7 +43,7 @@ from stakeplug.errors import (
     TransientError,
     UnavailableError,
 )
-from stakeplug.http import HttpClient, NoRetry, redact, write_may_retry
+from stakeplug.http import HttpClient, NoRetry, RedactedCause, redact, write_may_retry
 
 __all__ = ["Gone", "JiraCalls"]
 
@@ -94,9 +94,10 @@ class JiraCalls:
                 if exc.status_code == 410:
                     raise Gone() from None
                 error = self.map(exc, what, site=site)
+                cause = _cause(exc, self._http.redact)
                 if write and isinstance(error, TransientError) and not write_may_retry(error):
-                    raise NoRetry(error) from exc
-                raise error from exc
+                    raise NoRetry(error) from cause
+                raise error from cause
             except requests.RequestException as exc:
                 if exc.request is not None and exc.response is None:
                     self._http.counter.record(exc.request.method or "GET", exc.request.url or "")
@@ -169,6 +170,20 @@ class JiraCalls:
 
     def _unreadable(self, message: str, status: int | None) -> PayloadError:
         return PayloadError(self._http.redact(message), adapter=self.adapter, status=status)
+
+
+def _cause(exc: JIRAError, hide: Callable[[str], str]) -> RedactedCause:
+    """What the ``jira`` package's error says (status, URL, text), redacted, to chain in its place.
+
+    The package's error keeps the request with its ``Authorization`` header and, made into text,
+    shows it with the whole answer (and writes both to a temporary file when
+    ``PYJIRA_LOG_TO_TEMPFILE`` is set), so it is never chained nor made into text itself.
+    """
+    text = " ".join(str(exc.text or "").split())[:500]
+    cause = RedactedCause(hide(f"jira.exceptions.JIRAError: HTTP {exc.status_code} {exc.url or ''}: {text}"))
+    cause.__traceback__ = exc.__traceback__
+    cause.__suppress_context__ = True
+    return cause
 
 
 def reason(exc: Exception) -> str:
