@@ -30,6 +30,7 @@ from stakeplug.errors import (
     UnavailableError,
 )
 from stakeplug.http import HttpPolicy
+from stakeplug.limits import Limits, use_limits
 from stakeplug.testing import Fault
 
 WINDOW = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
@@ -94,6 +95,21 @@ def test_a_timeout_is_retried(cloud: FakeJira, make_adapter: Make, sleeps: Any) 
     policy = HttpPolicy(jitter=0.0, sleep=sleeps, clock=NOW.timestamp, read_timeout=0.2)
     assert len(collect(make_adapter(cloud, policy=policy))) == 13
     assert sleeps == [1.0]
+
+
+def test_a_dripping_search_is_cut_at_the_deadline_of_one_request(
+    cloud: FakeJira, make_adapter: Make, sleeps: list[float]
+) -> None:
+    """A search answer sent one byte every 50 ms (minutes in all), each byte well inside the read
+    timeout, is cut at the one-second deadline of a request: the jira package's session is bound
+    by it too, not only by the socket timeout. Then the next answer is read whole."""
+    seed_example(cloud)
+    cloud.drip(0.05, path=SEARCH)
+    with use_limits(Limits(request_seconds=1.0)):
+        adapter = make_adapter(cloud)
+    assert len(collect(adapter)) == 13
+    assert sleeps == [1.0]
+    assert cloud.stats()["by_path"][SEARCH] == 2
 
 
 def test_retries_stop_at_the_attempt_limit(cloud: FakeJira, make_adapter: Make, sleeps: list[float]) -> None:
