@@ -207,3 +207,19 @@ def test_debug_shows_the_traceback(project: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" in result.stderr
     assert "stakeplug: error: file not found" in result.stderr
+
+
+def test_a_reader_that_closes_the_pipe_early_is_no_internal_error(project: Path) -> None:
+    """`stakeplug adapters | head -0`: the reader is gone before anything is written; the command
+    ends quietly with 141, as a shell tool ended by SIGPIPE does, not with exit 4 and a traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stakeplug", "adapters"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert "internal error" not in err and "Traceback" not in err and "BrokenPipe" not in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -173,9 +174,11 @@ def test_the_command_line_serves_and_prints_its_url_and_credentials():
 
 
 def test_generated_boards_have_exactly_the_asked_size_and_repeat_with_the_seed():
-    """generate_board makes exactly N cards and A actions, the same for the same seed."""
+    """generate_board makes exactly N cards and A actions, the same for the same seed, also when the
+    second board is made in a later second of the clock (ids carry a time)."""
     one, two = TrelloState(seed=1), TrelloState(seed=1)
     a = generate_board(one, cards=30, actions=700, seed=5)
+    time.sleep(1.01 - time.time() % 1.0)
     b = generate_board(two, cards=30, actions=700, seed=5)
     assert len(one.cards[a["id"]]) == 30 and len(one.actions[a["id"]]) == 700
     assert one.export(a["id"]) == two.export(b["id"])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -99,6 +100,10 @@ def _setup_logging(args: argparse.Namespace) -> None:
     install_redaction(*levels)
 
 
+_BROKEN_PIPE = 128 + 13
+"""The exit code when the output's reader closed the pipe, as for a tool ended by SIGPIPE."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``stakeplug`` command; returns the exit code."""
     parser = build_parser()
@@ -119,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stakeplug: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`stakeplug ... | head`): not an error of ours.
+        # Point stdout at nothing so that the final flush stays quiet; exit as a shell tool
+        # ended by SIGPIPE does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _BROKEN_PIPE
     except Exception as exc:
         _trace(console)
         what, place, fix, code = _failure(exc)
