@@ -38,12 +38,28 @@ def test_the_engine_benchmark_prints_every_figure() -> None:
         "peak_mb",
         "peak_mb_small",
         "small_activities",
+        "store_write_seconds",
+        "store_audit_seconds",
+        "store_audit_cpu_seconds",
+        "store_ratio",
+        "store_peak_mb",
+        "store_peak_mb_small",
+        "store_bytes",
+        "store_bytes_per_million",
     }
     assert figures["activities"] == "4000"
     assert figures["small_activities"] == "1000"
     assert all(
         float(figures[key]) > 0
-        for key in ("audit_seconds", "floor_seconds", "generate_seconds", "engine_cpu_seconds")
+        for key in (
+            "audit_seconds",
+            "floor_seconds",
+            "generate_seconds",
+            "engine_cpu_seconds",
+            "store_write_seconds",
+            "store_audit_seconds",
+            "store_bytes",
+        )
     )
 
 

@@ -29,9 +29,17 @@ It prints one ``key=value`` line per figure:
   its own, against the generation timed there.  What the audit costs beyond this is
   the engine's rules.
 
-With ``--audit-only`` only the first figures are measured (no floor, no memory run).
+* ``store_…``: the same million activities written into a real store file (one child
+  process: ``store_write_seconds``; ``store_bytes`` and ``store_bytes_per_million`` of the
+  file), then read back oldest first by the audit (another child: ``store_audit_seconds``
+  and ``store_audit_cpu_seconds``, ``store_ratio`` = store_audit_seconds / audit_seconds,
+  the audit from the generator); ``store_peak_mb`` is that audit's peak memory growth and
+  ``store_peak_mb_small`` the same for the quarter-sized store, as for ``peak_mb``.
 
-Targets: under 3 s on one core, overhead_ratio <= 2.0, peak_mb < 100.
+With ``--audit-only`` only the first figures are measured (no floor, no memory run, no store).
+
+Targets: under 3 s on one core, overhead_ratio <= 2.0, peak_mb < 100; from the store
+store_ratio <= 2.0 with store_peak_mb as flat as peak_mb.
 """
 
 from __future__ import annotations
@@ -44,15 +52,18 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import islice, repeat
 from operator import attrgetter, mul, sub
+from pathlib import Path
 from typing import Any
 
 from stakeplug import Activity, ActivityKind, Item, ItemKind, Verdict, audit, load_rules
 from stakeplug.config.register import register_from_mapping
+from stakeplug.store import Store
 
 UNTIL = datetime(2026, 6, 1, tzinfo=UTC)
 STAKEHOLDERS = 200
@@ -270,6 +281,42 @@ def _measure(n: int, days: float, floor: bool) -> dict[str, float]:
     }
 
 
+SOURCE = "bench"
+
+
+def _store_write(n: int, days: float, path: str) -> dict[str, float]:
+    """Write the activities into a new store at ``path`` as a collection does; time it."""
+    t0 = time.perf_counter()
+    with Store.open(path) as store:
+        generation = store.start_collection(SOURCE, "bench", full=True)
+        written = store.write(SOURCE, activities(n, days=days), generation=generation)
+        store.finish_collection(SOURCE, until=UNTIL, full=True, generation=generation)
+        store.checkpoint()
+    seconds = time.perf_counter() - t0
+    assert written == n
+    return {"store_write_seconds": seconds}
+
+
+def _store_audit(n: int, path: str) -> dict[str, float]:
+    """The audit reading the store at ``path`` oldest first: its time and peak memory growth."""
+    register = build_register()
+    with Store.open(path) as store:
+        gc.collect()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0, c0 = time.perf_counter(), time.process_time()
+        stream = store.read(SOURCE, UNTIL - timedelta(days=180), UNTIL)
+        result = audit(register, [stream], until=UNTIL)  # type: ignore[arg-type]
+        seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert result.activities_seen == n
+    return {
+        "store_audit_seconds": seconds,
+        "store_audit_cpu_seconds": cpu,
+        "store_peak_mb": max(0, after - before) / 1024.0,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=1_000_000)
@@ -280,15 +327,23 @@ def main() -> None:
     parser.add_argument("--days", type=float, default=180.0, help=argparse.SUPPRESS)
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--engine", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--store-write", help=argparse.SUPPRESS)
+    parser.add_argument("--store-audit", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        if args.engine:
+        if args.store_write:
+            print(json.dumps(_store_write(args.child, args.days, args.store_write)))
+        elif args.store_audit:
+            print(json.dumps(_store_audit(args.child, args.store_audit)))
+        elif args.engine:
             print(json.dumps(_measure_engine(args.child, args.days)))
         else:
             print(json.dumps(_measure(args.child, args.days, args.floor)))
         return
 
-    def child(n: int, days: float = 180.0, floor: bool = False, engine: bool = False) -> dict[str, float]:
+    def child(
+        n: int, days: float = 180.0, floor: bool = False, engine: bool = False, *store: str
+    ) -> dict[str, float]:
         out = subprocess.run(
             [
                 sys.executable,
@@ -299,6 +354,7 @@ def main() -> None:
                 str(days),
                 *(["--floor"] if floor else []),
                 *(["--engine"] if engine else []),
+                *store,
             ],
             check=True,
             capture_output=True,
@@ -330,6 +386,21 @@ def main() -> None:
     print(f"peak_mb={big['peak_mb']:.1f}")
     print(f"peak_mb_small={small['peak_mb']:.1f}")
     print(f"small_activities={max(1, n // 4)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path, small_path = f"{tmp}/store.sqlite", f"{tmp}/small.sqlite"
+        write = child(n, 180.0, False, False, "--store-write", path)
+        size = sum(Path(p).stat().st_size for p in (path, f"{path}-wal") if Path(p).exists())
+        read = child(n, 180.0, False, False, "--store-audit", path)
+        child(max(1, n // 4), 45.0, False, False, "--store-write", small_path)
+        read_small = child(max(1, n // 4), 45.0, False, False, "--store-audit", small_path)
+    print(f"store_write_seconds={write['store_write_seconds']:.3f}")
+    print(f"store_audit_seconds={read['store_audit_seconds']:.3f}")
+    print(f"store_audit_cpu_seconds={read['store_audit_cpu_seconds']:.3f}")
+    print(f"store_ratio={read['store_audit_seconds'] / big['audit_seconds']:.2f}")
+    print(f"store_peak_mb={read['store_peak_mb']:.1f}")
+    print(f"store_peak_mb_small={read_small['store_peak_mb']:.1f}")
+    print(f"store_bytes={size}")
+    print(f"store_bytes_per_million={size / n * 1_000_000:.0f}")
 
 
 if __name__ == "__main__":

@@ -23,21 +23,28 @@ same data, and counts both from the fake's request log.  It prints one
   those requests would take one after another at the same latency;
 * ``request_ratio``: naive_requests / graphql_requests, and ``naive_fits_hourly_limit``: whether
   the naive collector would stay within GitHub's 5,000 requests an hour (the fake
-  lifts its limit for that run).
+  lifts its limit for that run);
+* ``store_…``: three nights a day apart through a real store file with ``stakeplug.run_audit``
+  (see ``_nights.py``): cold, a rerun with nothing changed, and one after a new comment on
+  1 % of the issues and pull requests.  Target for the quiet rerun: one request per
+  repository-wide listing (issues, comments, review comments, events), no per-PR call, in
+  at most 10 % of the cold night's wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
+from _nights import Nights, three_nights
 from stakeplug_github import GitHubAdapter
-from stakeplug_github.testing import FakeGitHub, user_logins
+from stakeplug_github.testing import FakeGitHub, FakeRepo, user_logins
 
 from stakeplug import Register, audit, load_register
 
@@ -48,8 +55,11 @@ START = END - timedelta(days=150)
 USERS = 40
 
 
-def register_file(folder: Path) -> Path:
-    """A register with the generated users as stakeholders and two of them as the team."""
+def register_file(folder: Path, *, source: str = "") -> Path:
+    """A register with the generated users as stakeholders and two of them as the team.
+
+    With ``source`` (a ``[[sources]]`` table) it is a whole ``stakeplug.toml``.
+    """
     lines = ['[project]\nname = "Bench"\nlookback_days = 180\n']
     people = user_logins(USERS)
     for login in people[:2]:
@@ -59,9 +69,45 @@ def register_file(folder: Path) -> Path:
             f'[[stakeholders]]\nname = "{login}"\nowner = "{people[0]}"\n'
             f'identities = {{ github = "{login}" }}\n'
         )
-    path = folder / "register.toml"
+    lines.append(source)
+    path = folder / ("stakeplug.toml" if source else "register.toml")
     path.write_text("\n".join(lines))
     return path
+
+
+def store_nights(fake: FakeGitHub, repo: FakeRepo, folder: Path, latency: float) -> Nights:
+    """Three nights a day apart through a store file; 1 % of the items get a comment before the third."""
+    os.environ["BENCH_GITHUB_TOKEN"] = TOKEN
+    config = register_file(
+        folder,
+        source=f'[[sources]]\nadapter = "github"\nrepo = "{REPO}"\nbase_url = "{fake.url}"\n'
+        'token_env = "BENCH_GITHUB_TOKEN"\n',
+    )
+    commenter = user_logins(USERS)[3]
+
+    def change(after: datetime, before: datetime) -> int:
+        numbers = sorted(repo.issues)[50::100]
+        step = (before - after) / (len(numbers) + 1)
+        for i, number in enumerate(numbers, 1):
+            repo.comment(number, commenter, "one more thought", after + step * i)
+        return len(numbers)
+
+    def reset() -> None:
+        fake.reset_stats()
+        fake.set_rate_limit(5000)
+
+    fake.latency = latency
+    try:
+        return three_nights(
+            config,
+            folder / "store.sqlite",
+            until=lambda n: END + timedelta(days=n),
+            by_path=lambda: fake.stats()["by_path"],
+            reset=reset,
+            change=change,
+        )
+    finally:
+        fake.latency = 0.0
 
 
 def naive_collect(fake: FakeGitHub) -> int:
@@ -154,6 +200,8 @@ def main() -> None:
         fake.rate_limit = 1_000_000
         fake.set_rate_limit(1_000_000)
         naive = naive_collect(fake)
+        fake.set_rate_limit(5000)
+        nights = store_nights(fake, repo, Path(tmp), args.latency)
 
     print(f"issues={len(repo.issues) - prs}")
     print(f"pull_requests={prs}")
@@ -175,6 +223,7 @@ def main() -> None:
     print(f"naive_seconds_at_latency={naive * args.latency:.1f}")
     print(f"request_ratio={naive / runs['graphql']['requests']:.1f}")
     print(f"naive_fits_hourly_limit={naive <= 5000}")
+    nights.print()
 
 
 if __name__ == "__main__":

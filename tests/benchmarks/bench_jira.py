@@ -10,18 +10,28 @@ lines::
 lookback; ``requests_incremental`` / ``seconds_incremental`` are a second run,
 from a fresh adapter as on a new CI runner, with ``since`` set to the first
 run's start.
+
+Then three nights through a real store file with ``stakeplug.run_audit`` (see
+``_nights.py`` for the ``store_…`` keys): cold, a rerun with nothing changed, and
+one after a new comment on 1 % of the issues.  Target for the quiet rerun: the
+search plus the fixed calls (``serverInfo``, ``field``), 3 requests, in at most
+10 % of the cold night's wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import resource
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from _nights import Nights, three_nights
 from stakeplug_jira import JiraAdapter
-from stakeplug_jira.testing import FakeJira, generate_project
+from stakeplug_jira.testing import FakeJira, GeneratedProject, generate_project
 
 import stakeplug
 from stakeplug import Identity, ProjectSettings, Register, Stakeholder, TeamMember
@@ -47,8 +57,53 @@ def _adapter(fake: FakeJira) -> JiraAdapter:
     return JiraAdapter(url=fake.url, project="DEMO", email=email, token=TOKEN, policy=HttpPolicy())
 
 
+def _config(folder: Path, fake: FakeJira, users: tuple[str, ...]) -> Path:
+    """The same project as :func:`_register`, as a ``stakeplug.toml`` reading the fake."""
+    people = "".join(
+        f'[[stakeholders]]\nname = "Stakeholder {i}"\nowner = "Team Lead"\n'
+        f'identities = {{ jira = "{users[i]}" }}\n\n'
+        for i in range(1, 11)
+    )
+    email = 'email_env = "BENCH_JIRA_EMAIL"\n' if fake.mode == "cloud" else ""
+    path = folder / "stakeplug.toml"
+    path.write_text(
+        '[project]\nname = "Demo"\nlookback_days = 180\nown_projects = { jira = ["DEMO"] }\n\n'
+        f'[[team]]\nname = "Team Lead"\nidentities = {{ jira = "{users[0]}" }}\n\n{people}'
+        f'[[sources]]\nadapter = "jira"\nurl = "{fake.url}"\nproject = "DEMO"\n{email}'
+        'token_env = "BENCH_JIRA_TOKEN"\n',
+        "utf-8",
+    )
+    os.environ.update({"BENCH_JIRA_EMAIL": EMAIL, "BENCH_JIRA_TOKEN": TOKEN})
+    return path
+
+
+def _store_nights(fake: FakeJira, made: GeneratedProject, folder: Path) -> Nights:
+    """Three nights through a store file; 1 % of the issues get a comment before the third."""
+    ends: dict[int, datetime] = {}
+
+    def until(n: int) -> datetime:
+        return ends.setdefault(n, datetime.now(UTC))
+
+    def change(after: datetime, before: datetime) -> int:
+        every = max(1, len(made.issues) // 100)
+        keys = made.issues[every // 2 :: every][: max(1, len(made.issues) // 100)]
+        step = (before - after) / (len(keys) + 1)
+        for i, key in enumerate(keys, 1):
+            fake.comment(key, made.users[1], "one more thought", at=after + step * i)
+        return len(keys)
+
+    return three_nights(
+        _config(folder, fake, made.users),
+        folder / "store.sqlite",
+        until=until,
+        by_path=lambda: fake.stats()["by_path"],
+        reset=fake.reset_stats,
+        change=change,
+    )
+
+
 def main() -> None:
-    """Seed the fake, run the two audits, print the figures."""
+    """Seed the fake, run the two audits and the three nights, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=2000)
     parser.add_argument("--comments", type=int, default=10000)
@@ -85,6 +140,9 @@ def main() -> None:
         seconds_incremental = time.perf_counter() - t1
         requests_incremental = fake.stats()["requests"]
         paths_incremental = fake.stats()["by_path"]
+        fake.reset_stats()
+        with tempfile.TemporaryDirectory() as tmp:
+            nights = _store_nights(fake, made, Path(tmp))
 
     pages = math.ceil(args.issues / 100)
     print(f"mode={args.mode}")
@@ -103,6 +161,7 @@ def main() -> None:
     print(f"seconds_incremental={seconds_incremental:.2f}")
     print("requests_incremental_by_path=" + ",".join(f"{p}:{n}" for p, n in paths_incremental.items()))
     print(f"activities_incremental={stats_incremental.activities}")
+    nights.print()
     print(f"max_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 

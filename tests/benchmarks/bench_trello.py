@@ -23,19 +23,27 @@ both from the fake's request log.  It prints one ``key=value`` line per figure:
   ``per_card_seconds_at_latency``, the time those requests take one after another
   at the same latency, and ``per_card_seconds_at_token_limit``, the least time
   Trello's 100 requests per 10 s per token allows them;
-* ``request_ratio``: per_card_requests / requests.
+* ``request_ratio``: per_card_requests / requests;
+* ``store_…``: three nights a day apart through a real store file with ``stakeplug.run_audit``
+  (see ``_nights.py``), at the same latency with the limits on (a fresh budget each night):
+  cold, a rerun with nothing changed, and one after a new comment on 1 % of the cards.
+  Target for the quiet rerun: one page of the actions listing plus the board, its lists,
+  members and cards, in at most 10 % of the cold night's wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import requests
+from _nights import Nights, three_nights
 from stakeplug_trello import ACTION_TYPES, TOKEN_LIMIT, WINDOW_SECONDS, TrelloAdapter
 from stakeplug_trello.testing import FAKE_ENV, FAKE_KEY, FAKE_TOKEN, FakeTrello, TrelloState, generate_board
 
@@ -45,8 +53,11 @@ END = datetime(2026, 12, 1, tzinfo=UTC)
 LOOKBACK_DAYS = 180
 
 
-def register_file(folder: Path, usernames: list[str]) -> Path:
-    """A register with the board's members as stakeholders and two of them as the team."""
+def register_file(folder: Path, usernames: list[str], *, source: str = "") -> Path:
+    """A register with the board's members as stakeholders and two of them as the team.
+
+    With ``source`` (a ``[[sources]]`` table) it is a whole ``stakeplug.toml``.
+    """
     lines = [f'[project]\nname = "Bench"\nlookback_days = {LOOKBACK_DAYS}\n']
     for name in usernames[:2]:
         lines.append(f'[[team]]\nname = "{name}"\nidentities = {{ trello = "{name}" }}\n')
@@ -54,9 +65,43 @@ def register_file(folder: Path, usernames: list[str]) -> Path:
         lines.append(
             f'[[stakeholders]]\nname = "{name}"\nowner = "{usernames[0]}"\nidentities = {{ trello = "{name}" }}\n'
         )
-    path = folder / "register.toml"
+    lines.append(source)
+    path = folder / ("stakeplug.toml" if source else "register.toml")
     path.write_text("\n".join(lines))
     return path
+
+
+def store_nights(
+    fake: FakeTrello, state: TrelloState, board: dict[str, Any], usernames: list[str], folder: Path
+) -> Nights:
+    """Three nights a day apart through a store file; 1 % of the cards get a comment before the third."""
+    os.environ.update(FAKE_ENV)
+    config = register_file(
+        folder,
+        usernames,
+        source=f'[[sources]]\nadapter = "trello"\nboard = "{board["shortLink"]}"\nbase_url = "{fake.url}"\n',
+    )
+    by = next(m for m in state.members.values() if m["username"] == usernames[3])
+
+    def change(after: datetime, before: datetime) -> int:
+        cards = state.cards[board["id"]][50::100]
+        step = (before - after) / (len(cards) + 1)
+        for i, card in enumerate(cards, 1):
+            state.comment(card, by, "one more thought", after + step * i)
+        return len(cards)
+
+    def reset() -> None:
+        fake.reset_stats()
+        fake.limits.reset()
+
+    return three_nights(
+        config,
+        folder / "store.sqlite",
+        until=lambda n: END + timedelta(days=n),
+        by_path=lambda: fake.stats()["by_path"],
+        reset=reset,
+        change=change,
+    )
 
 
 def per_card_collect(fake: FakeTrello, board: str, card_ids: list[str], since: datetime) -> int:
@@ -119,6 +164,10 @@ def main() -> None:
         card_ids = [c["id"] for c in state.cards[board["id"]]]
         per_card = per_card_collect(fake, link, card_ids, since)
 
+        fake.latency = args.latency
+        fake.limits.enabled = True
+        nights = store_nights(fake, state, board, usernames, Path(tmp))
+
     activities = sum(s.activities for s in result.sources)
     print(f"cards={args.cards}")
     print(f"actions={args.actions}")
@@ -136,6 +185,7 @@ def main() -> None:
     print(f"per_card_seconds_at_latency={per_card * args.latency:.1f}")
     print(f"per_card_seconds_at_token_limit={per_card / TOKEN_LIMIT * WINDOW_SECONDS:.1f}")
     print(f"request_ratio={per_card / requests_made:.1f}")
+    nights.print()
 
 
 if __name__ == "__main__":
