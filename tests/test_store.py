@@ -230,6 +230,46 @@ def test_times_come_back_to_the_microsecond(store: Store) -> None:
     assert back.timestamp.tzinfo is UTC
 
 
+def test_every_microsecond_comes_back_exactly_near_and_far(store: Store) -> None:
+    """Times in the window at random microseconds, and due dates before 1970 and after 2106
+    (where the fast conversion no longer holds), all come back exactly."""
+    import random
+
+    rng = random.Random(5)
+    start = UNTIL - timedelta(days=179)
+    times = [start + timedelta(microseconds=rng.randrange(179 * 86_400_000_000)) for _ in range(3000)]
+    dues = [
+        datetime(1969, 7, 20, 20, 17, 40, 1, tzinfo=UTC),
+        datetime(2106, 2, 7, 6, 28, 15, 999999, tzinfo=UTC),
+        datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    given = [
+        Activity(
+            kind="assigned",
+            actor="sam",
+            item=Item(tool="jira", id="X-1"),
+            timestamp=when,
+            id=str(i),
+            due=dues[i % len(dues)],
+        )
+        for i, when in enumerate(times)
+    ]
+    store.write("jira", given)
+    back = list(store.read("jira", *WINDOW))
+    assert [(a.timestamp, a.due) for a in back] == sorted((a.timestamp, a.due) for a in given)
+    assert {a.timestamp.tzinfo for a in back} | {a.due.tzinfo for a in back if a.due} == {UTC}
+
+
+def test_an_activity_delivered_again_at_a_new_time_moves(store: Store) -> None:
+    """The same event (same stable id) re-delivered with another timestamp replaces its row."""
+    store.write("jira", [_act(10, id="c1"), _act(20, id="c2")])
+    store.write("jira", [_act(30, id="c1")])
+    back = list(store.read("jira", *WINDOW))
+    assert [a.id for a in back] == ["c2", "c1"]
+    assert store.info().activities == 2
+
+
 def test_the_name_the_tool_shows_for_the_actor_is_kept(store: Store) -> None:
     """``actor_name`` comes back from the store as the adapter gave it."""
     store.write("jira", [_act(10, id="c1", actor_name="Sam Lee")])
@@ -255,5 +295,47 @@ def test_a_store_of_the_first_schema_is_migrated_keeping_its_activities(tmp_path
     db.close()
     with Store.open(path) as store:
         back = list(store.read("jira", *WINDOW))
-        assert store.info().schema == SCHEMA_VERSION == 2
+        assert store.info().schema == SCHEMA_VERSION == 3
     assert [(a.actor, a.id, a.actor_name) for a in back] == [("sam", "c1", None)]
+
+
+def _micros(when: datetime) -> int:
+    return (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def test_a_store_of_the_second_schema_is_migrated_to_time_order(tmp_path: Path) -> None:
+    """Schema 3 keeps activities clustered in time order: a schema-2 store keeps every activity,
+    reads them back oldest first by a range scan (no sort), and still stores a re-delivered one once."""
+    from stakeplug.store._db import APPLICATION_ID, MIGRATIONS
+
+    path = tmp_path / "v2.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + MIGRATIONS[1])
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO items VALUES (1, 'jira', 'AP-1', NULL, 'Plan', '[\"x\"]', 'issue', 'AP')")
+    minutes = [40, 10, 30, 20]
+    db.executemany(
+        "INSERT INTO activities VALUES ('jira', ?, ?, 'comment', 'sam', 1, 'tess', NULL, NULL, NULL,"
+        " 0, 1, ?, NULL, 0, 'Sam Lee')",
+        [(bytes([m]), _micros(UNTIL - timedelta(days=30) + timedelta(minutes=m)), f"c{m}") for m in minutes],
+    )
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        assert store.info().schema == SCHEMA_VERSION == 3
+        back = list(store.read("jira", *WINDOW))
+        store.write("jira", [_act(50, id="c50"), _act(60, id="c50")])
+        again = list(store.read("jira", *WINDOW))
+    assert [a.id for a in back] == ["c10", "c20", "c30", "c40"]
+    assert {(a.actor_name, a.addressees, a.item.title, a.item.labels) for a in back} == {
+        ("Sam Lee", ("tess",), "Plan", ("x",))
+    }
+    assert [a.id for a in again] == ["c10", "c20", "c30", "c40", "c50"]
+    assert again[-1].timestamp == UNTIL - timedelta(days=30) + timedelta(minutes=60)
+    plan = sqlite3.connect(path).execute(
+        "EXPLAIN QUERY PLAN SELECT ts FROM activities WHERE source = 'jira' AND ts >= 0 AND ts < 9"
+        " ORDER BY ts, key"
+    )
+    steps = " ".join(str(row[-1]) for row in plan)
+    assert "PRIMARY KEY" in steps and "TEMP B-TREE" not in steps, steps

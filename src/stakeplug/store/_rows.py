@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from stakeplug.domain.model import Activity, Item
+from stakeplug.domain.model import Activity, ActivityKind, Item, Verdict
 
 __all__ = ["activity_key", "from_micros", "micros", "row_activity"]
 
@@ -53,24 +53,57 @@ def details_text(details: Mapping[str, Any]) -> str | None:
     return json.dumps(dict(details), sort_keys=True, default=str) if details else None
 
 
+_FAST_LIMIT = 2**32 * 1_000_000
+"""Below 2**32 s (the year 2106) a time in microseconds divided by 10**6 is a float within 0.25 µs
+of the exact value, so ``datetime.fromtimestamp`` (which rounds to the nearest microsecond)
+gives it back exactly, four times faster than adding a timedelta to the epoch."""
+_KINDS = {str(kind): kind for kind in ActivityKind}
+_VERDICTS = {str(verdict): verdict for verdict in Verdict}
+_from_seconds = datetime.fromtimestamp
+
+
+def _time(value: int) -> datetime:
+    if -_FAST_LIMIT < value < _FAST_LIMIT:
+        return _from_seconds(value / 1_000_000, UTC)
+    return _EPOCH + timedelta(microseconds=value)
+
+
+_DETAILS_KEPT = 4_096
+_details_seen: dict[str, Mapping[str, Any]] = {}
+
+
+def _details(text: str) -> Mapping[str, Any]:
+    """The extras of a row, read-only; the few distinct texts a tool writes are parsed once."""
+    found = _details_seen.get(text)
+    if found is None:
+        if len(_details_seen) >= _DETAILS_KEPT:
+            _details_seen.clear()
+        found = _details_seen[text] = MappingProxyType(json.loads(text))
+    return found
+
+
 def row_activity(row: tuple[Any, ...], item: Item) -> Activity:
     """Rebuild an activity from a row of ``ts, kind, actor, addressees, verdict, due, link_type,
-    external, count, activity_id, details, actor_name`` and its item."""
+    external, count, activity_id, details, actor_name`` and its item.
+
+    Called once per stored activity an audit reads, so it passes the enum members and the
+    aware UTC times the converters of :class:`Activity` take as they are.
+    """
     ts, kind, actor, addressees, verdict, due, link_type, external, count, activity_id, details, name = row
     return Activity(
-        kind=kind,
-        actor=actor,
-        item=item,
-        timestamp=_EPOCH + timedelta(microseconds=ts),
-        addressees=tuple(addressees.split(_SEP)) if addressees else (),
-        verdict=verdict,
-        due=None if due is None else _EPOCH + timedelta(microseconds=due),
-        link_type=link_type,
-        external=bool(external),
-        count=count,
-        id=activity_id,
-        details=json.loads(details) if details else _NO_DETAILS,
-        actor_name=name,
+        _KINDS.get(kind, kind),
+        actor,
+        item,
+        _from_seconds(ts / 1_000_000, UTC) if -_FAST_LIMIT < ts < _FAST_LIMIT else _time(ts),
+        tuple(addressees.split(_SEP)) if addressees else (),
+        None if verdict is None else _VERDICTS.get(verdict, verdict),
+        None if due is None else _time(due),
+        link_type,
+        external == 1,
+        count,
+        activity_id,
+        _details(details) if details else _NO_DETAILS,
+        name,
     )
 
 

@@ -20,7 +20,14 @@ from typing import Any
 import attrs
 
 from stakeplug.domain.model import Activity, Item
-from stakeplug.store._db import SCHEMA_VERSION, StoreError, connect, remove_files, write_errors
+from stakeplug.store._db import (
+    ACTIVITY_COLUMNS,
+    SCHEMA_VERSION,
+    StoreError,
+    connect,
+    remove_files,
+    write_errors,
+)
 from stakeplug.store._history import HistoryMixin
 from stakeplug.store._rows import (
     activity_key,
@@ -213,7 +220,8 @@ class Store(HistoryMixin):
                     if key not in items:
                         items[key] = self._item_id(db, a.item)
                 db.executemany(
-                    "INSERT OR REPLACE INTO activities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT OR REPLACE INTO activities ({ACTIVITY_COLUMNS})"  # noqa: S608  (constant)
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(*row[:5], items[(a.item.tool, a.item.id)], *row[5:]) for a, row in rows],
                 )
             written += len(rows)
@@ -226,7 +234,7 @@ class Store(HistoryMixin):
     @staticmethod
     def _row(source: str, a: Activity, generation: int) -> tuple[Activity, tuple[Any, ...]]:
         return a, (
-            source, activity_key(a), micros(a.timestamp), str(a.kind), a.actor, addressees_text(a.addressees),
+            source, micros(a.timestamp), activity_key(a), str(a.kind), a.actor, addressees_text(a.addressees),
             None if a.verdict is None else str(a.verdict), None if a.due is None else micros(a.due),
             a.link_type, int(a.external), a.count, a.id, details_text(a.details), generation, a.actor_name,
         )  # fmt: skip
@@ -288,24 +296,29 @@ class Store(HistoryMixin):
             )
             items: dict[int, Item] = {}
             while rows := cursor.fetchmany(2_000):
-                for row in rows:
-                    item = items.get(row[12])
-                    if item is None:
-                        if len(items) > _ITEM_CACHE:
-                            items.clear()
-                        item = items[row[12]] = self._load_item(db, row[12])
-                    yield row_activity(row[:12], item)
+                if len(items) > _ITEM_CACHE:
+                    items.clear()
+                missing = {row[12] for row in rows}.difference(items)
+                if missing:
+                    items.update(self._load_items(db, sorted(missing)))
+                yield from [row_activity(row[:12], items[row[12]]) for row in rows]
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"reading the store failed: {exc}", path=str(self.path)) from None
         finally:
             db.close()
 
     @staticmethod
-    def _load_item(db: sqlite3.Connection, item_id: int) -> Item:
-        row = db.execute(
-            "SELECT tool, item, url, title, labels, kind, project FROM items WHERE id = ?", (item_id,)
-        ).fetchone()
-        return row_item(row)
+    def _load_items(db: sqlite3.Connection, ids: Sequence[int]) -> Iterator[tuple[int, Item]]:
+        """The items of ``ids``, a few hundred a query."""
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = db.execute(
+                "SELECT id, tool, item, url, title, labels, kind, project FROM items"  # noqa: S608
+                f" WHERE id IN ({','.join('?' * len(part))})",  # (placeholders only)
+                part,
+            )
+            for row in rows:
+                yield row[0], row_item(row[1:])
 
     # ----------------------------------------------------------------- upkeep
 
