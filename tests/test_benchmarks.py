@@ -42,6 +42,7 @@ def test_the_engine_benchmark_prints_every_figure() -> None:
         "store_audit_seconds",
         "store_audit_cpu_seconds",
         "store_ratio",
+        "store_cpu_ratio",
         "store_peak_mb",
         "store_peak_mb_small",
         "store_bytes",

@@ -27,14 +27,14 @@ It prints one ``key=value`` line per figure:
   newest ``evidence_per_signal`` activities per stakeholder and kind for the
   explanations (as copies of their values, the cheapest way found); in a process of
   its own, against the generation timed there.  What the audit costs beyond this is
-  the engine's rules.
-
+  the engine's rules;
 * ``store_…``: the same million activities written into a real store file (one child
   process: ``store_write_seconds``; ``store_bytes`` and ``store_bytes_per_million`` of the
   file), then read back oldest first by the audit (another child: ``store_audit_seconds``
   and ``store_audit_cpu_seconds``, ``store_ratio`` = store_audit_seconds / audit_seconds,
-  the audit from the generator); ``store_peak_mb`` is that audit's peak memory growth and
-  ``store_peak_mb_small`` the same for the quarter-sized store, as for ``peak_mb``.
+  the audit from the generator, and ``store_cpu_ratio`` the same in processor time);
+  ``store_peak_mb`` is that audit's peak memory growth and ``store_peak_mb_small`` the
+  same for the quarter-sized store, as for ``peak_mb``.
 
 With ``--audit-only`` only the first figures are measured (no floor, no memory run, no store).
 
@@ -397,6 +397,7 @@ def main() -> None:
     print(f"store_audit_seconds={read['store_audit_seconds']:.3f}")
     print(f"store_audit_cpu_seconds={read['store_audit_cpu_seconds']:.3f}")
     print(f"store_ratio={read['store_audit_seconds'] / big['audit_seconds']:.2f}")
+    print(f"store_cpu_ratio={read['store_audit_cpu_seconds'] / big['audit_cpu_seconds']:.2f}")
     print(f"store_peak_mb={read['store_peak_mb']:.1f}")
     print(f"store_peak_mb_small={read_small['store_peak_mb']:.1f}")
     print(f"store_bytes={size}")
