@@ -261,6 +261,29 @@ def test_every_microsecond_comes_back_exactly_near_and_far(store: Store) -> None
     assert {a.timestamp.tzinfo for a in back} | {a.due.tzinfo for a in back if a.due} == {UTC}
 
 
+def test_many_items_come_back_with_their_activities(store: Store) -> None:
+    """Items are loaded a few hundred a query as a read needs them: across query and fetch
+    boundaries every activity comes back with its own item, title and labels."""
+    items = [
+        Item(tool="jira", id=f"AP-{i}", title=f"Task {i}", labels=(f"l{i % 7}",), project="AP")
+        for i in range(1234)
+    ]
+    given = [
+        Activity(
+            kind="comment",
+            actor="sam",
+            item=items[(i * 7) % len(items)],
+            timestamp=UNTIL - timedelta(days=30) + timedelta(minutes=i),
+            id=f"c{i}",
+        )
+        for i in range(4321)
+    ]
+    store.write("jira", given)
+    back = list(store.read("jira", *WINDOW))
+    assert [(a.id, a.item) for a in back] == [(a.id, a.item) for a in given]
+    assert {a.item.title for a in back} == {item.title for item in items}
+
+
 def test_an_activity_delivered_again_at_a_new_time_moves(store: Store) -> None:
     """The same event (same stable id) re-delivered with another timestamp replaces its row."""
     store.write("jira", [_act(10, id="c1"), _act(20, id="c2")])
