@@ -30,9 +30,14 @@ credentials, so an adapter never loops on errors itself.
 
 The contract, checked by the kit:
 
-* :meth:`Adapter.collect` yields activities with ``since <= timestamp < until``
-  in chronological order, timestamps aware UTC, the same account ids for the
-  same people on every run.
+* :meth:`Adapter.collect` yields activities with ``since <= timestamp < until``,
+  timestamps aware UTC, the same account ids for the same people on every run;
+  oldest first unless the adapter declares ``Capabilities(ordered=False)``.  An
+  adapter that says nothing keeps that promise of time order.  One that declares
+  ``ordered=False`` yields in whatever order the tracker answers, page by page,
+  holding no whole window in memory: through the activity store nothing changes
+  (the store reads every source back oldest first), and in a run without a store
+  the engine puts that one source in time order itself before merging it.
 * :meth:`Adapter.post_task` is idempotent by fingerprint: a draft whose
   fingerprint already has a task in the tool is not created again.  With
   ``dry_run=True`` nothing is written.
@@ -111,6 +116,10 @@ class Capabilities:
     """Emits ``created`` activities."""
     posts_tasks: bool = False
     """Can find and post care tasks; without it ``find_tasks`` is empty and ``post_task`` raises."""
+    ordered: bool = True
+    """``collect`` yields oldest first.  ``False``: it yields in the order the tracker answers, and
+    the core orders the source (the store reads it back oldest first; a run without a store sorts
+    that source's window before merging it).  The conformance kit checks the order only when set."""
     incremental: bool = False
     """``collect(since, until)`` may be asked for what *changed* since ``since``: it then also yields
     older activities of items that changed, and every activity carries a stable ``id``.  The
@@ -221,7 +230,8 @@ class Adapter(Protocol):
     capabilities: ClassVar[Capabilities]
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
-        """Yield the activities with ``since <= timestamp < until``, oldest first.
+        """Yield the activities with ``since <= timestamp < until``, oldest first
+        (in any order when the capabilities declare ``ordered=False``).
 
         Call it again with ``since`` set to the previous ``until`` for an
         incremental collection.

@@ -11,7 +11,7 @@ reads from the store is in :mod:`stakeplug.app._report`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from stakeplug.adapter import Adapter, TaskRef
@@ -35,12 +35,18 @@ def open_store(config: Config, *, disabled: bool = False) -> Store | None:
 
 
 def through_store(
-    store: Store, config: Config, sources: Sequence[tuple[str, Adapter]]
+    store: Store,
+    config: Config,
+    sources: Sequence[tuple[str, Adapter]],
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[tuple[str, Any]]:
-    """The audit's sources, collecting through ``store`` (opted-out people forgotten first)."""
+    """The audit's sources, collecting through ``store`` (opted-out people forgotten first).
+
+    ``progress`` is told how collecting into the store goes, source by source.
+    """
     settings = store_settings(config)
     days = settings.full_refresh_days if settings is not None else 7
-    return list(stored_sources(store, sources, config.register, full_refresh_days=days))
+    return list(stored_sources(store, sources, config.register, full_refresh_days=days, progress=progress))
 
 
 def after_audit(

@@ -145,7 +145,7 @@ def collect_and_plan(
             check_writable(out)
         result = audit(
             config.register,
-            sources if store is None else through_store(store, config, sources),
+            sources if store is None else through_store(store, config, sources, progress),
             since=since,
             until=until,
             rules=rules,

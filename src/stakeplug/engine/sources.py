@@ -5,6 +5,14 @@ pulls its activities in parts, computes their epoch times column-wise, drops
 what falls outside the window, counts what is left and notices activities out
 of time order; a failure stops that source only and is recorded on it.
 :func:`merged_parts` merges several sources oldest first on those epoch times.
+
+A source whose capabilities declare ``ordered=False`` yields in the order its
+tracker answers.  Through the activity store it arrives here in time order
+already; without a store this wrapper, and nothing else, puts it in order: it
+pulls the source's window (counting and reporting progress as it goes), sorts
+it on the epoch times (ties keep the order the source gave) and hands it on
+in parts.  What such a source delivered before a failure is sorted and kept
+the same way.  An ordered source streams through untouched.
 """
 
 from __future__ import annotations
@@ -41,11 +49,21 @@ _first = itemgetter(0)
 class SourceRun:
     """Collects one source, catching its failure so the others keep going."""
 
-    def __init__(self, name: str, adapter_name: str, adapter: Any, activities: Iterable[Activity]):
+    def __init__(
+        self,
+        name: str,
+        adapter_name: str,
+        adapter: Any,
+        activities: Iterable[Activity],
+        *,
+        ordered: bool = True,
+    ):
         self.name = name
         self.adapter_name = adapter_name
         self.adapter = adapter
         self.activities = activities
+        self.ordered = ordered
+        """Whether the source promises time order (``Capabilities.ordered``); if not, it is sorted here."""
         self.count = 0
         self.error: str | None = None
         self.out_of_order = 0
@@ -88,10 +106,22 @@ class SourceRun:
         """The source's activities in ``[since, until)`` as epoch seconds, in parts of at most ``size``.
 
         What the source delivered before a failure still counts; then the failure is recorded.
+        An unordered source is read whole and sorted first (see the module docstring).
         """
+        if not self.ordered:
+            yield from _sorted_parts(self._pulled(window, size, progress), size)
+            return
+        last = -math.inf
+        for part, times, ordered in self._pulled(window, size, progress):
+            last = self._check_order(times, ordered, last, tolerance)
+            yield part, times, ordered
+
+    def _pulled(
+        self, window: tuple[float, float], size: int, progress: ProgressCallback | None
+    ) -> Iterator[Part]:
+        """The source's parts as it yields them, cut to the window and counted; a failure recorded."""
         since_ts, until_ts = window
         it = iter(self.activities)
-        last = -math.inf
         while True:
             part: list[Activity] = []
             failure: Exception | None = None
@@ -110,7 +140,6 @@ class SourceRun:
                     times = [times[j] for j in keep]
                 if part:
                     self.count += len(part)
-                    last = self._check_order(times, ordered, last, tolerance)
                     yield part, times, ordered
                 if progress is not None:
                     progress(self.name, self.count, self.stats().requests)
@@ -145,7 +174,8 @@ def source_runs(sources: Iterable[SourceLike], since: datetime, until: datetime)
         collect = getattr(source, "collect", None)
         if callable(collect):
             adapter_name = str(getattr(source, "name", type(source).__name__))
-            run = SourceRun(name or adapter_name, adapter_name, source, ())
+            ordered = getattr(getattr(source, "capabilities", None), "ordered", True) is not False
+            run = SourceRun(name or adapter_name, adapter_name, source, (), ordered=ordered)
             run.activities = _lazy_collect(collect, since, until)
         else:
             run = SourceRun(name or f"source{i}", "iterable", None, source)
@@ -158,6 +188,19 @@ def _lazy_collect(
 ) -> Iterator[Activity]:
     # Calling collect() inside the generator keeps its errors inside the source's own guard.
     yield from collect(since, until)
+
+
+def _sorted_parts(parts: Iterable[Part], size: int) -> Iterator[Part]:
+    """All of ``parts`` in time order (a stable sort on the epoch times), again in parts of ``size``."""
+    activities: list[Activity] = []
+    times: list[float] = []
+    for part, part_times, _ in parts:
+        activities.extend(part)
+        times.extend(part_times)
+    order = sorted(range(len(times)), key=times.__getitem__)
+    for start in range(0, len(order), size):
+        chosen = order[start : start + size]
+        yield [activities[j] for j in chosen], [times[j] for j in chosen], True
 
 
 def merged_parts(streams: list[Iterator[Part]], size: int) -> Iterator[Part]:

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from stakeplug.adapter import Capabilities
 from stakeplug.domain.model import Activity
 from stakeplug.domain.register import Register, normalize_account
 from stakeplug.store._store import Store
@@ -44,6 +45,9 @@ OVERLAP = timedelta(hours=1)
 
 FULL_REFRESH_DAYS = 7
 """Days between full collections of an incremental source (these catch deletions)."""
+
+PROGRESS_EVERY = 500
+"""How many activities collected into the store between two progress reports."""
 
 
 @attrs.frozen
@@ -120,6 +124,7 @@ class StoredSource:
         keep: Callable[[Activity], bool] | None = None,
         full_refresh_days: int = FULL_REFRESH_DAYS,
         now: datetime | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ):
         self.store = store
         self.source = source
@@ -127,6 +132,8 @@ class StoredSource:
         self.keep = keep
         self.full_refresh_days = full_refresh_days
         self.now = now
+        self.progress = progress
+        """Told ``(source, activities collected, requests)`` while the adapter is read into the store."""
         self.full: bool | None = None
         """Whether the last collection was a full one (``None`` before the first)."""
 
@@ -136,7 +143,10 @@ class StoredSource:
 
     @property
     def capabilities(self) -> Any:
-        return getattr(self.adapter, "capabilities", None)
+        """The adapter's, with ``ordered`` set: whatever order the adapter yields, the store reads
+        the window back oldest first."""
+        caps = getattr(self.adapter, "capabilities", None)
+        return attrs.evolve(caps, ordered=True) if isinstance(caps, Capabilities) else caps
 
     @property
     def stats(self) -> Any:
@@ -171,9 +181,10 @@ class StoredSource:
         generation = self.store.start_collection(self.source, self.name, full=full)
         failure: Exception | None = None
         try:
-            self.store.write(
-                self.source, self.adapter.collect(ask_from, until), generation=generation, keep=self.keep
-            )
+            collected = self.adapter.collect(ask_from, until)
+            if self.progress is not None:
+                collected = self._counted(collected, self.progress)
+            self.store.write(self.source, collected, generation=generation, keep=self.keep)
         except Exception as exc:
             from stakeplug.store._db import StoreError
 
@@ -188,6 +199,21 @@ class StoredSource:
         if failure is not None:
             raise failure
 
+    def _counted(
+        self, activities: Iterable[Activity], progress: Callable[[str, int, int], None]
+    ) -> Iterator[Activity]:
+        """``activities`` as they come, telling ``progress`` every :data:`PROGRESS_EVERY` and at the end."""
+        count = 0
+        for count, activity in enumerate(activities, 1):
+            yield activity
+            if not count % PROGRESS_EVERY:
+                progress(self.source, count, self._requests())
+        progress(self.source, count, self._requests())
+
+    def _requests(self) -> int:
+        stats = self.stats
+        return int(getattr(stats, "requests", 0) or 0)
+
 
 def stored_sources(
     store: Store,
@@ -196,17 +222,21 @@ def stored_sources(
     *,
     full_refresh_days: int = FULL_REFRESH_DAYS,
     now: datetime | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[tuple[str, StoredSource]]:
     """Wrap an audit's ``(name, adapter)`` pairs so they collect through ``store``.
 
     Activities of opted-out stakeholders stored by earlier runs are forgotten first.
+    ``progress`` is told how collecting each source into the store goes (the engine's own
+    progress then follows the window as it is read back).
     """
     for person in register.stakeholders:
         if person.opted_out:
             for identity in person.identities:
                 store.forget(identity.tool, [identity.account])
     keep = opted_out_filter(register)
+    days, told = full_refresh_days, progress
     return [
-        (name, StoredSource(store, name, adapter, keep=keep, full_refresh_days=full_refresh_days, now=now))
+        (name, StoredSource(store, name, adapter, keep=keep, full_refresh_days=days, now=now, progress=told))
         for name, adapter in sources
     ]
