@@ -24,8 +24,13 @@ and its policy through :class:`stakeplug_jira._errors.JiraCalls`, which maps
 
 **Nothing partial reported as complete.**  A paging contradiction, an issue
 that cannot be read, or a failure part-way (a page that keeps failing, the
-time budget used up) keeps what was collected: the activities read so far are
-yielded, and the source is reported partial with the reason.
+time budget used up) keeps what was collected: the activities read so far have
+been yielded, and the source is reported partial with the reason.
+
+**Streamed, not held.**  Each issue's activities are yielded as its page is
+translated, in the search's order; the adapter declares ``ordered=False`` and
+keeps no window in memory (the store, or the engine without one, orders them),
+so the progress line moves while the search pages come in.
 
 **Incremental.**  The search asks only for issues updated since the window
 start, written as a period back from now (``updated >= "-1442m"``): Jira counts
@@ -130,6 +135,7 @@ class JiraAdapter:
         created=True,
         posts_tasks=True,
         incremental=True,
+        ordered=False,
     )
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "url": Option(str, required=True, help="the Jira site, e.g. https://acme.atlassian.net"),
@@ -329,52 +335,50 @@ class JiraAdapter:
     # ------------------------------------------------------------------ read side
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
-        """Yield the activities with ``since <= timestamp < until``, oldest first.
+        """Yield the activities with ``since <= timestamp < until``, issue by issue as the search answers.
 
-        Pages are translated as they arrive and only the activities are
-        kept, then sorted.  Issues whose payload cannot be read are skipped,
-        counted in :attr:`stats` with the reason, and logged; the others go on.
-        When the search fails part-way (a later page that keeps failing, the
-        time budget used up), the activities of the issues read before are
-        still yielded, and then the error is raised, naming the page: the
-        audit reports the source partial with it, and the store keeps its cursor.
+        The adapter declares ``ordered=False``: each issue's activities are yielded
+        as soon as its page is translated, in the search's order (least recently
+        updated first), and nothing of the window is held; the store, or the engine
+        in a stateless run, puts them in time order.  Issues whose payload cannot
+        be read are skipped, counted in :attr:`stats` with the reason, and logged;
+        the others go on.  When the search fails part-way (a later page that keeps
+        failing, the time budget used up), the activities of the issues read
+        before have been yielded already, and the error is raised, naming the
+        page: the audit reports the source partial with it, and the store keeps
+        its cursor.
         """
         since, until = utc_window(since, until)
-        found: list[Activity] = []
         now = datetime.fromtimestamp(self._http.policy.clock(), UTC)
         read = 0
-        failure: TrackerError | None = None
         try:
             for raw in self._search.issues(self._window_jql(since, now), SEARCH_FIELDS, "changelog"):
                 read += 1
-                self._read_issue(raw, found)
+                self._items += 1
+                for activity in self._read_issue(raw):
+                    if since <= activity.timestamp < until:
+                        self._activities += 1
+                        yield activity
         except TrackerError as exc:
-            if not read:
-                raise
-            failure = exc
-            log.warning(
-                "jira: the collection stopped after %d issues, whose activities are kept: %s", read, exc
-            )
-        self._items += read
-        window = [a for a in found if since <= a.timestamp < until]
-        window.sort(key=lambda a: (a.timestamp, a.item.id, a.id or ""))
-        self._activities += len(window)
-        yield from window
-        if failure is not None:
-            raise failure
+            if read:
+                log.warning(
+                    "jira: the collection stopped after %d issues, whose activities are kept: %s", read, exc
+                )
+            raise
 
-    def _read_issue(self, raw: Mapping[str, Any], found: list[Activity]) -> None:
-        """Add the activities of one raw issue to ``found``, or skip it with the reason."""
+    def _read_issue(self, raw: Mapping[str, Any]) -> list[Activity]:
+        """The activities of one raw issue, or none when it is skipped (with the reason)."""
         if _is_care_task(raw):
-            return
+            return []
         try:
-            found.extend(self._translate(raw))
+            return self._translate(raw)
         except Malformed as exc:
             self._skip(str(exc))
         except PayloadError as exc:
             self._skip(f"{raw.get('key')}: {exc}")
         except NotFoundError as exc:
             self._skip(f"{raw.get('key')}: vanished while being read ({exc.status})")
+        return []
 
     def _skip(self, reason: str) -> None:
         self._skipped.append(reason)
