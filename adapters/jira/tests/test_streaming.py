@@ -100,7 +100,9 @@ def test_the_stateless_and_the_stored_audit_equal_the_audit_of_the_same_activiti
     want = _audit(register, [("jira", sorted(activities, key=lambda a: a.timestamp))])
     stateless = _audit(register, [("jira", make_adapter(fake))])
     with Store.open(tmp_path / "store.sqlite") as store:
-        stored = _audit(register, list(stored_sources(store, [("jira", make_adapter(fake))], register, now=NOW)))
+        stored = _audit(
+            register, list(stored_sources(store, [("jira", make_adapter(fake))], register, now=NOW))
+        )
     for got in (stateless, stored):
         assert got.activities_seen == want.activities_seen == len(activities)
         assert got.scores == want.scores
