@@ -15,6 +15,11 @@ Every activity carries its action's id, and the actions listing starts at
 ``since``, so the adapter declares ``incremental``: through the store a quiet
 night costs the four board requests and one page of actions.
 
+Each page of actions is translated and yielded as it comes, newest first as
+Trello lists them; the adapter declares ``ordered=False`` and holds no window
+of activities (the store, or the engine in a stateless run, orders them), and
+a listing that fails part-way has delivered the pages before it.
+
 Writing creates a card in the ``[tasks]`` list; see :mod:`stakeplug_trello._tasks`.
 
 Credentials travel in the ``Authorization: OAuth oauth_consumer_key="…",
@@ -46,7 +51,7 @@ from stakeplug_trello._board import (
 )
 from stakeplug_trello._export import BOARD_OR_PATH, SkipLog, TrelloExportAdapter
 from stakeplug_trello._limits import TOKEN_LIMIT, Pacer, TrelloResponses
-from stakeplug_trello._mapping import Translator, translate_all
+from stakeplug_trello._mapping import Translator, translate_each
 from stakeplug_trello._options import DEFAULT_BASE_URL, OPTIONS, board_settings
 from stakeplug_trello._tasks import DEFAULT_TASK_LIST, TaskTarget
 from stakeplug_trello._version import VERSION
@@ -99,6 +104,7 @@ class TrelloAdapter:
         created=True,
         posts_tasks=True,
         incremental=True,
+        ordered=False,
     )
     OPTIONS: ClassVar[Mapping[str, Option]] = OPTIONS
 
@@ -234,23 +240,27 @@ class TrelloAdapter:
     # -- reading ---------------------------------------------------------------------
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
-        """Yield the activities with ``since <= timestamp < until`` on every board, oldest first."""
+        """Yield the activities with ``since <= timestamp < until`` on every board, page by page.
+
+        The adapter declares ``ordered=False``: each page of a board's actions
+        (newest first, as Trello lists them) is translated and yielded as it
+        comes, so nothing of the window is held, and what came before a failure
+        has been delivered; the store, or the engine without one, orders them.
+        """
         since, until = utc_window(since, until)
         if since >= until:
             return
         boards = {name: self.board(name) for name in self.boards}
         by_link = {b.short_link: b for b in boards.values()}
-        found: list[Activity] = []
         for name, board in boards.items():
             translator = Translator(
                 board, status_labels=self.status_labels, input_labels=self.input_labels, boards=by_link
             )
-            actions = self.actions(name, since, until)
-            found.extend(translate_all(translator, actions, since, until, self._skips))
             self._items += len(board.cards)
-        found.sort(key=lambda a: a.timestamp)
-        self._activities += len(found)
-        yield from found
+            actions = (action for page in self.action_pages(name, since, until) for action in page)
+            for activity in translate_each(translator, actions, since, until, self._skips):
+                self._activities += 1
+                yield activity
 
     def board(self, name: str) -> Board:
         """The board ``name`` with its lists, members and cards: four requests."""
@@ -265,8 +275,9 @@ class TrelloAdapter:
         cards = self._listing(f"{path}/cards", {"filter": "all", "fields": _CARD_FIELDS})
         return board_from_payloads(data, lists, cards, members, done_lists=self.done_lists)
 
-    def actions(self, name: str, since: datetime, until: datetime) -> list[Any]:
-        """The board's actions of the types read, created in the window: ⌊A/1000⌋ + 1 pages.
+    def action_pages(self, name: str, since: datetime, until: datetime) -> Iterator[list[Any]]:
+        """The board's actions of the types read, created in the window, page by page (newest
+        first): ⌊A/1000⌋ + 1 pages.
 
         Trello's ``since`` and ``before`` exclude their own instant and count
         whole milliseconds, so the first page asks from a millisecond before the
@@ -282,12 +293,11 @@ class TrelloAdapter:
             "since": _stamp(since - timedelta(milliseconds=1)),
             "before": _stamp(_ceil_ms(until)),
         }
-        found: list[Any] = []
         while True:
             page = self._listing(f"boards/{name}/actions", params)
-            found.extend(page)
+            yield page
             if len(page) < PAGE_LIMIT:
-                return found
+                return
             oldest = page[-1]
             cursor = oldest.get("id") if isinstance(oldest, Mapping) else None
             if not isinstance(cursor, str) or cursor == params["before"]:

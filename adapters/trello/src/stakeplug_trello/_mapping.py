@@ -32,14 +32,14 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from stakeplug import Activity, ActivityKind, Item, ItemKind
 from stakeplug_trello._board import ACTION_TYPES, Board, Card, parse_time
 
-__all__ = ["TOOL", "Translator", "mentions", "translate_all"]
+__all__ = ["TOOL", "Translator", "mentions", "translate_all", "translate_each"]
 
 TOOL = "trello"
 
@@ -329,21 +329,43 @@ def translate_all(
     Actions are translated oldest first (ties by id, as Trello's ids grow with
     time); a malformed one is passed to ``skip`` with the reason and left out.
     """
-    dated: list[tuple[str, str, Mapping[str, Any]]] = []
+    dated = sorted(
+        (a for a in actions if _is_action(a, skip)),
+        key=lambda a: (str(a.get("date", "")), str(a.get("id", ""))),
+    )
+    out = list(translate_each(translator, dated, since, until, skip))
+    out.sort(key=lambda a: a.timestamp)
+    return out
+
+
+def translate_each(
+    translator: Translator,
+    actions: Iterable[Any],
+    since: datetime,
+    until: datetime,
+    skip: Callable[[str], None],
+) -> Iterator[Activity]:
+    """The activities of ``actions`` with ``since <= timestamp < until``, one by one in the order given.
+
+    The translation depends on no other action, so a listing is translated as its pages
+    come; a malformed action is passed to ``skip`` with the reason and left out.
+    """
     for action in actions:
-        if not isinstance(action, Mapping):
-            skip(f"action of type {type(action).__name__}, not an object")
+        if not _is_action(action, skip):
             continue
-        dated.append((str(action.get("date", "")), str(action.get("id", "")), action))
-    dated.sort(key=lambda x: (x[0], x[1]))
-    out: list[Activity] = []
-    for _, action_id, action in dated:
         try:
             activity = translator.translate(action)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            skip(f"{action.get('type', 'action')} {action_id or '?'}: {type(exc).__name__}: {exc}")
+            action_id = str(action.get("id", "")) or "?"
+            skip(f"{action.get('type', 'action')} {action_id}: {type(exc).__name__}: {exc}")
             continue
         if activity is not None and since <= activity.timestamp < until:
-            out.append(activity)
-    out.sort(key=lambda a: a.timestamp)
-    return out
+            yield activity
+
+
+def _is_action(action: Any, skip: Callable[[str], None]) -> bool:
+    """Whether ``action`` is an object; if not, it is skipped with the reason."""
+    if isinstance(action, Mapping):
+        return True
+    skip(f"action of type {type(action).__name__}, not an object")
+    return False
