@@ -179,7 +179,7 @@ def test_server_errors_and_dropped_connections_are_retried(
     fake.fail(502, times=2, path="/issues/comments")
     fake.drop_connections(times=1, path="/issues/events")
     assert len(list(make_adapter(repo="acme/apollo").collect(*WINDOW))) == 3
-    assert clock.sleeps == [1.0, 2.0, 1.0]
+    assert clock.sleeps == [1.0, 1.0, 2.0]  # the events listing is read before the comments
     assert fake.requests == normal + 3
 
 
@@ -204,7 +204,7 @@ def test_recorded_real_rate_limit_headers_are_read(
     assert "next" not in last["headers"]["link"]
     without_link = {k: v for k, v in fourth["headers"].items() if k != "link"}
     fake.fail(200, path="/issues", headers=last["headers"], body=last["response"])
-    fake.fail(200, path="/issues/events", headers=without_link, body=[])
+    fake.fail(200, path="/pulls/comments", headers=without_link, body=[])  # the last listing read
     adapter = make_adapter(repo="octokit-fixture-org/paginate")
     since = datetime(2022, 7, 19, tzinfo=UTC)
     acts = list(adapter.collect(since, since + timedelta(days=1)))

@@ -23,6 +23,10 @@ never fetched issue by issue.  One repository is read by
 :mod:`stakeplug_github._collect`, through the paging, rate-limit waits and
 tally of skipped records of :mod:`stakeplug_github._listing`.
 
+Activities leave as each page is translated (``ordered=False``), so a repository
+stopped part-way keeps what it read; :mod:`stakeplug_github._postpass` holds only
+what the end of the run settles.
+
 Every activity carries the id GitHub gave its record and every listing starts
 at ``since``, so the adapter declares ``incremental``: through the store a quiet
 night costs one page of each listing and no review reads.  One thing only a
@@ -122,6 +126,7 @@ class GitHubAdapter:
         created=True,
         posts_tasks=True,
         incremental=True,
+        ordered=False,
     )
     OPTIONS: ClassVar[Mapping[str, Option]] = {
         "repo": Option(str, help="the repository, owner/name (also where care tasks are posted)"),
@@ -311,16 +316,14 @@ class GitHubAdapter:
         return self._http
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
-        """Yield the activities with ``since <= timestamp < until`` in every repository, oldest first."""
+        """Yield the activities with ``since <= timestamp < until`` in every repository, page by page."""
         since, until = utc_window(since, until)
         if since >= until:
             return
-        found: list[Activity] = []
         for repo in self.repos:
-            found.extend(self._reader.read(repo, since, until))
-        found.sort(key=lambda a: a.timestamp)
-        self._tally.count(activities=len(found))
-        yield from found
+            for activity in self._reader.read(repo, since, until):
+                self._tally.count(activities=1)
+                yield activity
 
     # -- writing ---------------------------------------------------------------------
 

@@ -2,34 +2,35 @@
 
 :class:`RepositoryReader` reads the issues listing (pull requests included),
 then, while the reviews of the pull requests it named are read in the
-background (:mod:`stakeplug_github._reviews`), the comment, review-comment and
-event listings; it translates each record (:mod:`stakeplug_github._mapping`),
-counting a malformed one as skipped, and keeps the activities inside the
-window.  The events listing has no ``since`` and comes newest first: paging
-stops at the first page that reaches before the window, and a ``closed``
-event that comes with a merge of the same pull request counts once, as the
-merge.
+background (:mod:`stakeplug_github._reviews`), the event, comment and
+review-comment listings; it translates each record (:mod:`stakeplug_github._mapping`),
+counting a malformed one as skipped, and yields the activities inside the
+window page by page, holding back only what the end of the run settles
+(:mod:`stakeplug_github._postpass`).  The events listing has no ``since`` and
+comes newest first: paging stops at the first page that reaches before the
+window, and a ``closed`` event that comes with a merge of the same pull
+request counts once, as the merge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-import attrs
-
 from stakeplug import Activity
 from stakeplug.http import HttpClient
 from stakeplug_github._listing import Listings, Tally
 from stakeplug_github._mapping import Translator, is_pull_request, parse_time
+from stakeplug_github._postpass import PostPass
 from stakeplug_github._reviews import ReviewReader
 
 __all__ = ["RepositoryReader"]
 
 _EventKey = tuple[int | None, str | None, datetime | None]
+_REMOVED = "review_request_removed"
 
 
 class RepositoryReader:
@@ -56,46 +57,62 @@ class RepositoryReader:
             http, via=reviews_via, token_env=token_env, rest_fetch=self._rest_reviews, skip=tally.skip
         )
 
-    def read(self, repo: str, since: datetime, until: datetime) -> list[Activity]:
-        """The activities of ``repo`` with ``since <= timestamp < until``, in no particular order."""
+    def read(self, repo: str, since: datetime, until: datetime) -> Iterator[Activity]:
+        """The activities of ``repo`` with ``since <= timestamp < until``, page by page as translated.
+
+        In no particular order: what only the end of the run settles is held back by
+        :class:`~stakeplug_github._postpass.PostPass` and yielded last.  When a listing
+        fails part-way (a rate limit beyond the budget, a page that keeps failing),
+        what was held is yielded too, settled with what was read, and then the error is raised.
+        """
         tr = Translator(repo, status_labels=self.status_labels, input_labels=self.input_labels)
-        guard, pages = self._tally.guard, self._listings.pages
-        out: list[Activity] = []
+        post = PostPass(tr, since, until)
+        try:
+            yield from self._read(repo, since, tr, post)
+        except Exception:
+            yield from post.rest()
+            raise
+        yield from post.rest()
+
+    def _read(self, repo: str, since: datetime, tr: Translator, post: PostPass) -> Iterator[Activity]:
+        """Issues first, then (while the reviews are read in the background) events, comments,
+        review comments, and the reviews."""
+        guard, each = self._tally.guard, self._tally.guard_each
+        pages, settle = self._listings.pages, post.settle
         stamp = _since_param(since)
         prs: list[int] = []
-        items = 0
         listing = {"state": "all", "sort": "updated", "direction": "asc", "since": stamp}
         for page in pages(f"repos/{repo}/issues", listing):
+            self._tally.count(items=len(page))
             for issue in page:
-                items += 1
-                out.extend(guard(f"{repo} issue", issue, tr.issue) or ())
+                yield from settle(guard(f"{repo} issue", issue, tr.issue) or ())
                 if isinstance(issue, Mapping) and is_pull_request(issue):
                     number = issue.get("number")
                     if isinstance(number, int):
                         prs.append(number)
-        self._tally.count(items=items)
         with ThreadPoolExecutor(self.review_workers, thread_name_prefix="github-reviews") as pool:
             reviews = self._reviews.start(pool, repo, prs)
             try:
+                yield from settle(self._events(repo, since, tr, post))
                 comments = {"sort": "created", "direction": "asc", "since": stamp}
                 for page in pages(f"repos/{repo}/issues/comments", comments):
-                    out.extend(self._tally.guard_each(f"{repo} comment", page, tr.comment))
+                    yield from settle(each(f"{repo} comment", page, tr.comment))
                 for page in pages(f"repos/{repo}/pulls/comments", comments):
-                    out.extend(self._tally.guard_each(f"{repo} review comment", page, tr.review_comment))
-                out.extend(self._events(repo, since, tr))
+                    yield from settle(each(f"{repo} review comment", page, tr.review_comment))
                 for number, found in reviews.results():
                     for review in found:
                         act = guard(f"{repo}#{number} review", review, partial(tr.review, number))
                         if act is not None:
-                            out.append(act)
+                            yield from settle((act,))
             finally:
                 reviews.cancel()
-        return [
-            _respell(tr.with_review_verdict(a), tr) for a in tr.withdraw(out) if since <= a.timestamp < until
-        ]
 
-    def _events(self, repo: str, since: datetime, tr: Translator) -> list[Activity]:
-        """Read the newest-first events listing back to ``since``; one completion per merge."""
+    def _events(self, repo: str, since: datetime, tr: Translator, post: PostPass) -> Iterator[Activity]:
+        """Read the newest-first events listing back to ``since``; one completion per merge.
+
+        The review requests taken back are read first, so ``post`` knows them before
+        any request or answer is translated.
+        """
         events: list[tuple[Any, _EventKey]] = []
         for page in self._listings.pages(f"repos/{repo}/issues/events", {}):
             reached = False
@@ -111,14 +128,16 @@ class RepositoryReader:
         for _, (number, name, when) in events:
             if name == "merged" and number is not None and when is not None:
                 merged.setdefault(number, []).append(when)
-        out: list[Activity] = []
         for event, key in reversed(events):
-            if _closed_by_merge(key, merged):
+            if key[1] == _REMOVED:
+                self._tally.guard(f"{repo} event", event, tr.event)
+        post.watch_removals()
+        for event, key in reversed(events):
+            if key[1] == _REMOVED or _closed_by_merge(key, merged):
                 continue
             act = self._tally.guard(f"{repo} event", event, tr.event)
             if act is not None:
-                out.append(act)
-        return out
+                yield act
 
     def _rest_reviews(self, repo: str, number: int) -> list[Any]:
         found: list[Any] = []
@@ -164,9 +183,3 @@ def _closed_by_merge(key: _EventKey, merged: Mapping[int, list[datetime]]) -> bo
     if name != "closed" or number is None or when is None:
         return False
     return any(abs((when - m).total_seconds()) <= 60 for m in merged.get(number, ()))
-
-
-def _respell(activity: Activity, tr: Translator) -> Activity:
-    """Addressees spelt as GitHub spells the login, now that the whole run has been seen."""
-    spelt = tr.canonical(activity.addressees)
-    return activity if spelt == activity.addressees else attrs.evolve(activity, addressees=spelt)

@@ -143,7 +143,8 @@ class Translator:
         self.verdicts: dict[int, Verdict] = {}
         """The verdict of each review read, by review id (REST ``id``, GraphQL ``databaseId``)."""
         self.withdrawn: list[tuple[str, str, datetime]] = []
-        """Review requests taken back: ``(item id, reviewer, when)``, applied by :meth:`withdraw`."""
+        """Review requests taken back: ``(item id, reviewer, when)``, applied at the end of the run
+        (:mod:`stakeplug_github._postpass`)."""
         self._status = {x.lower() for x in status_labels}
         self._input = {x.lower() for x in input_labels}
 
@@ -359,36 +360,6 @@ class Translator:
         review_id = activity.details.get("review_id")
         verdict = self.verdicts.get(review_id) if isinstance(review_id, int) else None
         return activity if verdict is None else attrs.evolve(activity, verdict=verdict)
-
-    def withdraw(self, activities: list[Activity]) -> list[Activity]:
-        """``activities`` without the review requests taken back before the reviewer answered.
-
-        A request removed while the reviewer had done nothing on the item since
-        was never left unanswered; one the reviewer answered first stays.
-        """
-        dropped: set[int] = set()
-        for item_id, reviewer, removed in self.withdrawn:
-            asked = [
-                (a.timestamp, i)
-                for i, a in enumerate(activities)
-                if a.kind is ActivityKind.REQUEST
-                and a.item.id == item_id
-                and a.timestamp <= removed
-                and reviewer in (x.lower() for x in a.addressees)
-                and i not in dropped
-            ]
-            if not asked:
-                continue
-            since, index = max(asked)
-            answered = any(
-                a.item.id == item_id
-                and (a.actor or "").lower() == reviewer
-                and since <= a.timestamp <= removed
-                for a in activities
-            )
-            if not answered:
-                dropped.add(index)
-        return [a for i, a in enumerate(activities) if i not in dropped]
 
 
 _UNFINISHED = frozenset({"not_planned", "duplicate"})
