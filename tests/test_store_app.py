@@ -5,10 +5,13 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+import pytest
+
 import stakeplug
 from stakeplug import demo
 from stakeplug.app.memory import open_store
-from stakeplug.store import Store
+from stakeplug.engine import batches
+from stakeplug.store import PROGRESS_EVERY, Store
 
 
 def project(folder: Path) -> Path:
@@ -48,3 +51,34 @@ def test_the_config_names_the_store_relative_to_its_own_folder(tmp_path: Path) -
     assert store is not None
     store.close()
     assert (tmp_path / "state" / "audit.sqlite").is_file()
+
+
+class _Heard(list[tuple[str, int, int]]):
+    """A progress display that keeps what it was told."""
+
+    def __call__(self, source: str, activities: int, requests: int) -> None:
+        self.append((source, activities, requests))
+
+    def done(self) -> None:
+        self.append(("done", -1, -1))
+
+
+def test_progress_through_the_store_counts_up_while_collecting_and_never_goes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Collecting into the store (every PROGRESS_EVERY activities), then reading back in parts:
+    per source one count that only grows, though the read-back starts again from its first part."""
+    monkeypatch.setattr(batches, "_PART", 100)
+    config = stakeplug.load_config(project(tmp_path))
+    heard = _Heard()
+    with Store.open(tmp_path / "s.sqlite") as store:
+        run = stakeplug.run_audit(config, until=demo.UNTIL, store=store, progress=heard)
+    assert heard[-1] == ("done", -1, -1)
+    github = next(r for r in run.audit.sources if r.name == "github")
+    assert github.activities > PROGRESS_EVERY
+    assert ("github", PROGRESS_EVERY, 1) in heard, "told while collecting into the store"
+    for report in run.audit.sources:
+        counts = [n for source, n, _ in heard if source == report.name]
+        assert counts == sorted(counts), f"{report.name} went back: {counts}"
+        assert counts[-1] == report.activities
+        assert len(counts) > 2

@@ -19,7 +19,7 @@ from stakeplug.config.loader import Config
 from stakeplug.engine.audit import Audit
 from stakeplug.store import Store, store_settings, stored_sources
 
-__all__ = ["after_audit", "open_store", "through_store"]
+__all__ = ["RisingProgress", "after_audit", "open_store", "through_store"]
 
 
 def open_store(config: Config, *, disabled: bool = False) -> Store | None:
@@ -47,6 +47,23 @@ def through_store(
     settings = store_settings(config)
     days = settings.full_refresh_days if settings is not None else 7
     return list(stored_sources(store, sources, config.register, full_refresh_days=days, progress=progress))
+
+
+class RisingProgress:
+    """One count per source that never goes back, for a run through the store.
+
+    Collecting into the store reports what the adapter delivered; the engine then reports
+    what it has read back.  Shown on one line, the second would start again from zero, so
+    each source's count is the highest told so far.
+    """
+
+    def __init__(self, progress: Callable[[str, int, int], None]):
+        self.progress = progress
+        self.highest: dict[str, int] = {}
+
+    def __call__(self, source: str, activities: int, requests: int) -> None:
+        count = self.highest[source] = max(activities, self.highest.get(source, 0))
+        self.progress(source, count, requests)
 
 
 def after_audit(

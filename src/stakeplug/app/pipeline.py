@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from stakeplug.adapter import Adapter, TaskRef
 from stakeplug.app._report import StoredContext, remember
 from stakeplug.app.identities import identity_warnings
-from stakeplug.app.memory import through_store
+from stakeplug.app.memory import RisingProgress, through_store
 from stakeplug.app.results import AuditRun, Collection, Posting, ReportDocument
 from stakeplug.care.planner import plan_care
 from stakeplug.care.posting import post_care
@@ -143,13 +143,14 @@ def collect_and_plan(
     try:
         if out is not None:
             check_writable(out)
+        told = RisingProgress(progress) if store is not None and progress is not None else progress
         result = audit(
             config.register,
-            sources if store is None else through_store(store, config, sources, progress),
+            sources if store is None else through_store(store, config, sources, told),
             since=since,
             until=until,
             rules=rules,
-            progress=progress,
+            progress=told,
             explainer=explain,
         )
     finally:
