@@ -96,6 +96,8 @@ def test_capabilities_promise_time_order_unless_told_otherwise() -> None:
     """A third-party adapter that says nothing keeps today's contract: oldest first."""
     assert Capabilities().ordered is True
     assert Capabilities(ordered=False).ordered is False
+    # A promise about the stream, not something read: `stakeplug adapters` does not list it.
+    assert Capabilities().names() == Capabilities(ordered=False).names() == ()
 
 
 def test_a_stateless_audit_of_an_unordered_source_equals_the_ordered_audit() -> None:

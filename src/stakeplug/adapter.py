@@ -126,8 +126,12 @@ class Capabilities:
     activity store asks such an adapter only from its cursor; others are collected in full."""
 
     def names(self) -> tuple[str, ...]:
-        """The names of the capabilities that are switched on."""
-        return tuple(f.name for f in attrs.fields(Capabilities) if getattr(self, f.name))
+        """The names of the capabilities that are switched on (what ``stakeplug adapters`` lists).
+
+        ``ordered`` is not among them: it promises an order of the stream, it reads nothing.
+        """
+        fields = attrs.fields(Capabilities)
+        return tuple(f.name for f in fields if f.name != "ordered" and getattr(self, f.name))
 
 
 @attrs.frozen

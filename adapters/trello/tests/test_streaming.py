@@ -7,7 +7,7 @@ with the same activities gives.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,16 +68,34 @@ def _register(state: TrelloState) -> Register:
     )
 
 
-def _adapter(fake: FakeTrello, policy: HttpPolicy, board: dict[str, Any]) -> TrelloAdapter:
-    adapter = TrelloAdapter.from_config(
-        {"board": board["shortLink"], "base_url": fake.url}, env=FAKE_ENV, policy=policy
-    )
-    assert isinstance(adapter, TrelloAdapter)
-    return adapter
+@pytest.fixture
+def build(
+    failing: _FailsAfterFirstPage, policy: HttpPolicy, board: dict[str, Any]
+) -> Callable[[], TrelloAdapter]:
+    """Build an adapter for the generated board on the failing fake."""
+
+    def make() -> TrelloAdapter:
+        adapter = TrelloAdapter.from_config(
+            {"board": board["shortLink"], "base_url": failing.url}, env=FAKE_ENV, policy=policy
+        )
+        assert isinstance(adapter, TrelloAdapter)
+        return adapter
+
+    return make
 
 
 def _audit(register: Register, sources: list[Any]) -> Audit:
     return audit(register, sources, since=WINDOW[0], until=WINDOW[1])
+
+
+def _stateless_and_stored(
+    register: Register, fresh: Callable[[], TrelloAdapter], tmp_path: Path
+) -> list[Audit]:
+    """The audit of a freshly built adapter without a store, then through a real one."""
+    stateless = _audit(register, [("trello", fresh())])
+    with Store.open(tmp_path / "store.sqlite") as store:
+        stored = _audit(register, list(stored_sources(store, [("trello", fresh())], register)))
+    return [stateless, stored]
 
 
 def _oldest_first(activities: list[Activity]) -> list[Activity]:
@@ -89,51 +107,38 @@ def test_the_adapter_declares_that_it_yields_in_the_listings_order() -> None:
 
 
 def test_the_audit_equals_the_audit_of_the_same_activities_in_order(
-    state: TrelloState,
-    failing: _FailsAfterFirstPage,
-    policy: HttpPolicy,
-    board: dict[str, Any],
-    tmp_path: Path,
+    state: TrelloState, failing: _FailsAfterFirstPage, build: Callable[[], TrelloAdapter], tmp_path: Path
 ) -> None:
     """Newest first from the listing, ordered by the engine or by the store: one map."""
     register = _register(state)
-    activities = list(_adapter(failing, policy, board).collect(*WINDOW))
+    activities = list(build().collect(*WINDOW))
     assert len(activities) > 1000
     assert [a.timestamp for a in activities] != [a.timestamp for a in _oldest_first(activities)]
     want = _audit(register, [("trello", _oldest_first(activities))])
-    stateless = _audit(register, [("trello", _adapter(failing, policy, board))])
-    with Store.open(tmp_path / "store.sqlite") as store:
-        sources = stored_sources(store, [("trello", _adapter(failing, policy, board))], register)
-        stored = _audit(register, list(sources))
-    for got in (stateless, stored):
+    for got in _stateless_and_stored(register, build, tmp_path):
         assert got.activities_seen == want.activities_seen == len(activities)
         assert got.scores == want.scores
         assert got.warnings == ()
 
 
 def test_a_listing_that_fails_after_its_first_page_keeps_that_page_stateless_and_through_the_store(
-    state: TrelloState,
-    failing: _FailsAfterFirstPage,
-    policy: HttpPolicy,
-    board: dict[str, Any],
-    tmp_path: Path,
+    state: TrelloState, failing: _FailsAfterFirstPage, build: Callable[[], TrelloAdapter], tmp_path: Path
 ) -> None:
     """The first 1,000 actions' activities are delivered before the error; the source is partial."""
     register = _register(state)
     failing.fail_after_first_page()
     delivered: list[Activity] = []
     with pytest.raises(UnavailableError):
-        for activity in _adapter(failing, policy, board).collect(*WINDOW):
+        for activity in build().collect(*WINDOW):
             delivered.append(activity)
     assert 0 < len(delivered) <= 1000
     want = _audit(register, [("trello", _oldest_first(delivered))])
-    failing.fail_after_first_page()
-    stateless = _audit(register, [("trello", _adapter(failing, policy, board))])
-    failing.fail_after_first_page()
-    with Store.open(tmp_path / "store.sqlite") as store:
-        sources = stored_sources(store, [("trello", _adapter(failing, policy, board))], register)
-        stored = _audit(register, list(sources))
-    for got in (stateless, stored):
+
+    def fresh() -> TrelloAdapter:
+        failing.fail_after_first_page()
+        return build()
+
+    for got in _stateless_and_stored(register, fresh, tmp_path):
         report = got.sources[0]
         assert report.status == "partial"
         assert report.error is not None and "503" in report.error
