@@ -77,7 +77,13 @@ from stakeplug.limits import (
     use_limits,
     utc_text,
 )
-from stakeplug.policy import IDEMPOTENT_METHODS, HttpPolicy, RequestCounter, write_may_retry
+from stakeplug.policy import (
+    IDEMPOTENT_METHODS,
+    HttpPolicy,
+    RequestCounter,
+    write_may_have_acted,
+    write_may_retry,
+)
 from stakeplug.redact import RedactingFilter, basic_auth_forms, get_logger, redact, register_secret
 from stakeplug.retrying import RetryRun
 from stakeplug.transport import DeadlineAdapter, NoRetry, request_deadline, transport_error
@@ -98,6 +104,7 @@ __all__ = [
     "register_secret",
     "use_limits",
     "utc_text",
+    "write_may_have_acted",
     "write_may_retry",
 ]
 

@@ -2,8 +2,10 @@
 
 :class:`HttpPolicy` says how long to wait for a tracker, how often to retry and
 how long to keep trying; :func:`write_may_retry` says when a failed write may be
-sent again; :class:`RequestCounter` counts every attempt for tests and
-benchmarks.  :class:`stakeplug.http.HttpClient` applies them; all three are
+sent again, :func:`write_may_have_acted` when a failed write may have been
+carried out all the same (look before sending it again); :class:`RequestCounter`
+counts every attempt for tests and benchmarks.  :class:`stakeplug.http.HttpClient`
+applies them; all of them are
 re-exported from :mod:`stakeplug.http`, their public home.
 """
 
@@ -19,9 +21,9 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from stakeplug.errors import RateLimitedError, TransientError
+from stakeplug.errors import RateLimitedError, TrackerError, TransientError
 
-__all__ = ["IDEMPOTENT_METHODS", "HttpPolicy", "RequestCounter", "write_may_retry"]
+__all__ = ["IDEMPOTENT_METHODS", "HttpPolicy", "RequestCounter", "write_may_have_acted", "write_may_retry"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 """Methods that may be sent again after any transient failure."""
@@ -102,3 +104,15 @@ def write_may_retry(error: TransientError) -> bool:
     again.  A refused connection is safe too; the caller that saw it knows.
     """
     return isinstance(error, RateLimitedError)
+
+
+def write_may_have_acted(error: TrackerError) -> bool:
+    """Whether a write that failed with ``error`` may still have been carried out.
+
+    No answer at all, a timeout or a 5xx can come after the tracker created
+    the thing: the adapter looks (by fingerprint) before it sends the write
+    again.  A rate limit or a 4xx refusal means the tracker did nothing.
+    """
+    if isinstance(error, RateLimitedError):
+        return False
+    return isinstance(error, TransientError) or (error.status is not None and error.status >= 500)

@@ -11,6 +11,7 @@ from stakeplug_jira import JiraAdapter
 from stakeplug_jira.testing import FakeJira, seed_example
 
 from stakeplug import TaskDraft
+from stakeplug.http import HttpPolicy
 
 Make = Callable[..., JiraAdapter]
 FP = "c0ffee00c0ffee00"
@@ -191,3 +192,50 @@ def test_each_later_search_of_the_run_reconciles_the_tasks_it_created(
     made = adapter.post_task(draft(), dry_run=False)
     assert made.task is not None
     assert [t.id for t in adapter.find_tasks()] == [made.task.id]
+
+
+def test_a_task_another_run_closed_already_is_neither_waited_for_nor_closed_again(
+    lagging: FakeJira, make_adapter: Make
+) -> None:
+    """While this run waits for the search, a racing run closes this run's task: it shows closed, and that is enough.
+
+    The other run's task is older and not yet in the search, so this run creates its own; during
+    the first wait the other run closes it as its duplicate.  The next search shows both, the new
+    one closed: no longer wait than for any new task, no second close, and the result names the task that stays open.
+    """
+    other, _ = _create(lagging)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        if not waits:
+            (mine,) = [c["key"] for c in lagging.created_issues if c["key"] != other]
+            lagging.transition(mine, "Done", by=FakeJira.BOT, at=NOW)
+        waits.append(seconds)
+
+    policy = HttpPolicy(jitter=0.0, sleep=sleep, clock=NOW.timestamp, read_timeout=5.0)
+    result = make_adapter(lagging, policy=policy).post_task(draft(), dry_run=False)
+    mine = lagging.created_issues[1]["key"]
+    assert not result.created and result.task is not None and result.task.id == other
+    assert f"another run closed this run's {mine} as its duplicate" in result.reason
+    assert "could not close" not in result.reason
+    assert waits == [0.25, 0.5, 1.0], "the waits of a task nobody touched, not the whole settle time"
+    assert lagging.open_tasks(FP) == [other]
+    assert not any("/transitions" in path for path in lagging.stats()["by_path"])
+
+
+def test_a_duplicate_a_racing_run_closed_first_counts_as_closed(
+    lagging: FakeJira, make_adapter: Make
+) -> None:
+    """The move to done is refused because the other run made it a moment before: a direct read says closed."""
+    first, second = make_adapter(lagging), make_adapter(lagging)
+    first.find_tasks()
+    second.find_tasks()
+    kept = first.post_task(draft(), dry_run=False)
+    refused = {"errorMessages": ["Transition id '41' is not valid for this issue."], "errors": {}}
+    lagging.fail(400, path="/transitions", method="POST", body=refused, after=True)
+    result = second.post_task(draft(), dry_run=False)
+    assert kept.task is not None and result.task is not None and result.task.id == kept.task.id
+    dup = lagging.created_issues[1]["key"]
+    assert f"closed {dup} as its duplicate" in result.reason and "could not close" not in result.reason
+    assert lagging.open_tasks(FP) == [kept.task.id]
+    assert lagging.stats()["by_path"][f"/rest/api/2/issue/{dup}"] == 1

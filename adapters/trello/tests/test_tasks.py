@@ -219,8 +219,8 @@ def test_a_run_that_meets_an_earlier_duplicate_archives_its_own_card(world, fake
     )
     result = adapter.post_task(draft(), dry_run=False)
     assert not result.created and result.task is not None and result.task.id == rival["shortLink"]
-    assert "this run's card was archived" in result.reason
     [mine] = state.created_cards
+    assert f"this run's card {mine['shortLink']} was archived" in result.reason
     assert mine["closed"] and not rival["closed"]
     assert [t for m, t in fake.request_log if m == "PUT"] == [f"/1/cards/{mine['id']}"]
 

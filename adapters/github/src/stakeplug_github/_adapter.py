@@ -75,7 +75,7 @@ from stakeplug.errors import (
     PrivacyError,
     TrackerError,
 )
-from stakeplug.http import HttpClient, HttpPolicy, get_logger
+from stakeplug.http import HttpClient, HttpPolicy, get_logger, write_may_have_acted
 from stakeplug_github._collect import RepositoryReader
 from stakeplug_github._limits import GitHubLimits, RateLimitState
 from stakeplug_github._listing import Listings, Tally
@@ -84,7 +84,6 @@ from stakeplug_github._tasks import (
     fingerprint_label,
     issue_number,
     issue_payload,
-    may_have_acted,
     task_ref,
 )
 
@@ -452,7 +451,7 @@ class GitHubAdapter:
                 del payload["assignees"]
                 reason = f"created in {repo} without an assignee: GitHub refused {draft.assignee!r}"
                 return self._post_issue(repo, payload), reason
-            if not may_have_acted(exc):
+            if not write_may_have_acted(exc):
                 raise
             log.warning("github: creating an issue in %s may have failed (%s); looking first", repo, exc)
         same = self._open_with_fingerprint(repo, draft.fingerprint)
@@ -469,9 +468,9 @@ class GitHubAdapter:
                 f"GitHub's answer to creating an issue in {repo} is not JSON", adapter=self.name
             ) from exc
 
-    def _open_with_fingerprint(self, repo: str, fingerprint: str) -> list[Any]:
-        """The open issues labelled with ``fingerprint``, oldest (lowest number) first: a listing."""
-        params = {"labels": fingerprint_label(fingerprint), "state": "open"}
+    def _open_with_fingerprint(self, repo: str, fingerprint: str, *, state: str = "open") -> list[Any]:
+        """The issues labelled with ``fingerprint`` (``state`` open or all), lowest number first."""
+        params = {"labels": fingerprint_label(fingerprint), "state": state}
         found = [
             issue
             for page in self._listings.pages(f"repos/{repo}/issues", params)
@@ -481,19 +480,30 @@ class GitHubAdapter:
         return sorted(found, key=lambda issue: issue["number"])
 
     def _converge(self, repo: str, fingerprint: str, ours: TaskRef) -> tuple[TaskRef, str]:
-        """Keep the oldest open task with ``fingerprint``; close the others as its duplicates."""
-        same = self._open_with_fingerprint(repo, fingerprint)
+        """Keep the oldest open task with ``fingerprint``; close the other open ones as its duplicates.
+
+        The listing shows closed issues too: one a concurrent run closed a
+        moment ago (ours, say) is not closed a second time.
+        """
+        same = self._open_with_fingerprint(repo, fingerprint, state="all")
         refs = [r for r in (task_ref(repo, i, fingerprint=fingerprint) for i in same) if r is not None]
         if ours.id not in {r.id for r in refs}:
             refs.append(ours)
-        refs.sort(key=issue_number)
-        keep, others = refs[0], refs[1:]
+        opened = sorted((r for r in refs if r.open), key=issue_number)
+        shut = [r.id for r in refs if r.id == ours.id and not r.open]
+        if not opened:
+            return ours, ""
+        keep, others = opened[0], opened[1:]
         for dup in others:
             self._close_duplicate(repo, dup, keep)
-        if not others:
+        if not others and not shut:
             return keep, ""
-        closed = ", ".join(d.id for d in others)
-        return keep, f"; another run created the same task at the same time: kept {keep.id}, closed {closed}"
+        note = f"; another run created the same task at the same time: kept {keep.id}"
+        if shut:
+            note += f"; the other run closed this run's {shut[0]}"
+        if others:
+            note += f", closed {', '.join(d.id for d in others)}"
+        return keep, note
 
     def _close_duplicate(self, repo: str, dup: TaskRef, keep: TaskRef) -> None:
         number = issue_number(dup)

@@ -20,7 +20,6 @@ from stakeplug import (
     fingerprint_from_text,
     fingerprint_marker,
 )
-from stakeplug.errors import RateLimitedError, TrackerError, TransientError
 from stakeplug_github._mapping import parse_time
 
 __all__ = [
@@ -28,7 +27,6 @@ __all__ = [
     "hidden_marker",
     "issue_number",
     "issue_payload",
-    "may_have_acted",
     "task_ref",
 ]
 
@@ -68,13 +66,6 @@ def fingerprint_label(fingerprint: str) -> str:
 def issue_number(ref: TaskRef) -> int:
     """The issue number of a task ``owner/name#N``."""
     return int(ref.id.rpartition("#")[2])
-
-
-def may_have_acted(error: TrackerError) -> bool:
-    """Whether a failed write may still have been carried out (no answer, or a 5xx after it)."""
-    if isinstance(error, RateLimitedError):
-        return False
-    return isinstance(error, TransientError) or (error.status is not None and error.status >= 500)
 
 
 def issue_payload(draft: TaskDraft, *, public: bool) -> dict[str, Any]:

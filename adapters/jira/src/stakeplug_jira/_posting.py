@@ -45,8 +45,8 @@ from stakeplug import (
     TaskRef,
     fingerprint_from_labels,
 )
-from stakeplug.errors import ConfigError, PayloadError, RateLimitedError, TrackerError, TransientError
-from stakeplug.http import get_logger
+from stakeplug.errors import ConfigError, PayloadError, TrackerError
+from stakeplug.http import get_logger, write_may_have_acted
 from stakeplug_jira._translate import Malformed, parse_timestamp
 from stakeplug_jira._visibility import Visibility
 
@@ -261,7 +261,7 @@ class JiraTasks:
                 )
                 fields.pop("assignee")
                 return self._create_issue(draft, fields), "created"
-            if not _may_have_acted(exc):
+            if not write_may_have_acted(exc):
                 raise
             log.warning("jira: creating a task in %s may have failed (%s); looking first", self.project, exc)
         same = self._open_with(draft.fingerprint, reconcile=self._reconciled())
@@ -287,18 +287,26 @@ class JiraTasks:
             created=datetime.now(UTC),
         )
 
-    def _open_with(self, fingerprint: str, *, reconcile: Sequence[int]) -> list[TaskRef]:
-        """The open tasks labelled with ``fingerprint``, oldest first: one search."""
+    def _with_fingerprint(self, fingerprint: str, *, reconcile: Sequence[int]) -> list[TaskRef]:
+        """Every task labelled with ``fingerprint``, open or closed, oldest first: one search."""
         label = f"{FINGERPRINT_LABEL_PREFIX}{fingerprint}"
         jql = f'project = "{self.project}" AND labels = "{label}" ORDER BY key ASC'
         refs = self._refs(jql, reconcile=reconcile)
-        return sorted((r for r in refs if r.open and r.fingerprint == fingerprint), key=self._age)
+        return sorted((r for r in refs if r.fingerprint == fingerprint), key=self._age)
+
+    def _open_with(self, fingerprint: str, *, reconcile: Sequence[int]) -> list[TaskRef]:
+        """The open tasks labelled with ``fingerprint``, oldest first: one search."""
+        return [r for r in self._with_fingerprint(fingerprint, reconcile=reconcile) if r.open]
 
     def _settled(self, fingerprint: str, ours: TaskRef, *, cloud: bool) -> list[TaskRef]:
-        """The open tasks with ``fingerprint``, once the search shows ``ours`` without being told of it."""
+        """The tasks with ``fingerprint``, once the search shows ``ours`` without being told of it.
+
+        ``ours`` counts as shown open or closed: a concurrent run may have
+        closed it as a duplicate already.
+        """
         waited, wait = 0.0, _FIRST_WAIT
         while True:
-            same = self._open_with(fingerprint, reconcile=())
+            same = self._with_fingerprint(fingerprint, reconcile=())
             if not cloud or any(r.id == ours.id for r in same):
                 return same
             if waited + wait > self.settle_seconds:
@@ -311,19 +319,24 @@ class JiraTasks:
             ours.id,
             waited,
         )
-        return self._open_with(fingerprint, reconcile=self._reconciled())
+        return self._with_fingerprint(fingerprint, reconcile=self._reconciled())
 
     def _converge(self, fingerprint: str, ours: TaskRef, *, cloud: bool) -> tuple[TaskRef, str]:
-        """Keep the oldest open task with ``fingerprint``; close the others as its duplicates."""
+        """Keep the oldest open task with ``fingerprint``; close the other open ones as its duplicates."""
         same = self._settled(fingerprint, ours, cloud=cloud)
         if ours.id not in {r.id for r in same}:
             same.append(ours)
-        same.sort(key=self._age)
-        keep, others = same[0], same[1:]
+        opened = sorted((r for r in same if r.open), key=self._age)
+        if not opened:
+            return ours, ""
+        keep, others = opened[0], opened[1:]
         closed = [dup.id for dup in others if self._close_duplicate(dup, keep)]
-        if not others:
+        shut = [r.id for r in same if r.id == ours.id and not r.open]
+        if not others and not shut:
             return keep, ""
         note = f"; another task with the same fingerprint exists: kept {keep.id}"
+        if shut:
+            note += f"; another run closed this run's {shut[0]} as its duplicate"
         if closed:
             note += f", closed {', '.join(closed)} as its duplicate"
         left = [dup.id for dup in others if dup.id not in closed]
@@ -332,7 +345,11 @@ class JiraTasks:
         return keep, note
 
     def _close_duplicate(self, dup: TaskRef, keep: TaskRef) -> bool:
-        """Move ``dup`` to a done status with a neutral comment naming ``keep``; False when Jira refused."""
+        """Move ``dup`` to a done status with a neutral comment naming ``keep``; False when it stays open.
+
+        When Jira offers no way to done or refuses the move, the issue is
+        read once more: a concurrent run may have closed it a moment before.
+        """
         log.warning("jira: closing %s as a duplicate of %s", dup.id, keep.id)
         base = f"{self.url}/rest/api/{self.api_version}/issue/{dup.id}/transitions"
         text = f"Closed as a duplicate of {keep.id}, which tracks the same task."
@@ -342,6 +359,8 @@ class JiraTasks:
                 next((t for t in offered if _leads_to_done(t)), None) if isinstance(offered, list) else None
             )
             if done is None:
+                if self._is_done(dup.id):
+                    return True
                 log.warning("jira: %s offers no transition to a done status; left open", dup.id)
                 return False
             body = {
@@ -353,22 +372,29 @@ class JiraTasks:
                 lambda: self._jira._session.post(url, data=json.dumps(body)), f"POST {base}", write=True
             )
         except TrackerError as exc:
+            if self._is_done(dup.id):
+                return True
             log.warning("jira: could not close %s as a duplicate of %s: %s", dup.id, keep.id, exc)
             return False
         return True
+
+    def _is_done(self, key: str) -> bool:
+        """Whether issue ``key`` is in a done status now (a direct read, never the search)."""
+        what = f"GET {self.url}/rest/api/{self.api_version}/issue/{key}"
+        try:
+            issue = self._call(lambda: self._jira.issue(key, fields="status"), what)
+        except TrackerError:
+            return False
+        fields = getattr(issue, "raw", {}).get("fields")
+        status = fields.get("status") if isinstance(fields, Mapping) else None
+        category = status.get("statusCategory") if isinstance(status, Mapping) else None
+        return isinstance(category, Mapping) and category.get("key") == "done"
 
 
 def _leads_to_done(transition: Any) -> bool:
     to = transition.get("to") if isinstance(transition, Mapping) else None
     category = to.get("statusCategory") if isinstance(to, Mapping) else None
     return isinstance(category, Mapping) and category.get("key") == "done" and "id" in transition
-
-
-def _may_have_acted(error: TrackerError) -> bool:
-    """Whether a failed write may still have been carried out (no answer, or a 5xx after it)."""
-    if isinstance(error, RateLimitedError):
-        return False
-    return isinstance(error, TransientError) or (error.status is not None and error.status >= 500)
 
 
 def _adf(text: str) -> dict[str, Any]:

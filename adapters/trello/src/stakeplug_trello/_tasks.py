@@ -42,15 +42,17 @@ from stakeplug import (
     fingerprint_marker,
     neutral_title,
 )
-from stakeplug.errors import PayloadError, PrivacyError
-from stakeplug.http import HttpClient
+from stakeplug.errors import PayloadError, PrivacyError, TrackerError
+from stakeplug.http import HttpClient, get_logger, write_may_have_acted
 from stakeplug_trello._limits import Pacer
 
 __all__ = ["DEFAULT_TASK_LIST", "TaskTarget"]
 
 DEFAULT_TASK_LIST = "Stakeholder care"
-_TASK_CARD_FIELDS = "id,name,desc,closed,dueComplete,shortLink,shortUrl,idList"
+_TASK_CARD_FIELDS = "id,idShort,name,desc,closed,dueComplete,shortLink,shortUrl,idList"
 _LABEL_COLORS = {TASK_LABEL: "blue"}
+
+log = get_logger("stakeplug.trello")
 
 
 def _created(card_id: str) -> datetime | None:
@@ -76,6 +78,12 @@ def task_ref(card: Mapping[str, Any]) -> TaskRef | None:
         open=not card.get("closed") and not card.get("dueComplete"),
         created=_created(card_id),
     )
+
+
+def _age(card: Mapping[str, Any]) -> tuple[int, str]:
+    """Oldest first: a card's number on its board (``idShort``) grows with every card created there."""
+    number = card.get("idShort")
+    return (number if isinstance(number, int) else 1 << 62, str(card.get("id")))
 
 
 def _fingerprint(card: Mapping[str, Any]) -> str | None:
@@ -226,39 +234,62 @@ class TaskTarget:
                 payload["idMembers"] = [member]
             else:
                 reason += f" without a member: {draft.assignee!r} is not a member of the board"
-        card = self._post("cards", payload)
+        card, reason = self._create_card(payload, draft.fingerprint, reason)
         ref = task_ref(card) if isinstance(card, Mapping) else None
         if ref is None:
             raise PayloadError(
                 f"Trello's answer to creating a card in {where} cannot be read", adapter="trello"
             )
-        winner = self._converge(draft.fingerprint, str(payload["idList"]))
+        winner, archived = self._converge(draft.fingerprint, str(payload["idList"]))
+        known[draft.fingerprint] = winner or ref
+        self._known = known
         if winner is not None and winner.id != ref.id:
-            known[draft.fingerprint] = winner
-            self._known = known
             return PostResult(
                 draft,
                 created=False,
                 dry_run=False,
                 task=winner,
-                reason=f"another run created {winner.id} at the same time; this run's card was archived",
+                reason=f"another run created {winner.id} at the same time; this run's card {ref.id} "
+                "was archived",
             )
-        known[draft.fingerprint] = ref
-        self._known = known
+        if archived:
+            reason += (
+                f"; another run created the same task at the same time: kept {ref.id}, "
+                f"archived {', '.join(archived)}"
+            )
         return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason)
 
-    def _converge(self, fingerprint: str, list_id: str) -> TaskRef | None:
-        """Keep the open card with the smallest id that carries ``fingerprint``; archive the others."""
+    def _create_card(self, payload: Mapping[str, Any], fingerprint: str, reason: str) -> tuple[Any, str]:
+        """POST the card; after a failure that may have created it, look in the list before sending again."""
+        try:
+            return self._post("cards", payload), reason
+        except TrackerError as exc:
+            if not write_may_have_acted(exc):
+                raise
+            log.warning("trello: creating a card on %s may have failed (%s); looking first", self.board, exc)
+        same = self._open_cards(fingerprint, str(payload["idList"]))
+        if same:
+            return same[0], f"{reason} (its answer was lost; found by its fingerprint)"
+        return self._post("cards", payload), f"{reason} at the second attempt"
+
+    def _open_cards(self, fingerprint: str, list_id: str) -> list[Mapping[str, Any]]:
+        """The open cards of the task list that carry ``fingerprint``, oldest first: one listing."""
         cards = self._get(f"lists/{list_id}/cards", {"fields": _TASK_CARD_FIELDS})
         listed = [c for c in (cards if isinstance(cards, list) else []) if isinstance(c, Mapping)]
-        same = sorted(
-            (c for c in listed if not c.get("closed") and _fingerprint(c) == fingerprint),
-            key=lambda c: str(c.get("id")),
-        )
+        return sorted((c for c in listed if not c.get("closed") and _fingerprint(c) == fingerprint), key=_age)
+
+    def _converge(self, fingerprint: str, list_id: str) -> tuple[TaskRef | None, list[str]]:
+        """Keep the oldest open card that carries ``fingerprint``; archive the others (their links)."""
+        same = self._open_cards(fingerprint, list_id)
+        archived = []
         for duplicate in same[1:]:
+            log.warning(
+                "trello: archiving card %s, a duplicate", duplicate.get("shortLink") or duplicate["id"]
+            )
             self._pacer.wait()
             self._http.request("PUT", f"cards/{duplicate['id']}", json={"closed": True})
-        return task_ref(same[0]) if same else None
+            archived.append(str(duplicate.get("shortLink") or duplicate["id"]))
+        return (task_ref(same[0]) if same else None), archived
 
     def _task_list(self) -> str:
         if self._list_id is None:
@@ -269,8 +300,33 @@ class TaskTarget:
                     f"Trello's answer to creating the list {self.list_name!r} cannot be read",
                     adapter="trello",
                 )
-            self._list_id = made["id"]
+            self._list_id = self._first_list(made["id"])
         return self._list_id
+
+    def _first_list(self, ours: str) -> str:
+        """The task list once this run made one: the first open list of that name on the board.
+
+        Two runs that both found no list both create one; each new list goes
+        to the bottom, so the one a run made is never ahead of an older one.
+        A run whose list is not the first archives it (still empty) and uses
+        the first, so both runs' cards go to one list.
+        """
+        lists = self._get(f"boards/{self.board}/lists", {"filter": "open", "fields": "id,name,pos"})
+        wanted = self.list_name.casefold()
+        named = [
+            x
+            for x in (lists if isinstance(lists, list) else [])
+            if isinstance(x, Mapping)
+            and str(x.get("name", "")).casefold() == wanted
+            and isinstance(x.get("id"), str)
+        ]
+        named.sort(key=lambda x: x["pos"] if isinstance(x.get("pos"), int | float) else float("inf"))
+        first = str(named[0]["id"]) if named else ours
+        if first != ours:
+            log.warning("trello: another run created the list %r at the same time; using it", self.list_name)
+            self._pacer.wait()
+            self._http.request("PUT", f"lists/{ours}", json={"closed": True})
+        return first
 
     def _label(self, name: str) -> str:
         found = self._labels.get(name)

@@ -159,6 +159,7 @@ class FakeTrello(FakeServer):
         routes.add("POST", "/1/cards", self.create_card)
         routes.add("PUT", "/1/cards/{card}", self.update_card)
         routes.add("POST", "/1/lists", self.create_list)
+        routes.add("PUT", "/1/lists/{list}", self.update_list)
         routes.add("POST", "/1/labels", self.create_label)
 
     # -- rate limits, for tests ----------------------------------------------------
@@ -323,6 +324,20 @@ class FakeTrello(FakeServer):
         if not isinstance(name, str) or not name.strip():
             return self.error(400, "invalid value for name")
         return Reply(200, self.state.add_list(board, name.strip()))
+
+    def update_list(self, request: Request) -> Reply:
+        """``PUT /1/lists/{id}``: archive (``closed``) or rename a list."""
+        found = self._list_by_id(request.params["list"])
+        if found is None:
+            return self.error(404)
+        form = self._form(request)
+        _, entry = found
+        with self.state.lock:
+            if "closed" in form:
+                entry["closed"] = str(form["closed"]).lower() == "true"
+            if isinstance(form.get("name"), str) and form["name"].strip():
+                entry["name"] = form["name"].strip()
+        return Reply(200, entry)
 
     def create_label(self, request: Request) -> Reply:
         form = self._form(request)
