@@ -276,9 +276,9 @@ WORLDS: dict[str, Callable[[], World]] = {"jira": jira_world, "github": github_w
 
 
 @contextmanager
-def running(tool: str) -> Iterator[World]:
-    """A fresh world of ``tool`` with its fake serving."""
-    world = WORLDS[tool]()
+def running(tool: str, **options: Any) -> Iterator[World]:
+    """A fresh world of ``tool`` (``options`` go to its builder) with its fake serving."""
+    world = WORLDS[tool](**options)
     world.fake.start()
     try:
         yield world
@@ -381,6 +381,11 @@ def problems(world: World, plan: set[str], runs: list[Run]) -> list[str]:
     return found
 
 
+def duplicates_open(world: World) -> int:
+    """Fingerprints with more than one open task."""
+    return sum(1 for ids in world.open_tasks().values() if len(ids) > 1)
+
+
 def duplicates_closed(world: World) -> int:
     """Tasks that were closed: in these worlds only a duplicate is ever closed."""
     return len(world.closed_tasks())
@@ -406,13 +411,15 @@ class Trial:
     """Task creates the tracker was sent in the whole trial."""
     closed: int = 0
     """Tasks closed (as duplicates) at the end."""
+    duplicates_open: int = 0
+    """Fingerprints with more than one open task at the end."""
     problems: list[str] = attrs.Factory(list)
     runs: list[Run] = attrs.Factory(list)
 
 
-def concurrent_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.05) -> Trial:
-    """Two ``stakeplug audit --post`` at once on one fresh tracker."""
-    with running(tool) as world:
+def concurrent_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.05, **options: Any) -> Trial:
+    """Two ``stakeplug audit --post`` at once on one fresh tracker (``options`` for its world)."""
+    with running(tool, **options) as world:
         plan = planned(world, folder)
         gate = world.gate(parties=2, seed=seed, max_delay=max_delay)
         folders = [folder / "a", folder / "b"]
@@ -424,15 +431,16 @@ def concurrent_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0
             planned=len(plan),
             creates=world.creates(),
             closed=duplicates_closed(world),
+            duplicates_open=duplicates_open(world),
             problems=problems(world, plan, runs),
             runs=runs,
         )
 
 
-def crash_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.08) -> Trial:
+def crash_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.08, **options: Any) -> Trial:
     """One run killed with SIGKILL at a seeded random moment of its posting, then a rerun to the end."""
     rng = random.Random(seed)
-    with running(tool) as world:
+    with running(tool, **options) as world:
         plan = planned(world, folder)
         gate = world.gate(parties=1, seed=seed, max_delay=max_delay)
         victim = folder / "killed"
@@ -456,6 +464,7 @@ def crash_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.08) 
         runs = [finish(start_audit(world, rerun), rerun)]
         trial.creates = world.creates()
         trial.closed = duplicates_closed(world)
+        trial.duplicates_open = duplicates_open(world)
         trial.problems = problems(world, plan, runs)
         trial.runs = runs
         return trial

@@ -81,6 +81,7 @@ from stakeplug_github._limits import GitHubLimits, RateLimitState
 from stakeplug_github._listing import Listings, Tally
 from stakeplug_github._reviews import REVIEWS_VIA
 from stakeplug_github._tasks import (
+    converge_note,
     fingerprint_label,
     issue_number,
     issue_payload,
@@ -482,28 +483,17 @@ class GitHubAdapter:
     def _converge(self, repo: str, fingerprint: str, ours: TaskRef) -> tuple[TaskRef, str]:
         """Keep the oldest open task with ``fingerprint``; close the other open ones as its duplicates.
 
-        The listing shows closed issues too: one a concurrent run closed a
-        moment ago (ours, say) is not closed a second time.
+        Closed issues are listed too: one a racing run closed a moment ago is not closed again.
         """
         same = self._open_with_fingerprint(repo, fingerprint, state="all")
-        refs = [r for r in (task_ref(repo, i, fingerprint=fingerprint) for i in same) if r is not None]
-        if ours.id not in {r.id for r in refs}:
-            refs.append(ours)
-        opened = sorted((r for r in refs if r.open), key=issue_number)
-        shut = [r.id for r in refs if r.id == ours.id and not r.open]
+        refs = {r.id: r for r in (task_ref(repo, i, fingerprint=fingerprint) for i in same) if r is not None}
+        refs.setdefault(ours.id, ours)
+        opened = sorted((r for r in refs.values() if r.open), key=issue_number)
         if not opened:
             return ours, ""
-        keep, others = opened[0], opened[1:]
-        for dup in others:
-            self._close_duplicate(repo, dup, keep)
-        if not others and not shut:
-            return keep, ""
-        note = f"; another run created the same task at the same time: kept {keep.id}"
-        if shut:
-            note += f"; the other run closed this run's {shut[0]}"
-        if others:
-            note += f", closed {', '.join(d.id for d in others)}"
-        return keep, note
+        for dup in opened[1:]:
+            self._close_duplicate(repo, dup, opened[0])
+        return opened[0], converge_note(opened[0], opened[1:], shut=not refs[ours.id].open, ours=ours)
 
     def _close_duplicate(self, repo: str, dup: TaskRef, keep: TaskRef) -> None:
         number = issue_number(dup)

@@ -8,7 +8,7 @@ labels, so nothing tells the care action or the category.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from stakeplug import (
@@ -23,6 +23,7 @@ from stakeplug import (
 from stakeplug_github._mapping import parse_time
 
 __all__ = [
+    "converge_note",
     "fingerprint_label",
     "hidden_marker",
     "issue_number",
@@ -66,6 +67,18 @@ def fingerprint_label(fingerprint: str) -> str:
 def issue_number(ref: TaskRef) -> int:
     """The issue number of a task ``owner/name#N``."""
     return int(ref.id.rpartition("#")[2])
+
+
+def converge_note(keep: TaskRef, closed: Sequence[TaskRef], *, shut: bool, ours: TaskRef) -> str:
+    """What a result adds when a racing run made the same task: what was kept, and what closed."""
+    if not closed and not shut:
+        return ""
+    note = f"; another run created the same task at the same time: kept {keep.id}"
+    if shut:
+        note += f"; the other run closed this run's {ours.id}"
+    if closed:
+        note += f", closed {', '.join(d.id for d in closed)}"
+    return note
 
 
 def issue_payload(draft: TaskDraft, *, public: bool) -> dict[str, Any]:

@@ -13,8 +13,10 @@ until its own new issue shows up (waits of 0.25 s, doubling, within
 before it, by a concurrent run or by a run that died before it could record
 what it made.  Of the open tasks with the fingerprint the oldest (lowest issue
 id) is kept and the newer are closed as its duplicates, with a neutral
-comment; every run applies the same rule, so concurrent runs agree.  The ids
-this run created are reconciled in its later searches.  Server and Data
+comment; every run applies the same rule, so concurrent runs agree.  A new
+task a racing run has closed already counts as shown, and a duplicate whose
+move to done is refused is read again (the other run may have closed it a
+moment before).  The ids this run created are reconciled in its later searches.  Server and Data
 Center search consistently: there one search verifies.
 
 **Ambiguous failures.**  A create is retried only when Jira certainly did

@@ -14,10 +14,15 @@ Before anything is created, one listing of the board's cards (all of them,
 archived too, so a task the team moved or archived is still found) finds the
 existing tasks by their marker.  Writes converge when runs race: after
 creating a card the adapter lists the task list's open cards once more; when
-several carry the same fingerprint, the one with the smallest id is kept and
-every other is archived, by whichever run sees them.  Every run picks the same
-card, and the last run to create one sees all earlier ones, so whatever ran
-at the same time each fingerprint ends with one open task.  A board whose
+several carry the same fingerprint, the oldest (lowest ``idShort``, the card's
+number on its board) is kept and every other is archived, by whichever run
+sees them.  Every run picks the same card, and the last run to create one sees
+all earlier ones, so whatever ran at the same time each fingerprint ends with
+one open task.  Two runs that both create the care list agree on the first
+list of that name on the board (new lists go to the bottom); the later one
+archives its own while it is still empty.  A create is sent again only when
+Trello certainly did nothing (:func:`~stakeplug.http.write_may_have_acted`):
+after a 5xx or a lost answer the list is looked at first.  A board whose
 permission level is ``public`` is refused unless ``allow_public = true``; even then the card
 carries only the neutral wording: the generic title, the neutral text and the
 ``stakeplug`` label, whatever the draft carries.  A board every member of its
