@@ -21,6 +21,7 @@ from stakeplug import (
     plan_care,
     post_care,
     render_task,
+    tasks_by_fingerprint,
 )
 from stakeplug.errors import ConfigError
 from stakeplug.testing import MemoryAdapter
@@ -294,6 +295,23 @@ def test_open_tasks_count_against_the_cap_so_a_rerun_adds_nothing() -> None:
     refill = plan_care(result, history=[*done, *posted[2:]])
     assert len(refill) == 2
     assert not {s.fingerprint for s in refill} & {t.fingerprint for t in posted}
+
+
+def test_a_closed_duplicate_beside_an_open_task_leaves_the_task_open_for_the_planner() -> None:
+    """Two runs made each task, one copy closed as the other's duplicate: the rerun still adds nothing.
+
+    Whichever copy the listing names first, the open one stands for the fingerprint: it fills
+    the owner's cap and no other task is suggested in its place.
+    """
+    people = [person(f"P{i}", f"p{i}", power=1 + i % 5, interest=4) for i in range(12)]
+    result = World(make_register(people)).audit(rules={"planner": {"max_per_owner": 4}})
+    first = plan_care(result)
+    kept = [TaskRef(s.fingerprint, f"AP-{i}", created=UNTIL) for i, s in enumerate(first)]
+    closed = [TaskRef(s.fingerprint, f"AP-{i + 10}", open=False, closed=UNTIL) for i, s in enumerate(first)]
+    assert plan_care(result, history=[*kept, *closed]) == []
+    assert plan_care(result, history=[*closed, *kept]) == []
+    assert tasks_by_fingerprint([*closed, *kept]) == {t.fingerprint: t for t in kept}
+    assert tasks_by_fingerprint(closed[:1]) == {closed[0].fingerprint: closed[0]}
 
 
 def resisting_activity(w: World, account: str, count: int = 14) -> None:

@@ -22,6 +22,7 @@ from stakeplug.adapter import (
     SourceStats,
     TaskDraft,
     TaskRef,
+    tasks_by_fingerprint,
 )
 from stakeplug.app import AuditRun, Collection, ExitCode, ExitStatus, Posting, run_audit
 from stakeplug.care.planner import fingerprint, plan_care
@@ -154,5 +155,6 @@ __all__ = [
     "register_adapter",
     "render_task",
     "run_audit",
+    "tasks_by_fingerprint",
     "unregister_adapter",
 ]

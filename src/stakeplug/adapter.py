@@ -53,7 +53,7 @@ The contract, checked by the kit:
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -81,6 +81,7 @@ __all__ = [
     "parse_options",
     "secret_from_env",
     "task_body",
+    "tasks_by_fingerprint",
     "utc_window",
 ]
 
@@ -212,6 +213,22 @@ class TaskRef:
     open: bool = True
     created: datetime | None = None
     closed: datetime | None = None
+
+
+def tasks_by_fingerprint(tasks: Iterable[TaskRef]) -> dict[str, TaskRef]:
+    """The task that stands for each fingerprint: its first open task, else its first one.
+
+    A tracker can hold several tasks with one fingerprint: copies two runs made
+    at the same time, the newer closed as a duplicate of the older.  The open
+    one is what the fingerprint stands for, wherever it comes in the listing;
+    ``tasks`` listed oldest first give the oldest.
+    """
+    found: dict[str, TaskRef] = {}
+    for task in tasks:
+        current = found.get(task.fingerprint)
+        if current is None or (task.open and not current.open):
+            found[task.fingerprint] = task
+    return found
 
 
 @attrs.frozen

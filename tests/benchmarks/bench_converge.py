@@ -6,7 +6,8 @@ Run it on demand::
 
 For each tracker (the fake Jira Cloud with its lagging search, the fake GitHub
 and the fake Trello, each seeded with a project that plans six care tasks) it
-runs ``--trials`` pairs of real audits posting at once, and ``--trials`` audits
+runs ``--trials`` pairs of real audits posting at once (each followed by one
+more audit, which must create nothing), and ``--trials`` audits
 killed with SIGKILL at a seeded random moment of their posting and then run
 again to the end (see ``tests/support/convergeworld.py``).  It prints one
 ``key=value`` line per figure, each prefixed with the tracker:
@@ -46,7 +47,8 @@ def bench(tool: str, trials: int, search_lag: int, folder: Path) -> tuple[dict[s
     started = time.perf_counter()
     options = _options(tool, search_lag)
     pairs: list[Trial] = [
-        concurrent_trial(tool, folder / f"{tool}-pair{seed}", seed, **options) for seed in range(trials)
+        concurrent_trial(tool, folder / f"{tool}-pair{seed}", seed, after=1, **options)
+        for seed in range(trials)
     ]
     kills: list[Trial] = [
         crash_trial(tool, folder / f"{tool}-kill{seed}", 1000 + seed, **options) for seed in range(trials)

@@ -417,8 +417,15 @@ class Trial:
     runs: list[Run] = attrs.Factory(list)
 
 
-def concurrent_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.05, **options: Any) -> Trial:
-    """Two ``stakeplug audit --post`` at once on one fresh tracker (``options`` for its world)."""
+def concurrent_trial(
+    tool: str, folder: Path, seed: int, *, max_delay: float = 0.05, after: int = 0, **options: Any
+) -> Trial:
+    """Two ``stakeplug audit --post`` at once on one fresh tracker, then ``after`` more one by one.
+
+    A run after the pair finds the tasks it left (duplicates closed included): it
+    must see each planned task as open and plan nothing new.  ``options`` go to
+    the world's builder.
+    """
     with running(tool, **options) as world:
         plan = planned(world, folder)
         gate = world.gate(parties=2, seed=seed, max_delay=max_delay)
@@ -426,15 +433,31 @@ def concurrent_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0
         processes = [start_audit(world, f) for f in folders]
         runs = [finish(p, f) for p, f in zip(processes, folders, strict=True)]
         world.fake.gate = None
+        overlapped, creates = gate.met, world.creates()
+        for n in range(after):
+            later = folder / f"after{n}"
+            runs.append(finish(start_audit(world, later), later))
         return Trial(
-            overlapped=gate.met,
+            overlapped=overlapped,
             planned=len(plan),
-            creates=world.creates(),
+            creates=creates,
             closed=duplicates_closed(world),
             duplicates_open=duplicates_open(world),
-            problems=problems(world, plan, runs),
+            problems=problems(world, plan, runs) + [p for run in runs[2:] for p in _after_pair(run, plan)],
             runs=runs,
         )
+
+
+def _after_pair(run: Run, plan: set[str]) -> list[str]:
+    """What is wrong with a run after the pair: it creates nothing and follows up each planned task open."""
+    if run.report is None:
+        return []
+    found = [f"after the pair {g['fingerprint']} was {g['status']}" for g in run.report["suggestions"]]
+    care = run.report.get("care") or {}
+    followed = {entry["fingerprint"] for entry in care.get("open", [])}
+    if followed != plan:
+        found.append(f"after the pair the open tasks followed up are {sorted(followed)}, not {sorted(plan)}")
+    return found
 
 
 def crash_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.08, **options: Any) -> Trial:

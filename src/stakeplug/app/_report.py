@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from stakeplug.adapter import TaskRef
+from stakeplug.adapter import TaskRef, tasks_by_fingerprint
 from stakeplug.app.memory import after_audit
 from stakeplug.app.results import Collection, Posting
 from stakeplug.config.loader import Config
@@ -36,7 +36,7 @@ class StoredContext:
 
 def seen_tasks(collection: Collection, posting: Posting) -> tuple[TaskRef, ...]:
     """The care tasks in the tracker as this run left them: those listed, and those it created."""
-    tasks = {t.fingerprint: t for t in collection.existing_tasks}
+    tasks = tasks_by_fingerprint(collection.existing_tasks)
     for result in posting.results or ():
         if result.task is not None and result.task.fingerprint not in tasks:
             tasks[result.task.fingerprint] = result.task

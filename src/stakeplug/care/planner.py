@@ -48,7 +48,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from stakeplug.adapter import TaskRef
+from stakeplug.adapter import TaskRef, tasks_by_fingerprint
 from stakeplug.domain.model import (
     _RESISTANCE,
     AtRiskReason,
@@ -329,7 +329,7 @@ def plan_care(
     ``max_per_stakeholder``, so reruns do not top up anyone's list.
     """
     now = (now or audit.until).astimezone(UTC)
-    known: dict[str, TaskRef] = {t.fingerprint: t for t in history}
+    known = tasks_by_fingerprint(history)
     queue: list[_Entry] = []
     for score in audit.scores.values():
         if not score.stakeholder.opted_out:

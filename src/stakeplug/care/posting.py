@@ -6,7 +6,14 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from stakeplug.adapter import PostResult, TaskDraft, TaskRef, fingerprint_marker, task_body
+from stakeplug.adapter import (
+    PostResult,
+    TaskDraft,
+    TaskRef,
+    fingerprint_marker,
+    task_body,
+    tasks_by_fingerprint,
+)
 from stakeplug.domain.model import CareSuggestion
 from stakeplug.errors import PostingInterruptedError, TrackerError
 
@@ -131,7 +138,7 @@ def post_care(
     so far, so a caller can still say which tasks exist, with their ids.
     """
     tasks = adapter.find_tasks() if existing is None else existing
-    known: dict[str, TaskRef] = {t.fingerprint: t for t in tasks}
+    known = tasks_by_fingerprint(tasks)
     results: list[PostResult] = []
     target_tool = tool or adapter.name
     for suggestion in suggestions:

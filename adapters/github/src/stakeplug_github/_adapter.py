@@ -66,6 +66,7 @@ from stakeplug import (
     SourceStats,
     TaskDraft,
     TaskRef,
+    tasks_by_fingerprint,
 )
 from stakeplug.adapter import Checker, config_place, parse_options, secret_from_env, utc_window
 from stakeplug.errors import (
@@ -346,7 +347,7 @@ class GitHubAdapter:
                 ref = self._tally.guard(f"{repo} task", issue, partial(task_ref, repo))
                 if ref is not None:
                     tasks.append(ref)
-        self._known = {t.fingerprint: t for t in tasks}
+        self._known = tasks_by_fingerprint(sorted(tasks, key=issue_number))
         return tasks
 
     def is_public(self, repo: str | None = None) -> bool:
@@ -380,7 +381,7 @@ class GitHubAdapter:
         repo = self._target()
         known = self._known
         if known is None:
-            known = self._known = {t.fingerprint: t for t in self.find_tasks()}
+            known = self._known = tasks_by_fingerprint(self.find_tasks())
         found = known.get(draft.fingerprint)
         if found is not None:
             return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")

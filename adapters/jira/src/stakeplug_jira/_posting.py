@@ -46,6 +46,7 @@ from stakeplug import (
     TaskDraft,
     TaskRef,
     fingerprint_from_labels,
+    tasks_by_fingerprint,
 )
 from stakeplug.errors import ConfigError, PayloadError, TrackerError
 from stakeplug.http import get_logger, write_may_have_acted
@@ -134,11 +135,7 @@ class JiraTasks:
         if not self.project:
             raise ConfigError("project: a project key is needed to find and create care tasks")
         jql = f'project = "{self.project}" AND labels = {TASK_LABEL} ORDER BY key ASC'
-        tasks: dict[str, TaskRef] = {}
-        for ref in sorted(self._refs(jql, reconcile=self._reconciled()), key=self._age):
-            current = tasks.get(ref.fingerprint)
-            if current is None or (ref.open and not current.open):
-                tasks[ref.fingerprint] = ref
+        tasks = tasks_by_fingerprint(sorted(self._refs(jql, reconcile=self._reconciled()), key=self._age))
         self._tasks = tasks
         return tasks
 

@@ -46,6 +46,7 @@ from stakeplug import (
     fingerprint_from_text,
     fingerprint_marker,
     neutral_title,
+    tasks_by_fingerprint,
 )
 from stakeplug.errors import PayloadError, PrivacyError, TrackerError
 from stakeplug.http import HttpClient, get_logger, write_may_have_acted
@@ -157,7 +158,7 @@ class TaskTarget:
                 f"Trello listed the cards of {self.board!r} as something else", adapter="trello"
             )
         tasks = [t for t in (task_ref(c) for c in cards if isinstance(c, Mapping)) if t is not None]
-        self._known = {t.fingerprint: t for t in tasks}
+        self._known = tasks_by_fingerprint(tasks)
         return tasks
 
     def _board_info(self) -> dict[str, Any]:
@@ -201,7 +202,7 @@ class TaskTarget:
 
     def post(self, draft: TaskDraft, *, dry_run: bool) -> PostResult:
         """Create ``draft`` as a card unless a card carries its fingerprint already."""
-        known = self._known if self._known is not None else {t.fingerprint: t for t in self.find()}
+        known = self._known if self._known is not None else tasks_by_fingerprint(self.find())
         found = known.get(draft.fingerprint)
         if found is not None:
             return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")
