@@ -14,7 +14,8 @@ subprocesses against it (``convergeworld`` has the worlds and the checks):
 
 Afterwards no fingerprint has two open tasks, each planned task is open once,
 every run exited 0 and reported each task it lists with the id of the open
-one, and the reports name every task closed as a duplicate.  Jira is Cloud
+one, and the reports (JSON and the printed summary) name every task closed as
+a duplicate.  Jira is Cloud
 with its eventually consistent search (``search_lag``).
 """
 
@@ -45,6 +46,10 @@ def test_two_audits_posting_at_once_end_with_one_open_task_per_fingerprint(tool:
         assert [run.code for run in trial.runs] == [0, 0] + ([0] if seed == 0 else [])
         # Both had listed the tasks before either created one, so the first task was made twice.
         assert trial.planned >= 2 and trial.closed >= 1 and trial.creates > trial.planned
+        for run in trial.runs:
+            assert run.report is not None
+            closed = [x for g in run.report["suggestions"] for x in g.get("duplicates_closed", [])]
+            assert all(f"closed its duplicate {x}" in run.out for x in closed), run.out
 
 
 @pytest.mark.parametrize("tool", TOOLS)

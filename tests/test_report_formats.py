@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
+import jsonschema
 from reportdoc import sample_report
 
 import stakeplug
@@ -15,10 +17,12 @@ from stakeplug.reports import (
     FORMATS,
     build_report,
     ordered_stakeholders,
+    render_html,
     render_markdown,
     render_stakeholders_csv,
     render_suggestions_csv,
     render_summary,
+    report_schema,
     write_reports,
 )
 from stakeplug.reports.text import number, plural, signed, text_width
@@ -148,6 +152,27 @@ def test_a_dry_run_never_marks_a_task_failed() -> None:
     assert {g["status"] for g in posted["suggestions"]} == {"failed"}
 
 
+def test_a_task_whose_racing_copy_was_closed_says_so_in_every_format() -> None:
+    """The ids of duplicates a run closed are in the JSON and after the task in summary, Markdown and page."""
+    result = _dry_run_audit()
+    suggestions = stakeplug.plan_care(result)[:1]
+    draft = stakeplug.render_task(suggestions[0], tool="gh")
+    task = stakeplug.TaskRef(draft.fingerprint, "AP-7", url="https://jira.example.com/browse/AP-7")
+    closed = stakeplug.PostResult(draft, False, False, task=task, reason="raced", closed_duplicates=("AP-8",))
+    report = build_report(result, suggestions, results=[closed], posted=True)
+    [entry] = report["suggestions"]
+    assert entry["duplicates_closed"] == ["AP-8"] and entry["status"] == "exists"
+    jsonschema.validate(report, report_schema())
+    assert "— already there AP-7 (closed its duplicate AP-8)" in render_summary(report)
+    assert "(https://jira.example.com/browse/AP-7) (closed its duplicate AP-8)" in render_markdown(report)
+    assert "closed its duplicate AP-8" in render_html(report)
+    plain = build_report(
+        result, suggestions, results=[attrs.evolve(closed, closed_duplicates=())], posted=True
+    )
+    assert "duplicates_closed" not in plain["suggestions"][0]
+    assert "duplicate" not in render_summary(plain)
+
+
 def test_a_previous_report_gives_each_stakeholder_their_earlier_position() -> None:
     """With --previous each stakeholder still on the map has a "previous run" position in history."""
     result = _dry_run_audit()
@@ -242,7 +267,6 @@ def _followed_report() -> dict[str, Any]:
 
 def test_open_and_overdue_care_tasks_are_listed_per_owner_with_what_followed_the_done_ones() -> None:
     """With the store's follow-up, Markdown, HTML and the summary show open and overdue tasks and before/after."""
-    from stakeplug.reports import render_html
 
     report = _followed_report()
     md = render_markdown(report)

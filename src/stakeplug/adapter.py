@@ -240,6 +240,9 @@ class PostResult:
     dry_run: bool
     task: TaskRef | None = None
     reason: str = ""
+    closed_duplicates: tuple[str, ...] = ()
+    """Ids of tasks with the same fingerprint, made at the same time by a racing run, that this
+    call closed as duplicates of :attr:`task`."""
 
 
 @runtime_checkable

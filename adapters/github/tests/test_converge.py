@@ -99,6 +99,7 @@ def test_a_task_created_by_a_concurrent_run_wins_and_ours_is_closed_as_its_dupli
     assert not result.created and result.task is not None
     assert result.task.id == f"acme/team#{other.number}"
     assert "closed acme/team#2" in result.reason
+    assert result.closed_duplicates == ("acme/team#2",)
     assert _open(fake) == [other.number]
     ours = repo.issues[2]
     assert (ours.state, ours.state_reason) == ("closed", "not_planned")

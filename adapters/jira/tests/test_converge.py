@@ -115,6 +115,7 @@ def test_two_runs_at_once_end_with_one_open_task_the_oldest(lagging: FakeJira, m
         i for i in lagging.issues.values() if f"stakeplug-fp-{FP}" in i.labels and i.key != one.task.id
     ]
     assert closed.status == "Done"
+    assert two.closed_duplicates == (closed.key,) and one.closed_duplicates == ()
     assert closed.comments[-1].body == f"Closed as a duplicate of {one.task.id}, which tracks the same task."
 
 

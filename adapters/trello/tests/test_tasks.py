@@ -221,6 +221,7 @@ def test_a_run_that_meets_an_earlier_duplicate_archives_its_own_card(world, fake
     assert not result.created and result.task is not None and result.task.id == rival["shortLink"]
     [mine] = state.created_cards
     assert f"this run's card {mine['shortLink']} was archived" in result.reason
+    assert result.closed_duplicates == (mine["shortLink"],)
     assert mine["closed"] and not rival["closed"]
     assert [t for m, t in fake.request_log if m == "PUT"] == [f"/1/cards/{mine['id']}"]
 

@@ -21,6 +21,7 @@ from stakeplug.reports.html_style import STYLE
 from stakeplug.reports.markdown import change_line
 from stakeplug.reports.text import (
     CATEGORY_ORDER,
+    duplicates_note,
     label,
     map_energy,
     number,
@@ -236,6 +237,8 @@ def _task_row(i: int, g: Mapping[str, Any]) -> list[str]:
     status = f'<span class="status st-{_e(g["status"])}">{_e(status_label(g["status"]))}</span>'
     if task.get("url"):
         status += f"<br>{_link(task['url'], task.get('id'))}"
+    if g.get("duplicates_closed"):
+        status += f"<br><span class=note>{_e(duplicates_note(g).strip(' ()'))}</span>"
     via = f"<br><span class=note>through {_e(g['via'])}</span>" if g.get("via") else ""
     evidence = " ".join(_link(u, f"[{n}]") for n, u in enumerate(g["links"][:5], 1))
     return [

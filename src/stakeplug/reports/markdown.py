@@ -13,6 +13,7 @@ from typing import Any
 from stakeplug.reports.followup import by_owner, overdue_count, rates, task_name
 from stakeplug.reports.text import (
     CATEGORY_ORDER,
+    duplicates_note,
     label,
     map_energy,
     number,
@@ -127,7 +128,7 @@ def _suggestions(report: Mapping[str, Any]) -> list[str]:
         out.append(
             f"{i}. **{_cell(g['title'])}** — {label(g['action'])} "
             f"for {g['stakeholder']}{via} ({who}, due {(g['due'] or '')[:10]}) — "
-            f"{status_label(g['status'])}{link}"
+            f"{status_label(g['status'])}{link}{duplicates_note(g)}"
         )
         why = " ".join(str(g["why"]).split())
         out.append(f"   - Why: {why}")

@@ -11,6 +11,7 @@ from stakeplug.reports.followup import by_owner, overdue_count, rates, task_name
 from stakeplug.reports.text import (
     STATUS_LABEL,
     columns,
+    duplicates_note,
     label,
     map_energy,
     number,
@@ -80,7 +81,7 @@ def _posting(report: Mapping[str, Any]) -> list[str]:
         where = f" {task['id']}" if task.get("id") else ""
         out.append(
             f"  - [{label(g['action'])}] {g['title']} (owner {owner}, due {(g['due'] or '')[:10]})"
-            f" — {status_label(g['status'])}{where}"
+            f" — {status_label(g['status'])}{where}{duplicates_note(g)}"
         )
     counts = posting_counts(report)
     if counts:

@@ -21,6 +21,7 @@ __all__ = [
     "CATEGORY_ORDER",
     "STATUS_LABEL",
     "columns",
+    "duplicates_note",
     "label",
     "map_energy",
     "number",
@@ -73,6 +74,15 @@ def label(category: str | None) -> str:
 def status_label(status: str) -> str:
     """A care task's posting status as people read it."""
     return STATUS_LABEL.get(status, status)
+
+
+def duplicates_note(suggestion: Mapping[str, Any]) -> str:
+    """``(closed its duplicate KEY)`` when the run closed copies a racing run made; else empty."""
+    closed = suggestion.get("duplicates_closed") or []
+    if not closed:
+        return ""
+    what = "its duplicate" if len(closed) == 1 else "its duplicates"
+    return f" (closed {what} {', '.join(closed)})"
 
 
 def _order_key(s: Mapping[str, Any]) -> tuple[int, int, str]:

@@ -414,11 +414,11 @@ class GitHubAdapter:
             )
             log.warning("github: %s", warning)
             reason = f"{reason}; {warning}"
-        kept_ref, note = self._converge(repo, draft.fingerprint, ref)
+        kept_ref, note, closed = self._converge(repo, draft.fingerprint, ref)
         known[draft.fingerprint] = kept_ref
-        if kept_ref.id != ref.id:
-            return PostResult(draft, created=False, dry_run=False, task=kept_ref, reason=note)
-        return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason + note)
+        created = kept_ref.id == ref.id
+        text = reason + note if created else note
+        return PostResult(draft, created, False, task=kept_ref, reason=text, closed_duplicates=closed)
 
     def _ensure_label_rights(self, repo: str, label: str) -> None:
         """Create ``label`` once per run; refuse to post when the token may not create labels."""
@@ -481,7 +481,7 @@ class GitHubAdapter:
         ]
         return sorted(found, key=lambda issue: issue["number"])
 
-    def _converge(self, repo: str, fingerprint: str, ours: TaskRef) -> tuple[TaskRef, str]:
+    def _converge(self, repo: str, fingerprint: str, ours: TaskRef) -> tuple[TaskRef, str, tuple[str, ...]]:
         """Keep the oldest open task with ``fingerprint``; close the other open ones as its duplicates.
 
         Closed issues are listed too: one a racing run closed a moment ago is not closed again.
@@ -491,10 +491,11 @@ class GitHubAdapter:
         refs.setdefault(ours.id, ours)
         opened = sorted((r for r in refs.values() if r.open), key=issue_number)
         if not opened:
-            return ours, ""
+            return ours, "", ()
         for dup in opened[1:]:
             self._close_duplicate(repo, dup, opened[0])
-        return opened[0], converge_note(opened[0], opened[1:], shut=not refs[ours.id].open, ours=ours)
+        note = converge_note(opened[0], opened[1:], shut=not refs[ours.id].open, ours=ours)
+        return opened[0], note, tuple(dup.id for dup in opened[1:])
 
     def _close_duplicate(self, repo: str, dup: TaskRef, keep: TaskRef) -> None:
         number = issue_number(dup)

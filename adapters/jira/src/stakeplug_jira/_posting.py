@@ -241,11 +241,17 @@ class JiraTasks:
                 f"labelled {', '.join(fields['labels'])}",
             )
         ours, reason = self._create(draft, fields)
-        kept, note = self._converge(draft.fingerprint, ours, cloud=cloud)
+        kept, note, closed = self._converge(draft.fingerprint, ours, cloud=cloud)
         known[draft.fingerprint] = kept
-        if kept.id != ours.id:
-            return PostResult(draft, created=False, dry_run=False, task=kept, reason=note)
-        return PostResult(draft, created=True, dry_run=False, task=ours, reason=reason + note)
+        created = kept.id == ours.id
+        return PostResult(
+            draft,
+            created=created,
+            dry_run=False,
+            task=kept,
+            reason=reason + note if created else note,
+            closed_duplicates=closed,
+        )
 
     def _create(self, draft: TaskDraft, fields: dict[str, Any]) -> tuple[TaskRef, str]:
         """POST the issue; after a failure that may have created it, look before posting again."""
@@ -320,19 +326,21 @@ class JiraTasks:
         )
         return self._with_fingerprint(fingerprint, reconcile=self._reconciled())
 
-    def _converge(self, fingerprint: str, ours: TaskRef, *, cloud: bool) -> tuple[TaskRef, str]:
+    def _converge(
+        self, fingerprint: str, ours: TaskRef, *, cloud: bool
+    ) -> tuple[TaskRef, str, tuple[str, ...]]:
         """Keep the oldest open task with ``fingerprint``; close the other open ones as its duplicates."""
         same = self._settled(fingerprint, ours, cloud=cloud)
         if ours.id not in {r.id for r in same}:
             same.append(ours)
         opened = sorted((r for r in same if r.open), key=self._age)
         if not opened:
-            return ours, ""
+            return ours, "", ()
         keep, others = opened[0], opened[1:]
-        closed = [dup.id for dup in others if self._close_duplicate(dup, keep)]
+        closed = tuple(dup.id for dup in others if self._close_duplicate(dup, keep))
         shut = [r.id for r in same if r.id == ours.id and not r.open]
         if not others and not shut:
-            return keep, ""
+            return keep, "", ()
         note = f"; another task with the same fingerprint exists: kept {keep.id}"
         if shut:
             note += f"; another run closed this run's {shut[0]} as its duplicate"
@@ -341,7 +349,7 @@ class JiraTasks:
         left = [dup.id for dup in others if dup.id not in closed]
         if left:
             note += f"; could not close {', '.join(left)}"
-        return keep, note
+        return keep, note, closed
 
     def _close_duplicate(self, dup: TaskRef, keep: TaskRef) -> bool:
         """Move ``dup`` to a done status with a neutral comment naming ``keep``; False when it stays open.

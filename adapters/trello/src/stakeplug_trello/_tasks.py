@@ -257,13 +257,16 @@ class TaskTarget:
                 task=winner,
                 reason=f"another run created {winner.id} at the same time; this run's card {ref.id} "
                 "was archived",
+                closed_duplicates=tuple(archived),
             )
         if archived:
             reason += (
                 f"; another run created the same task at the same time: kept {ref.id}, "
                 f"archived {', '.join(archived)}"
             )
-        return PostResult(draft, created=True, dry_run=False, task=ref, reason=reason)
+        return PostResult(
+            draft, created=True, dry_run=False, task=ref, reason=reason, closed_duplicates=tuple(archived)
+        )
 
     def _create_card(self, payload: Mapping[str, Any], fingerprint: str, reason: str) -> tuple[Any, str]:
         """POST the card; after a failure that may have created it, look in the list before sending again."""
