@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 from clirun import stakeplug_command
@@ -98,10 +98,6 @@ class Gate:
         time.sleep(delay)
 
 
-class _Gated(Protocol):
-    gate: Gate | None
-
-
 def _gated(base: type[Any]) -> type[Any]:
     """``base`` (a fake tracker class) whose requests pass its ``gate`` first."""
 
@@ -121,8 +117,8 @@ class World:
     tool: str
     fake: Any
     env: dict[str, str]
-    config: Callable[[Path], str]
-    """The ``stakeplug.toml`` text for a run in the given folder."""
+    config: Callable[[], str]
+    """The ``stakeplug.toml`` text (asked once the fake serves, so that its address is known)."""
     create: tuple[str, str]
     """The method and path of a task create."""
     tasks: Callable[[], list[tuple[str, str, bool]]]
@@ -160,7 +156,7 @@ class World:
     def project(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "stakeplug.toml"
-        path.write_text(self.config(folder), "utf-8")
+        path.write_text(self.config(), "utf-8")
         return path
 
 
@@ -194,7 +190,7 @@ def jira_world(*, search_lag: int = 1, seed: int = 0) -> World:
     users = list(made.users)
     env = {"CONVERGE_JIRA_EMAIL": JIRA_EMAIL, "CONVERGE_JIRA_TOKEN": JIRA_TOKEN}
 
-    def config(folder: Path) -> str:
+    def config() -> str:
         where = (
             f'adapter = "jira"\nurl = "{fake.url}"\nproject = "APOLLO"\n'
             'email_env = "CONVERGE_JIRA_EMAIL"\ntoken_env = "CONVERGE_JIRA_TOKEN"\n'
@@ -225,7 +221,7 @@ def github_world(*, seed: int = 5) -> World:
     logins = user_logins(PEOPLE + 1)
     env = {"CONVERGE_GH_TOKEN": GH_TOKEN}
 
-    def config(folder: Path) -> str:
+    def config() -> str:
         where = f'adapter = "github"\nrepo = "acme/apollo"\nbase_url = "{fake.url}"\ntoken_env = "CONVERGE_GH_TOKEN"\n'
         register = _register(("github", logins[0]), [("github", x) for x in logins[1:]])
         return f"{register}\n[[sources]]\n{where}\n[tasks]\n{where}"
@@ -255,7 +251,7 @@ def trello_world(*, seed: int = 3) -> World:
     people = [state.members[m]["username"] for m in state.board_members[board["id"]]]
     env = {"CONVERGE_TRELLO_KEY": TRELLO_KEY, "CONVERGE_TRELLO_TOKEN": TRELLO_TOKEN}
 
-    def config(folder: Path) -> str:
+    def config() -> str:
         where = (
             f'adapter = "trello"\nboard = "{board["shortLink"]}"\nbase_url = "{fake.url}"\n'
             'key_env = "CONVERGE_TRELLO_KEY"\ntoken_env = "CONVERGE_TRELLO_TOKEN"\n'
@@ -402,6 +398,7 @@ class Trial:
     overlapped: bool = False
     """Both runs of a pair were posting at once (the gate held the first write of each at the same time)."""
     killed: bool = False
+    """The SIGKILL found the run still running."""
     mid_posting: bool = False
     """The SIGKILL found the run alive, after one of its task creates and before its report."""
     planned: int = 0
@@ -479,7 +476,8 @@ def crash_trial(tool: str, folder: Path, seed: int, *, max_delay: float = 0.08, 
         time.sleep(rng.uniform(0.0, max_delay))
         trial.killed = process.poll() is None
         trial.killed_after = gate.creates
-        trial.mid_posting = trial.killed and not (victim / "out" / "report.json").exists()
+        written = (victim / "out" / "report.json").exists()
+        trial.mid_posting = trial.killed and gate.creates > 0 and not written
         if trial.killed:
             process.kill()
         process.communicate(timeout=60)
