@@ -90,19 +90,26 @@ def _hide_secrets(config: Config) -> None:
         register_secret(secret)
 
 
-def _redacted(value: object) -> object:
+def _redacted(value: object, done: dict[str, str]) -> object:
     if isinstance(value, str):
-        return redact(value)
+        hidden = done.get(value)
+        if hidden is None:
+            hidden = done[value] = redact(value)
+        return hidden
     if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
+        return {k: _redacted(v, done) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redacted(v) for v in value]
+        return [_redacted(v, done) for v in value]
     return value
 
 
 def redact_report(report: ReportDocument) -> ReportDocument:
-    """``report`` with every registered secret hidden in its strings: tracker errors may echo them."""
-    return {key: _redacted(value) for key, value in report.items()}
+    """``report`` with every registered secret hidden in its strings: tracker errors may echo them.
+
+    A report repeats many strings (links, names, signals); each distinct one is redacted once.
+    """
+    done: dict[str, str] = {}
+    return {key: _redacted(value, done) for key, value in report.items()}
 
 
 def require_sources(config: Config) -> None:

@@ -17,8 +17,12 @@ partial with the adapter's error.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,14 @@ FULL_REFRESH_DAYS = 7
 
 PROGRESS_EVERY = 500
 """How many activities collected into the store between two progress reports."""
+
+AHEAD_CHUNK = 2_000
+"""Activities per chunk the read-ahead hands over."""
+
+AHEAD_CHUNKS = 8
+"""Chunks the read-ahead keeps waiting at most (so at most 16,000 activities held)."""
+
+_DONE = object()
 
 
 @attrs.frozen
@@ -136,6 +148,7 @@ class StoredSource:
         """Told ``(source, activities collected, requests)`` while the adapter is read into the store."""
         self.full: bool | None = None
         """Whether the last collection was a full one (``None`` before the first)."""
+        self._failure: Exception | None = None
 
     @property
     def name(self) -> str:
@@ -175,29 +188,59 @@ class StoredSource:
         return False, max(since, state.cursor - OVERLAP)
 
     def collect(self, since: datetime, until: datetime) -> Iterator[Activity]:
-        """Bring the store up to date from the adapter, then yield the window from the store, oldest first."""
+        """Bring the store up to date from the adapter, then yield the window from the store, oldest first.
+
+        An incremental collection asks the adapter only from ``ask_from``; what the store holds
+        before that instant is settled, and is read ahead on a thread of its own while the
+        adapter's requests are under way (:class:`ReadAhead`, a few thousand activities at most).
+        Should the adapter deliver anything older after all, the read-ahead is dropped and the
+        whole window is read again once the collection is stored.
+        """
         full, ask_from = self._plan(since, until)
         self.full = full
+        settled = min(ask_from, until)
+        ahead = None if full or settled <= since else ReadAhead(self.store, self.source, since, settled)
+        try:
+            older = self._collect_into_store(full, ask_from, until, since, settled)
+            if ahead is not None and older:
+                ahead.close()
+                ahead = None
+            if ahead is None:
+                yield from self.store.read(self.source, since, until)
+            else:
+                yield from ahead
+                yield from self.store.read(self.source, settled, until)
+        finally:
+            if ahead is not None:
+                ahead.close()
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _collect_into_store(
+        self, full: bool, ask_from: datetime, until: datetime, since: datetime, settled: datetime
+    ) -> bool:
+        """Ask the adapter from ``ask_from`` and store what it gives; whether any of it is older
+        than ``settled``.  A failure of the adapter is kept in ``_failure`` for after the read."""
         generation = self.store.start_collection(self.source, self.name, full=full)
-        failure: Exception | None = None
+        self._failure = None
+        oldest: list[datetime] = [settled]
         try:
             collected = self.adapter.collect(ask_from, until)
             if self.progress is not None:
                 collected = self._counted(collected, self.progress)
-            self.store.write(self.source, collected, generation=generation, keep=self.keep)
+            self.store.write(self.source, _oldest(collected, oldest), generation=generation, keep=self.keep)
         except Exception as exc:
             from stakeplug.store._db import StoreError
 
             if isinstance(exc, StoreError):
                 raise
-            failure = exc
-        if failure is None:
+            self._failure = exc
+        if self._failure is None:
             self.store.finish_collection(
                 self.source, until=until, full=full, generation=generation, since=since, now=self.now
             )
-        yield from self.store.read(self.source, since, until)
-        if failure is not None:
-            raise failure
+        return oldest[0] < settled
 
     def _counted(
         self, activities: Iterable[Activity], progress: Callable[[str, int, int], None]
@@ -213,6 +256,58 @@ class StoredSource:
     def _requests(self) -> int:
         stats = self.stats
         return int(getattr(stats, "requests", 0) or 0)
+
+
+def _oldest(activities: Iterable[Activity], oldest: list[datetime]) -> Iterator[Activity]:
+    """``activities`` as they come, keeping the earliest timestamp in ``oldest[0]``."""
+    for activity in activities:
+        oldest[0] = min(oldest[0], activity.timestamp)
+        yield activity
+
+
+class ReadAhead:
+    """The stored activities of ``[since, until)`` of a source, read on a thread of their own.
+
+    The thread reads the store (a connection of its own; the store's WAL lets the collection
+    write meanwhile) into a queue of at most :data:`AHEAD_CHUNKS` chunks of
+    :data:`AHEAD_CHUNK` activities, and waits while it is full, so memory stays bounded
+    however long the window.  Iterating yields them oldest first, and raises what the read
+    raised; :meth:`close` stops the thread and waits for it.
+    """
+
+    def __init__(self, store: Store, source: str, since: datetime, until: datetime):
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=AHEAD_CHUNKS)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(store, source, since, until), name="stakeplug-read-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, store: Store, source: str, since: datetime, until: datetime) -> None:
+        try:
+            stream = store.read(source, since, until)
+            try:
+                while not self._stop.is_set() and (chunk := list(islice(stream, AHEAD_CHUNK))):
+                    self._queue.put(chunk)
+            finally:
+                stream.close()
+            self._queue.put(_DONE)
+        except BaseException as exc:  # handed to the reader, who raises it
+            self._queue.put(exc)
+
+    def __iter__(self) -> Iterator[Activity]:
+        while (chunk := self._queue.get()) is not _DONE:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield from chunk
+
+    def close(self) -> None:
+        """Stop reading (whatever is left unread is dropped) and wait for the thread."""
+        self._stop.set()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._queue.get(timeout=0.05)
+        self._thread.join()
 
 
 def stored_sources(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -281,7 +281,7 @@ class Store(HistoryMixin):
             )
         return dropped
 
-    def read(self, source: str, since: datetime, until: datetime) -> Iterator[Activity]:
+    def read(self, source: str, since: datetime, until: datetime) -> Generator[Activity, None, None]:
         """The stored activities of ``source`` with ``since <= timestamp < until``, oldest first.
 
         A stream: rows are fetched as they are consumed, on a connection of its own.
