@@ -7,7 +7,9 @@ nothing changed, and before the third the benchmark changes 1 % of the items in 
 fake.  Each night's requests come from the fake's own count, its wall time covers
 opening the store, collecting, auditing, recording the run and closing; its
 ``cpu_seconds`` are the processor time of the thread that runs the audit (the fake
-answers on threads of its own), which a busy shared machine disturbs less than the clock.
+answers on threads of its own), which a busy shared machine disturbs less than the clock;
+the requests sent together and the store's read-ahead of a rerun run on threads of their
+own too, so their work is not in it.
 Printed as::
 
     store_cold_requests, store_cold_seconds, store_cold_cpu_seconds, store_cold_activities
