@@ -62,7 +62,7 @@ AHEAD_CHUNK = 2_000
 """Activities per chunk the read-ahead hands over."""
 
 AHEAD_CHUNKS = 16
-"""Chunks the read-ahead keeps waiting at most: 32,000 activities, some 25 MB, held at most."""
+"""Chunks the read-ahead keeps waiting at most: 32,000 activities, some 17 MB, held at most."""
 
 _DONE = object()
 

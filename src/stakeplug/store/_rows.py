@@ -82,45 +82,29 @@ def _details(text: str) -> Mapping[str, Any]:
     return found
 
 
-_new = object.__new__
-
-
 def row_activity(row: tuple[Any, ...], item: Item) -> Activity:
     """Rebuild an activity from a row of ``ts, kind, actor, addressees, verdict, due, link_type,
     external, count, activity_id, details, actor_name`` and its item.
 
-    Called once per stored activity an audit reads.  A row holds what a checked
-    :class:`Activity` wrote, so its fields are set as they are, the kind and verdict as enum
-    members and the times as aware UTC datetimes, without the converters of the constructor:
-    what those would do to these values is nothing.  A kind or verdict this version does not
-    know goes through the constructor, which says what is wrong with it.
+    Called once per stored activity an audit reads, so it passes the enum members and the
+    aware UTC times the converters of :class:`Activity` take as they are.
     """
     ts, kind, actor, addressees, verdict, due, link_type, external, count, activity_id, details, name = row
-    member = _KINDS.get(kind)
-    judged = None if verdict is None else _VERDICTS.get(verdict)
-    if member is None or (judged is None and verdict is not None):
-        when = None if due is None else _time(due)
-        extras = _details(details) if details else _NO_DETAILS
-        found = tuple(addressees.split(_SEP)) if addressees else ()
-        return Activity(kind, actor, item, _time(ts), found, verdict, when, link_type, external == 1, count,
-                        activity_id, extras, name)  # fmt: skip
-    activity = _new(Activity)
-    activity.__dict__.update(
-        kind=member,
-        actor=actor,
-        item=item,
-        timestamp=_from_seconds(ts / 1_000_000, UTC) if -_FAST_LIMIT < ts < _FAST_LIMIT else _time(ts),
-        addressees=tuple(addressees.split(_SEP)) if addressees else (),
-        verdict=judged,
-        due=None if due is None else _time(due),
-        link_type=link_type,
-        external=external == 1,
-        count=count,
-        id=activity_id,
-        details=_details(details) if details else _NO_DETAILS,
-        actor_name=name,
+    return Activity(
+        _KINDS.get(kind, kind),
+        actor,
+        item,
+        _from_seconds(ts / 1_000_000, UTC) if -_FAST_LIMIT < ts < _FAST_LIMIT else _time(ts),
+        tuple(addressees.split(_SEP)) if addressees else (),
+        None if verdict is None else _VERDICTS.get(verdict, verdict),
+        None if due is None else _time(due),
+        link_type,
+        external == 1,
+        count,
+        activity_id,
+        _details(details) if details else _NO_DETAILS,
+        name,
     )
-    return activity
 
 
 def addressees_text(addressees: tuple[str, ...]) -> str | None:
