@@ -7,8 +7,7 @@ changelog was cut short (``total`` above what came back) costs extra requests,
 for the rest of it.  Around the stream there is a small constant: ``serverInfo``
 (Cloud or Server?), ``field`` (the ``jira`` package reads it once to translate
 field names) and ``status`` (to know which statuses are *done*, asked only
-when a changelog holds a status change); the first two are sent at the same
-time.  For N issues without overflow that is ⌈N/100⌉ + 3 requests.
+when a changelog holds a status change).  For N issues without overflow that is ⌈N/100⌉ + 3 requests.
 
 **Cloud and Server/Data Center.**  ``serverInfo`` says ``deploymentType:
 Cloud``: the enhanced search with ``nextPageToken``, basic auth with an email

@@ -79,10 +79,6 @@ class JiraCalls:
         self.credential_names = tuple(credential_names)
         self.adapter = adapter
 
-    def together(self, *calls: Callable[[], T]) -> list[T]:
-        """:meth:`stakeplug.http.HttpClient.together`: calls that do not depend on each other, at once."""
-        return self._http.together(*calls)
-
     def __call__(self, fn: Callable[[], T], what: str, *, write: bool = False, site: bool = False) -> T:
         """Run ``fn`` (one ``jira`` package call, described by ``what``) under the shared retry policy.
 

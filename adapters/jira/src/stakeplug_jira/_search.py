@@ -4,9 +4,9 @@
 means the enhanced search ``/rest/api/{2,3}/search/jql`` paged by
 ``nextPageToken``; otherwise the legacy ``/rest/api/2/search`` paged by
 ``startAt``/``total``.  A ``410 Gone`` on the legacy search switches to the
-Cloud path.  Before the first search, ``serverInfo`` and ``field`` (the list the
-``jira`` package translates field names with) go out at the same time: neither
-needs the other, so the two cost the wait of one (an error is serverInfo's first).
+Cloud path.  ``serverInfo`` goes out alone before anything else, so wrong
+credentials are refused once, not once per request sent together (a site that
+counts failed logins, and Server's login CAPTCHA, would count each of them).
 
 **Paging that contradicts itself** never ends a search quietly.  A Cloud
 page saying ``isLast: false`` without a new ``nextPageToken`` (or with one it
@@ -84,11 +84,6 @@ class JiraSearch:
                 self._jira._version = tuple(numbers)
         return bool(self.cloud)
 
-    def _load_fields(self) -> None:
-        """The field list the ``jira`` package reads once, before its first search, to translate names."""
-        what = f"GET {self.url}/rest/api/{self.api_version}/field"
-        self._call(self._jira._update_fields_cache, what)
-
     def _set_cloud(self, cloud: bool) -> None:
         self.cloud = cloud
         self._jira.deploymentType = "Cloud" if cloud else "Server"
@@ -103,10 +98,6 @@ class JiraSearch:
         An issue that is not an object comes as ``{"_malformed": True}``, for
         the caller to skip and count.
         """
-        if self.cloud is None and fields and not self._jira._fields_cache_value:
-            # The search needs both serverInfo (which endpoint) and the field list the jira
-            # package translates field names with; neither needs the other, so they go together.
-            self._call.together(self.is_cloud, self._load_fields)
         if not self.is_cloud():
             try:
                 yield from self._legacy(jql, fields, expand)
