@@ -71,7 +71,7 @@ def test_history_prints_one_persons_path_over_time(twice: Path) -> None:
     """`stakeplug history NAME` lists the person's place in each recorded audit."""
     result = run("history", "Maria Jensen", cwd=twice)
     assert result.returncode == 0, result.stderr
-    assert "Maria Jensen: 2 recorded audit(s)" in result.stdout
+    assert "Maria Jensen: 2 recorded audits" in result.stdout
     path = json.loads(run("history", "Maria Jensen", "--json", cwd=twice).stdout)
     assert len(path) == 2 and path[0]["category"] == path[1]["category"]
 

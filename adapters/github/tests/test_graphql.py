@@ -311,7 +311,7 @@ def test_a_pull_request_gone_since_the_listing_makes_the_audit_partial_with_gith
     )
     [report] = result.sources
     assert report.status == "partial"
-    assert report.error == f"1 item(s) skipped: {reason}"
+    assert report.error == f"1 item skipped: {reason}"
 
 
 def test_rate_limited_with_no_word_on_the_reset_stops_at_once(

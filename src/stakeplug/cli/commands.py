@@ -26,6 +26,7 @@ from stakeplug.domain.suggest import did_you_mean
 from stakeplug.errors import ConfigError
 from stakeplug.plugins.registry import AdapterInfo, list_adapters, registry
 from stakeplug.reports import check_writable, publish_github, render_summary, write_all
+from stakeplug.reports.text import plural
 
 __all__ = ["cmd_adapters", "cmd_audit", "cmd_demo", "cmd_explain", "cmd_init", "cmd_validate"]
 
@@ -129,7 +130,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     else:
         console.out("  care tasks: no [tasks] table, so audits are dry runs")
     if config.rules:
-        console.out(f"  rules: {len(config.rules)} overridden table(s)")
+        console.out(f"  rules: {plural(len(config.rules), 'overridden table')}")
     return ExitCode.OK
 
 

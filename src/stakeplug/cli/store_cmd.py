@@ -19,6 +19,7 @@ from stakeplug.app import ExitCode, open_config
 from stakeplug.cli.console import Console
 from stakeplug.config.loader import Config, close_adapter
 from stakeplug.errors import ConfigError
+from stakeplug.reports.text import plural
 from stakeplug.store import PRUNE_MARGIN_DAYS, Store, StoreInfo, StoreSettings, store_settings, stored_sources
 
 __all__ = ["cmd_history", "cmd_store"]
@@ -147,7 +148,7 @@ def cmd_history(args: argparse.Namespace, console: Console) -> int:
     if not path:
         console.result(f"{person.name}: no recorded audits yet in {settings.path}")
         return ExitCode.OK
-    lines = [f"{person.name}: {len(path)} recorded audit(s)"]
+    lines = [f"{person.name}: {plural(len(path), 'recorded audit')}"]
     for p in path:
         risk = f"  at risk{': ' + p.reason if p.reason else ''}" if p.at_risk else ""
         lines.append(
