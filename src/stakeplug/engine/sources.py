@@ -91,7 +91,8 @@ class SourceRun:
         elif stats.skipped:
             status = "partial"
             reasons = "; ".join(stats.skipped_reasons[:3])
-            error = f"{stats.skipped} {'item' if stats.skipped == 1 else 'items'} skipped" + (f": {reasons}" if reasons else "")
+            items = "item" if stats.skipped == 1 else "items"
+            error = f"{stats.skipped} {items} skipped" + (f": {reasons}" if reasons else "")
         else:
             status, error = "ok", None
         return SourceReport(self.name, self.adapter_name, status, error, stats, self.count)
