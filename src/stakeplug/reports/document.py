@@ -122,10 +122,10 @@ def _suggestion(
     }
     if result is not None and result.reason:
         entry["reason"] = result.reason
-    if result is not None and result.closed_duplicates:
-        entry["duplicates_closed"] = list(result.closed_duplicates)
     elif error is not None:
         entry["error"] = error
+    if result is not None and result.closed_duplicates:
+        entry["duplicates_closed"] = list(result.closed_duplicates)
     return entry
 
 
