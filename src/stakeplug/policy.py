@@ -113,6 +113,6 @@ def write_may_have_acted(error: TrackerError) -> bool:
     the thing: the adapter looks (by fingerprint) before it sends the write
     again.  A rate limit or a 4xx refusal means the tracker did nothing.
     """
-    if isinstance(error, RateLimitedError):
-        return False
-    return isinstance(error, TransientError) or (error.status is not None and error.status >= 500)
+    if isinstance(error, TransientError):
+        return not write_may_retry(error)
+    return error.status is not None and error.status >= 500

@@ -23,16 +23,19 @@ Printed as::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 
 import stakeplug
 from stakeplug.store import Store
 
-__all__ = ["Night", "Nights", "three_nights"]
+__all__ = ["Night", "Nights", "evenly_between", "three_nights"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -93,6 +96,13 @@ def _night(
         raise SystemExit(f"the audit until {until} was partial: {[s.error for s in run.audit.sources]}")
     paths = dict(by_path())
     return Night(sum(paths.values()), paths, seconds, cpu, run.audit.activities_seen)
+
+
+def evenly_between(items: Sequence[T], after: datetime, before: datetime) -> Iterator[tuple[T, datetime]]:
+    """Each of ``items`` with its own time, evenly spaced strictly between ``after`` and ``before``."""
+    step = (before - after) / (len(items) + 1)
+    for i, item in enumerate(items, 1):
+        yield item, after + step * i
 
 
 def three_nights(

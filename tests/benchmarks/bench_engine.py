@@ -264,21 +264,27 @@ def _measure(n: int, days: float, floor: bool) -> dict[str, float]:
         seconds = time.perf_counter() - t0
         assert read == count
         return {"generate_seconds": generate, "floor_seconds": seconds}
-    gc.collect()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0, c0 = time.perf_counter(), time.process_time()
-    result = audit(register, [activities(n, days=days)], until=UNTIL)  # type: ignore[arg-type]
-    seconds = time.perf_counter() - t0
-    cpu = time.process_time() - c0
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert result.activities_seen == count
+    seen, seconds, cpu, peak_mb = _audited(register, activities(n, days=days))
+    assert seen == count
     return {
         "generate_seconds": generate,
         "audit_seconds": seconds,
         "generate_cpu_seconds": generate_cpu,
         "audit_cpu_seconds": cpu,
-        "peak_mb": max(0, after - before) / 1024.0,
+        "peak_mb": peak_mb,
     }
+
+
+def _audited(register: Any, stream: Iterable[Any]) -> tuple[int, float, float, float]:
+    """Audit ``stream``: activities seen, wall and processor seconds, peak memory growth in MB."""
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = audit(register, [stream], until=UNTIL)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return result.activities_seen, seconds, cpu, max(0, after - before) / 1024.0
 
 
 SOURCE = "bench"
@@ -301,20 +307,11 @@ def _store_audit(n: int, path: str) -> dict[str, float]:
     """The audit reading the store at ``path`` oldest first: its time and peak memory growth."""
     register = build_register()
     with Store.open(path) as store:
-        gc.collect()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        t0, c0 = time.perf_counter(), time.process_time()
-        stream = store.read(SOURCE, UNTIL - timedelta(days=180), UNTIL)
-        result = audit(register, [stream], until=UNTIL)  # type: ignore[arg-type]
-        seconds = time.perf_counter() - t0
-        cpu = time.process_time() - c0
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert result.activities_seen == n
-    return {
-        "store_audit_seconds": seconds,
-        "store_audit_cpu_seconds": cpu,
-        "store_peak_mb": max(0, after - before) / 1024.0,
-    }
+        seen, seconds, cpu, peak_mb = _audited(
+            register, store.read(SOURCE, UNTIL - timedelta(days=180), UNTIL)
+        )
+    assert seen == n
+    return {"store_audit_seconds": seconds, "store_audit_cpu_seconds": cpu, "store_peak_mb": peak_mb}
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from _nights import Nights, three_nights
+from _nights import Nights, evenly_between, three_nights
 from stakeplug_github import GitHubAdapter
 from stakeplug_github.testing import FakeGitHub, FakeRepo, user_logins
 
@@ -87,9 +87,8 @@ def store_nights(fake: FakeGitHub, repo: FakeRepo, folder: Path, latency: float)
 
     def change(after: datetime, before: datetime) -> int:
         numbers = sorted(repo.issues)[50::100]
-        step = (before - after) / (len(numbers) + 1)
-        for i, number in enumerate(numbers, 1):
-            repo.comment(number, commenter, "one more thought", after + step * i)
+        for number, at in evenly_between(numbers, after, before):
+            repo.comment(number, commenter, "one more thought", at)
         return len(numbers)
 
     def reset() -> None:

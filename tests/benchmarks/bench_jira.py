@@ -29,7 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _nights import Nights, three_nights
+from _nights import Nights, evenly_between, three_nights
 from stakeplug_jira import JiraAdapter
 from stakeplug_jira.testing import FakeJira, GeneratedProject, generate_project
 
@@ -87,9 +87,8 @@ def _store_nights(fake: FakeJira, made: GeneratedProject, folder: Path) -> Night
     def change(after: datetime, before: datetime) -> int:
         every = max(1, len(made.issues) // 100)
         keys = made.issues[every // 2 :: every][: max(1, len(made.issues) // 100)]
-        step = (before - after) / (len(keys) + 1)
-        for i, key in enumerate(keys, 1):
-            fake.comment(key, made.users[1], "one more thought", at=after + step * i)
+        for key, at in evenly_between(keys, after, before):
+            fake.comment(key, made.users[1], "one more thought", at=at)
         return len(keys)
 
     return three_nights(

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from _nights import Nights, three_nights
+from _nights import Nights, evenly_between, three_nights
 from stakeplug_trello import ACTION_TYPES, TOKEN_LIMIT, WINDOW_SECONDS, TrelloAdapter
 from stakeplug_trello.testing import FAKE_ENV, FAKE_KEY, FAKE_TOKEN, FakeTrello, TrelloState, generate_board
 
@@ -85,9 +85,8 @@ def store_nights(
 
     def change(after: datetime, before: datetime) -> int:
         cards = state.cards[board["id"]][50::100]
-        step = (before - after) / (len(cards) + 1)
-        for i, card in enumerate(cards, 1):
-            state.comment(card, by, "one more thought", after + step * i)
+        for card, at in evenly_between(cards, after, before):
+            state.comment(card, by, "one more thought", at)
         return len(cards)
 
     def reset() -> None:

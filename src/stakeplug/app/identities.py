@@ -89,8 +89,8 @@ def _one_letter_apart(a: str, b: str) -> bool:
     if a[start + 1 :] == b[start + 1 :]:
         return not (a[start].isdigit() or b[start].isdigit())
     swapped = start + 1 < len(a) and a[start] == b[start + 1] and a[start + 1] == b[start]
-    digits = any(ch.isdigit() for ch in a[start : start + 2])
-    return swapped and not digits and a[start + 2 :] == b[start + 2 :]
+    # swapped letters only: with a digit among them it is another account (member001, member010)
+    return swapped and not (a[start].isdigit() or a[start + 1].isdigit()) and a[start + 2 :] == b[start + 2 :]
 
 
 def similar_accounts(registered: str, active: str) -> bool:

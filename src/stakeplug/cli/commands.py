@@ -104,10 +104,6 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     return status.code
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     """Check the config: tables, keys, rules, adapters and their environment variables."""
     config = open_config(args.config)
@@ -120,8 +116,8 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     names = ", ".join(f"{s.name} ({s.adapter})" for s in config.sources) or "none"
     console.out(f"{config.path} is valid.")
     console.out(
-        f"  project {reg.project.name}: {_count(len(reg.stakeholders), 'stakeholder')}, "
-        f"{_count(len(reg.team), 'team member')}"
+        f"  project {reg.project.name}: {plural(len(reg.stakeholders), 'stakeholder')}, "
+        f"{plural(len(reg.team), 'team member')}"
     )
     console.out(f"  sources: {names}")
     if config.tasks is not None:

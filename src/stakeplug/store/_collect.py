@@ -153,7 +153,6 @@ class StoredSource:
         """Told ``(source, activities collected, requests)`` while the adapter is read into the store."""
         self.full: bool | None = None
         """Whether the last collection was a full one (``None`` before the first)."""
-        self._failure: Exception | None = None
 
     @property
     def name(self) -> str:
@@ -197,7 +196,8 @@ class StoredSource:
 
         An incremental collection asks the adapter only from ``ask_from``; what the store holds
         before that instant is settled, and is read ahead on a thread of its own while the
-        adapter's requests are under way (:class:`ReadAhead`, a few thousand activities at most).
+        adapter's requests are under way (:class:`ReadAhead`, at most :data:`AHEAD_CHUNKS`
+        chunks of :data:`AHEAD_CHUNK` activities).
         Should the adapter deliver anything older after all, the read-ahead is dropped and the
         whole window is read again once the collection is stored.
         """
@@ -206,7 +206,9 @@ class StoredSource:
         settled = min(ask_from, until)
         ahead = None if full or settled <= since else ReadAhead(self.store, self.source, since, settled)
         try:
-            older = self._collect_into_store(full, ask_from, until, since, settled)
+            older, failure = self._collect_into_store(
+                full, ask_from, until, since, settled if ahead is not None else None
+            )
             if ahead is not None and older:
                 ahead.close()
                 ahead = None
@@ -218,34 +220,38 @@ class StoredSource:
         finally:
             if ahead is not None:
                 ahead.close()
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
+        if failure is not None:
             raise failure
 
     def _collect_into_store(
-        self, full: bool, ask_from: datetime, until: datetime, since: datetime, settled: datetime
-    ) -> bool:
-        """Ask the adapter from ``ask_from`` and store what it gives; whether any of it is older
-        than ``settled``.  A failure of the adapter is kept in ``_failure`` for after the read."""
+        self, full: bool, ask_from: datetime, until: datetime, since: datetime, settled: datetime | None
+    ) -> tuple[bool, Exception | None]:
+        """Ask the adapter from ``ask_from`` and store what it gives.
+
+        Returns whether any of it is older than ``settled`` (watched only when a read-ahead
+        needs to know) and the adapter's failure, which the caller raises after the read.
+        """
         generation = self.store.start_collection(self.source, self.name, full=full)
-        self._failure = None
-        oldest: list[datetime] = [settled]
+        failure: Exception | None = None
+        older = [False]
         try:
             collected = self.adapter.collect(ask_from, until)
             if self.progress is not None:
                 collected = self._counted(collected, self.progress)
-            self.store.write(self.source, _oldest(collected, oldest), generation=generation, keep=self.keep)
+            if settled is not None:
+                collected = _watch_older(collected, settled, older)
+            self.store.write(self.source, collected, generation=generation, keep=self.keep)
         except Exception as exc:
             from stakeplug.store._db import StoreError
 
             if isinstance(exc, StoreError):
                 raise
-            self._failure = exc
-        if self._failure is None:
+            failure = exc
+        if failure is None:
             self.store.finish_collection(
                 self.source, until=until, full=full, generation=generation, since=since, now=self.now
             )
-        return oldest[0] < settled
+        return older[0], failure
 
     def _counted(
         self, activities: Iterable[Activity], progress: Callable[[str, int, int], None]
@@ -263,10 +269,11 @@ class StoredSource:
         return int(getattr(stats, "requests", 0) or 0)
 
 
-def _oldest(activities: Iterable[Activity], oldest: list[datetime]) -> Iterator[Activity]:
-    """``activities`` as they come, keeping the earliest timestamp in ``oldest[0]``."""
+def _watch_older(activities: Iterable[Activity], settled: datetime, older: list[bool]) -> Iterator[Activity]:
+    """``activities`` as they come; ``older[0]`` turns true once one is older than ``settled``."""
     for activity in activities:
-        oldest[0] = min(oldest[0], activity.timestamp)
+        if activity.timestamp < settled:
+            older[0] = True
         yield activity
 
 
@@ -335,8 +342,18 @@ def stored_sources(
             for identity in person.identities:
                 store.forget(identity.tool, [identity.account])
     keep = opted_out_filter(register)
-    days, told = full_refresh_days, progress
     return [
-        (name, StoredSource(store, name, adapter, keep=keep, full_refresh_days=days, now=now, progress=told))
+        (
+            name,
+            StoredSource(
+                store,
+                name,
+                adapter,
+                keep=keep,
+                full_refresh_days=full_refresh_days,
+                now=now,
+                progress=progress,
+            ),
+        )
         for name, adapter in sources
     ]

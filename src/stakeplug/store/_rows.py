@@ -31,7 +31,9 @@ def micros(when: datetime) -> int:
 
 
 def from_micros(value: int) -> datetime:
-    """The aware UTC datetime of :func:`micros`."""
+    """The aware UTC datetime of :func:`micros` (see :data:`_FAST_LIMIT` for the quick way)."""
+    if -_FAST_LIMIT < value < _FAST_LIMIT:
+        return _from_seconds(value / 1_000_000, UTC)
     return _EPOCH + timedelta(microseconds=value)
 
 
@@ -62,12 +64,6 @@ _VERDICTS = {str(verdict): verdict for verdict in Verdict}
 _from_seconds = datetime.fromtimestamp
 
 
-def _time(value: int) -> datetime:
-    if -_FAST_LIMIT < value < _FAST_LIMIT:
-        return _from_seconds(value / 1_000_000, UTC)
-    return _EPOCH + timedelta(microseconds=value)
-
-
 _DETAILS_KEPT = 4_096
 _details_seen: dict[str, Mapping[str, Any]] = {}
 
@@ -84,20 +80,20 @@ def _details(text: str) -> Mapping[str, Any]:
 
 def row_activity(row: tuple[Any, ...], item: Item) -> Activity:
     """Rebuild an activity from a row of ``ts, kind, actor, addressees, verdict, due, link_type,
-    external, count, activity_id, details, actor_name`` and its item.
+    external, count, activity_id, details, actor_name, item id`` and its item.
 
     Called once per stored activity an audit reads, so it passes the enum members and the
     aware UTC times the converters of :class:`Activity` take as they are.
     """
-    ts, kind, actor, addressees, verdict, due, link_type, external, count, activity_id, details, name = row
+    ts, kind, actor, addressees, verdict, due, link_type, external, count, activity_id, details, name, _ = row
     return Activity(
         _KINDS.get(kind, kind),
         actor,
         item,
-        _from_seconds(ts / 1_000_000, UTC) if -_FAST_LIMIT < ts < _FAST_LIMIT else _time(ts),
+        _from_seconds(ts / 1_000_000, UTC) if -_FAST_LIMIT < ts < _FAST_LIMIT else from_micros(ts),
         tuple(addressees.split(_SEP)) if addressees else (),
         None if verdict is None else _VERDICTS.get(verdict, verdict),
-        None if due is None else _time(due),
+        None if due is None else from_micros(due),
         link_type,
         external == 1,
         count,

@@ -301,7 +301,7 @@ class Store(HistoryMixin):
                 missing = {row[12] for row in rows}.difference(items)
                 if missing:
                     items.update(self._load_items(db, sorted(missing)))
-                yield from [row_activity(row[:12], items[row[12]]) for row in rows]
+                yield from [row_activity(row, items[row[12]]) for row in rows]
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"reading the store failed: {exc}", path=str(self.path)) from None
         finally:

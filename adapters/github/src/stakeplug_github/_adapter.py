@@ -379,9 +379,9 @@ class GitHubAdapter:
         oldest, which is the task reported.
         """
         repo = self._target()
-        known = self._known
-        if known is None:
-            known = self._known = tasks_by_fingerprint(self.find_tasks())
+        if self._known is None:
+            self.find_tasks()  # sets _known: the oldest open task of each fingerprint, as _converge keeps
+        known = self._known if self._known is not None else {}
         found = known.get(draft.fingerprint)
         if found is not None:
             return PostResult(draft, created=False, dry_run=dry_run, task=found, reason="already exists")

@@ -100,10 +100,7 @@ class RepositoryReader:
                 for page in pages(f"repos/{repo}/pulls/comments", comments):
                     yield from settle(each(f"{repo} review comment", page, tr.review_comment))
                 for number, found in reviews.results():
-                    for review in found:
-                        act = guard(f"{repo}#{number} review", review, partial(tr.review, number))
-                        if act is not None:
-                            yield from settle((act,))
+                    yield from settle(each(f"{repo}#{number} review", found, partial(tr.review, number)))
             finally:
                 reviews.cancel()
 

@@ -35,7 +35,6 @@ The endpoint is derived from ``base_url`` (:func:`graphql_url`).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -151,9 +150,6 @@ class GraphQLReviews:
         """The last answer :meth:`_classify` accepted."""
         self.succeeded = False
         """Whether any query has been answered: after that, a failure is one batch's, not GraphQL's."""
-        self.points = 0
-        """The GraphQL points the queries cost, as their ``rateLimit { cost }`` said."""
-        self._lock = threading.Lock()
 
     # -- one query -------------------------------------------------------------------
 
@@ -230,8 +226,6 @@ class GraphQLReviews:
         self.limits.record_points(found["remaining"], reset, resource="graphql")
         cost = found.get("cost")
         if isinstance(cost, int):
-            with self._lock:
-                self.points += cost
             log.debug("github: GraphQL query cost %d point(s), %d left", cost, found["remaining"])
 
     def _rate_limited(self, response: requests.Response, errors: list[Any]) -> RateLimitedError | None:

@@ -66,7 +66,7 @@ class Tally:
             self.skip(f"{what} {ident if ident is not None else '?'}: {type(exc).__name__}: {exc}")
             return None
 
-    def guard_each(self, what: str, page: list[Any], fn: Callable[[Any], Activity]) -> list[Activity]:
+    def guard_each(self, what: str, page: list[Any], fn: Callable[[Any], Activity | None]) -> list[Activity]:
         """:meth:`guard` for each payload of ``page``; the activities of those that could be read."""
         return [a for a in (self.guard(what, p, fn) for p in page) if a is not None]
 

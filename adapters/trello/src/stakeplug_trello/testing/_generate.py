@@ -50,25 +50,43 @@ def generate_board(
     """
     if cards < 1 or actions < 0 or members < 2:
         raise ValueError("generate_board: at least one card, no negative actions and two members")
-    if state.epoch is None:
+    own_epoch = state.epoch is None
+    if own_epoch:
         # Ids made without a time of their own (lists, labels, members) take the window's start,
         # not the clock, so the same arguments give the same board whenever it is generated.
         state.epoch = start
-        try:
-            return generate_board(
-                state,
-                cards=cards,
-                actions=actions,
-                members=members,
-                seed=seed,
-                start=start,
-                end=end,
-                name=name,
-                permission=permission,
-                short_link=short_link,
-            )
-        finally:
+    try:
+        return _fill(
+            state,
+            cards=cards,
+            actions=actions,
+            members=members,
+            seed=seed,
+            start=start,
+            end=end,
+            name=name,
+            permission=permission,
+            short_link=short_link,
+        )
+    finally:
+        if own_epoch:
             state.epoch = None
+
+
+def _fill(
+    state: TrelloState,
+    *,
+    cards: int,
+    actions: int,
+    members: int,
+    seed: int,
+    start: datetime,
+    end: datetime,
+    name: str,
+    permission: str,
+    short_link: str | None,
+) -> dict[str, Any]:
+    """The body of :func:`generate_board` (every argument given, none defaulted)."""
     rng = random.Random(seed)
     board = state.add_board(name, permission=permission, short_link=short_link, when=start)
     lists = [state.add_list(board, list_name) for list_name in _LISTS]
