@@ -150,6 +150,20 @@ class TaskTarget:
         except ValueError as exc:
             raise PayloadError(f"Trello's answer to POST /{path} is not JSON", adapter="trello") from exc
 
+    def _archive(self, path: str) -> None:
+        """Archive the card or list at ``path`` (``cards/{id}``, ``lists/{id}``)."""
+        self._pacer.wait()
+        self._http.request("PUT", path, json={"closed": True})
+
+    def _named_lists(self, lists: Any) -> list[Mapping[str, Any]]:
+        """The open lists of a listing that carry the task list's name, in the listing's order."""
+        wanted = self.list_name.casefold()
+        return [
+            x
+            for x in (lists if isinstance(lists, list) else [])
+            if isinstance(x, Mapping) and str(x.get("name", "")).casefold() == wanted
+        ]
+
     def find(self) -> list[TaskRef]:
         """Every task on the board, open or not: one listing of its cards."""
         cards = self._get(f"boards/{self.board}/cards", {"filter": "all", "fields": _TASK_CARD_FIELDS})
@@ -172,15 +186,7 @@ class TaskTarget:
             lists = self._get(f"boards/{self.board}/lists", {"filter": "open", "fields": "id,name"})
             labels = self._get(f"boards/{self.board}/labels", {"fields": "id,name"})
             members = self._get(f"boards/{self.board}/members", {"fields": "id,username"})
-            wanted = self.list_name.casefold()
-            self._list_id = next(
-                (
-                    x["id"]
-                    for x in lists
-                    if isinstance(x, Mapping) and str(x.get("name", "")).casefold() == wanted
-                ),
-                None,
-            )
+            self._list_id = next((x["id"] for x in self._named_lists(lists)), None)
             self._labels = {x["name"]: x["id"] for x in labels if isinstance(x, Mapping) and x.get("name")}
             self._members = {
                 str(m["username"]).lower(): m["id"]
@@ -292,12 +298,10 @@ class TaskTarget:
         same = self._open_cards(fingerprint, list_id)
         archived = []
         for duplicate in same[1:]:
-            log.warning(
-                "trello: archiving card %s, a duplicate", duplicate.get("shortLink") or duplicate["id"]
-            )
-            self._pacer.wait()
-            self._http.request("PUT", f"cards/{duplicate['id']}", json={"closed": True})
-            archived.append(str(duplicate.get("shortLink") or duplicate["id"]))
+            link = str(duplicate.get("shortLink") or duplicate["id"])
+            log.warning("trello: archiving card %s, a duplicate", link)
+            self._archive(f"cards/{duplicate['id']}")
+            archived.append(link)
         return (task_ref(same[0]) if same else None), archived
 
     def _task_list(self) -> str:
@@ -321,20 +325,12 @@ class TaskTarget:
         the first, so both runs' cards go to one list.
         """
         lists = self._get(f"boards/{self.board}/lists", {"filter": "open", "fields": "id,name,pos"})
-        wanted = self.list_name.casefold()
-        named = [
-            x
-            for x in (lists if isinstance(lists, list) else [])
-            if isinstance(x, Mapping)
-            and str(x.get("name", "")).casefold() == wanted
-            and isinstance(x.get("id"), str)
-        ]
+        named = [x for x in self._named_lists(lists) if isinstance(x.get("id"), str)]
         named.sort(key=lambda x: x["pos"] if isinstance(x.get("pos"), int | float) else float("inf"))
         first = str(named[0]["id"]) if named else ours
         if first != ours:
             log.warning("trello: another run created the list %r at the same time; using it", self.list_name)
-            self._pacer.wait()
-            self._http.request("PUT", f"lists/{ours}", json={"closed": True})
+            self._archive(f"lists/{ours}")
         return first
 
     def _label(self, name: str) -> str:
